@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// htsr: heavy-tailed self-regularization analysis and training.
+/// Dependencies point one way: C shims -> LinearAlgebra -> Spectrum -> Analyzer -> htsr.
+let package = Package(
+    name: "htsr",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "htsr", targets: ["htsr"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System-library shims.
+        .systemLibrary(name: "CLapack", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
+                       providers: [.apt(["libhdf5-dev"])]),
+
+        // Libraries.
+        .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
+        .target(name: "Checkpoint", dependencies: ["CHDF5"]),
+        .target(name: "PowerLaw"),
+        .target(name: "Spectrum", dependencies: ["LinearAlgebra"]),
+        .target(name: "Analyzer", dependencies: ["Checkpoint", "Spectrum", "PowerLaw"]),
+
+        // Command-line tool and benchmarks.
+        .executableTarget(name: "htsr", dependencies: [
+            "Analyzer", "Checkpoint",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "BenchAnalyze", dependencies: ["Checkpoint", "Spectrum", "LinearAlgebra"],
+                          path: "Benchmarks/BenchAnalyze"),
+
+        // Tests: one target per module, plus end-to-end runs of the built binary.
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "CHDF5"]),
+        .testTarget(name: "PowerLawTests", dependencies: ["PowerLaw"]),
+        .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra"]),
+        .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Checkpoint"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,36 @@
+// libhdf5 for Swift. HDF5 exposes its native types, file-access flags and some API names as
+// macros (H5T_NATIVE_DOUBLE is `(H5open(), H5T_NATIVE_DOUBLE_g)`, H5Gopen is H5Gopen2, ...),
+// which Swift cannot import; these static inline functions wrap them.
+#ifndef HTSR_CHDF5_SHIM_H
+#define HTSR_CHDF5_SHIM_H
+#include <hdf5.h>
+
+static inline hid_t htsr_H5T_NATIVE_DOUBLE(void) { return H5T_NATIVE_DOUBLE; }
+static inline hid_t htsr_H5T_NATIVE_FLOAT(void)  { return H5T_NATIVE_FLOAT; }
+static inline hid_t htsr_H5T_NATIVE_INT64(void)  { return H5T_NATIVE_INT64; }
+static inline hid_t htsr_H5T_NATIVE_INT32(void)  { return H5T_NATIVE_INT32; }
+static inline hid_t htsr_H5T_NATIVE_UINT8(void)  { return H5T_NATIVE_UINT8; }
+static inline hid_t htsr_H5T_IEEE_F32LE(void)    { return H5T_IEEE_F32LE; }
+static inline hid_t htsr_H5T_IEEE_F32BE(void)    { return H5T_IEEE_F32BE; }
+static inline hid_t htsr_H5T_IEEE_F64LE(void)    { return H5T_IEEE_F64LE; }
+static inline hid_t htsr_H5T_IEEE_F64BE(void)    { return H5T_IEEE_F64BE; }
+static inline hid_t htsr_H5T_C_S1(void)          { return H5T_C_S1; }
+static inline hid_t htsr_H5P_DEFAULT(void)       { return H5P_DEFAULT; }
+static inline hid_t htsr_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
+static inline hid_t htsr_H5S_ALL(void)           { return H5S_ALL; }
+static inline unsigned htsr_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
+static inline unsigned htsr_H5F_ACC_TRUNC(void)  { return H5F_ACC_TRUNC; }
+static inline hid_t htsr_H5Gopen(hid_t loc, const char *name) { return H5Gopen2(loc, name, H5P_DEFAULT); }
+static inline hid_t htsr_H5Dopen(hid_t loc, const char *name) { return H5Dopen2(loc, name, H5P_DEFAULT); }
+static inline hid_t htsr_H5Gcreate(hid_t loc, const char *name) {
+    return H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+}
+static inline hid_t htsr_H5Dcreate(hid_t loc, const char *name, hid_t type, hid_t space, hid_t dcpl) {
+    return H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+}
+static inline hid_t htsr_H5Acreate(hid_t loc, const char *name, hid_t type, hid_t space) {
+    return H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+}
+/// Silences libhdf5's automatic error-stack printing; errors are reported by the caller instead.
+static inline void htsr_H5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+#endif
