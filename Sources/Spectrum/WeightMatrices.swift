@@ -1,0 +1,69 @@
+/// The matrices a layer's weight tensor stands for.
+///
+/// A linear weight is one matrix. A convolution kernel is one matrix per kernel position:
+/// PyTorch Conv2d `(out, in, kh, kw)` gives `kh·kw` slices `W_ab[o][c] = K[o][c][a][b]`;
+/// Keras Conv2D `(kh, kw, in, out)` gives the same slices transposed, `K[a][b]` (contiguous);
+/// Conv1d `(out, in, k)` / Keras `(k, in, out)` give `k` slices. Their eigenvalues are pooled.
+public struct WeightMatrices: Sendable {
+    public let kind: LayerKind
+    /// The stored shape.
+    public let shape: [Int]
+    public let layout: KernelLayout
+    /// Rows and columns of each slice, as stored (`out × in` for PyTorch, `in × out` for Keras).
+    public let rows: Int
+    public let cols: Int
+    /// Number of slices (1 for linear layers and embeddings).
+    public let sliceCount: Int
+
+    /// The larger and smaller dimension of a slice (WeightWatcher's N and M).
+    public var N: Int { max(rows, cols) }
+    public var M: Int { min(rows, cols) }
+    /// Total number of eigenvalues, `M · sliceCount`.
+    public var eigenvalueCount: Int { M * sliceCount }
+
+    public init(kind: LayerKind, shape: [Int], layout: KernelLayout) {
+        self.kind = kind
+        self.shape = shape
+        self.layout = layout
+        switch (kind, layout) {
+        case (.linear, _), (.embedding, _):
+            (rows, cols, sliceCount) = (shape[0], shape[1], 1)
+        case (.conv1d, .pytorch):
+            (rows, cols, sliceCount) = (shape[0], shape[1], shape[2])
+        case (.conv1d, .keras):
+            (rows, cols, sliceCount) = (shape[1], shape[2], shape[0])
+        case (.conv2d, .pytorch):
+            (rows, cols, sliceCount) = (shape[0], shape[1], shape[2] * shape[3])
+        case (.conv2d, .keras):
+            (rows, cols, sliceCount) = (shape[2], shape[3], shape[0] * shape[1])
+        }
+    }
+
+    /// Calls `body` with each slice as a contiguous row-major `rows × cols` buffer.
+    ///
+    /// Slices that are contiguous in storage (linear, Keras convolutions) are passed without a
+    /// copy; PyTorch convolution slices are gathered into one reused buffer.
+    public func forEachSlice(of data: UnsafeBufferPointer<Double>,
+                             _ body: (UnsafeBufferPointer<Double>) throws -> Void) rethrows {
+        precondition(data.count == rows * cols * sliceCount, "data does not match the shape")
+        let size = rows * cols
+        if kind == .linear || kind == .embedding || layout == .keras {
+            for s in 0..<sliceCount {
+                try body(UnsafeBufferPointer(rebasing: data[(s * size)..<((s + 1) * size)]))
+            }
+            return
+        }
+        // PyTorch (out, in, k...) with the kernel positions innermost: stride sliceCount.
+        var buffer = [Double](repeating: 0, count: size)
+        for s in 0..<sliceCount {
+            buffer.withUnsafeMutableBufferPointer { b in
+                var src = s
+                for e in 0..<size {
+                    b[e] = data[src]
+                    src += sliceCount
+                }
+            }
+            try buffer.withUnsafeBufferPointer { try body($0) }
+        }
+    }
+}
