@@ -4,7 +4,7 @@
 /// PyTorch Conv2d `(out, in, kh, kw)` gives `kh·kw` slices `W_ab[o][c] = K[o][c][a][b]`;
 /// Keras Conv2D `(kh, kw, in, out)` gives the same slices transposed, `K[a][b]` (contiguous);
 /// Conv1d `(out, in, k)` / Keras `(k, in, out)` give `k` slices. Their eigenvalues are pooled.
-public struct WeightMatrices: Sendable {
+public struct WeightMatrices: Sendable, Equatable {
     public let kind: LayerKind
     /// The stored shape.
     public let shape: [Int]

@@ -1,0 +1,128 @@
+import Foundation
+import PowerLaw
+import Spectrum
+
+/// A tensor that was not analysed, and why.
+public struct SkippedTensor: Sendable, Equatable, Codable {
+    public var name: String
+    public var shape: [Int]
+    public var dtype: String
+    public var reason: String
+
+    init(descriptor d: TensorDescriptor, reason: SkipReason) {
+        name = d.name
+        shape = d.shape
+        dtype = d.dtype
+        self.reason = reason.description
+    }
+}
+
+/// What was analysed.
+public struct SourceInfo: Sendable, Equatable, Codable {
+    public var path: String
+    public var format: String
+    public var tensorCount: Int
+
+    init(_ source: TensorSource) {
+        path = source.label
+        format = source.formatName
+        tensorCount = source.descriptors.count
+    }
+
+    enum CodingKeys: String, CodingKey { case path, format, tensorCount = "tensor_count" }
+}
+
+/// Model-level means (over successful fits only) and counts.
+public struct Summary: Sendable, Equatable, Codable {
+    public var layers: Int
+    public var fitted: Int
+    public var overTrained: Int
+    public var underTrained: Int
+    public var failed: Int
+    public var nonFinite: Int
+    public var skipped: Int
+    /// Column name → mean over the layers where that column has a value.
+    public var means: [String: Double]
+
+    /// The columns averaged in the summary (metrics-spec.md), plus both fits' α.
+    public static let meanColumns = ["alpha", "alpha_weighted", "log_alpha_norm", "log_norm", "log_spectral_norm",
+                                     "stable_rank", "D", "hill_alpha", "hill_alpha_weighted", "ks_alpha", "entropy"]
+
+    init(layers: [LayerReport], skipped: Int) {
+        self.layers = layers.count
+        fitted = layers.filter { $0.status == .ok && $0.fit?.result.fit != nil }.count
+        overTrained = layers.filter { $0.warning == .overTrained }.count
+        underTrained = layers.filter { $0.warning == .underTrained }.count
+        failed = layers.filter { $0.warning == .failed }.count
+        nonFinite = layers.filter { if case .nonFinite = $0.status { return true } else { return false } }.count
+        self.skipped = skipped
+        var means: [String: Double] = [:]
+        let rows = layers.filter { $0.status == .ok }.map(\.row)
+        for column in Self.meanColumns {
+            // Fit columns are null for failed fits, so they never enter a mean.
+            let xs = rows.compactMap { $0[column]?.doubleValue }
+            if !xs.isEmpty { means[column] = xs.reduce(0, +) / Double(xs.count) }
+        }
+        self.means = means
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case layers, fitted, overTrained = "over_trained", underTrained = "under_trained", failed
+        case nonFinite = "non_finite", skipped, means
+    }
+}
+
+/// The result of `htsr analyze`: the options, a summary, one row per layer, the skipped tensors.
+public struct AnalysisReport: Sendable, Equatable, Codable {
+    public static let formatName = "htsr-analysis"
+    public static let currentVersion = 1
+
+    public var format = AnalysisReport.formatName
+    public var version = AnalysisReport.currentVersion
+    public var tool = "htsr \(htsrVersion)"
+    public var source: SourceInfo
+    public var options: AnalysisOptions
+    public var summary: Summary
+    public var layers: [LayerReport]
+    public var skipped: [SkippedTensor]
+
+    init(source: SourceInfo, options: AnalysisOptions, layers: [LayerReport], skipped: [SkippedTensor]) {
+        self.source = source
+        self.options = options
+        self.layers = layers
+        self.skipped = skipped
+        summary = Summary(layers: layers, skipped: skipped.count)
+    }
+
+    /// Pretty-printed JSON.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    /// Reads an analysis file written by `htsr analyze --format json`, checking its format and version.
+    public static func load(_ path: String) throws -> AnalysisReport {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "cannot read the file")
+        }
+        struct Header: Decodable { var format: String?; var version: Int? }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "not a JSON object")
+        }
+        guard header.format == formatName else {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "not an htsr analysis (format is '\(header.format ?? "missing")', expected '\(formatName)')")
+        }
+        guard header.version == currentVersion else {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "analysis version \(header.version.map(String.init) ?? "missing") is not supported (this htsr reads version \(currentVersion)); re-run htsr analyze")
+        }
+        do {
+            return try JSONDecoder().decode(AnalysisReport.self, from: data)
+        } catch {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "malformed analysis: \(error)")
+        }
+    }
+}
+
+/// The version of htsr, written into every output.
+public let htsrVersion = "0.1.0"

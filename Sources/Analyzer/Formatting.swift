@@ -1,0 +1,87 @@
+import Foundation
+
+/// Text renderings of an analysis: CSV (every column) and a readable table (the main ones).
+public enum ReportFormatter {
+    /// CSV with a header row; every column of every layer row, in row order. Shapes are written
+    /// as `384x1536`; missing values are empty cells; text is quoted when needed (RFC 4180).
+    public static func csv(_ report: AnalysisReport) -> String {
+        let rows = report.layers.map(\.row)
+        guard let keys = rows.first?.keys else { return "" }
+        var out = keys.joined(separator: ",") + "\n"
+        for row in rows {
+            out += keys.map { csvCell(row[$0] ?? .null) }.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    static func csvCell(_ cell: Cell) -> String {
+        switch cell {
+        case let .int(i): return String(i)
+        case let .double(d): return d.isFinite ? "\(d)" : ""
+        case let .ints(a): return a.map(String.init).joined(separator: "x")
+        case .null: return ""
+        case let .string(s):
+            if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+                return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            }
+            return s
+        }
+    }
+
+    /// A fixed-width table of the main columns and a summary line, for a terminal.
+    public static func table(_ report: AnalysisReport, nameWidth: Int = 48) -> String {
+        let header = ["id", "layer", "kind", "shape", "λmax", "α hill", "α ks", "D ks", "xmin ks", "stable_rank", "warning"]
+        var lines: [[String]] = [header]
+        for l in report.layers {
+            let m = l.metrics
+            lines.append([
+                String(l.id),
+                truncate(l.name, nameWidth),
+                l.kind.rawValue,
+                l.shape.map(String.init).joined(separator: "x"),
+                fmt(m?.lambdaMax, 4),
+                fmt(l.hill?.alpha, 3),
+                fmt(l.ks?.alpha, 3),
+                fmt(l.ks?.result.fit?.D, 4),
+                fmt(l.ks?.result.fit?.xmin, 4),
+                fmt(m?.stableRank, 2),
+                l.status == .ok ? l.warning.rawValue : l.status.code,
+            ])
+        }
+        let widths = header.indices.map { c in lines.map { $0[c].count }.max()! }
+        let numeric: Set<Int> = [0, 4, 5, 6, 7, 8, 9]
+        var out = ""
+        for (i, line) in lines.enumerated() {
+            let cells = line.enumerated().map { c, s in
+                let pad = String(repeating: " ", count: widths[c] - s.count)
+                return numeric.contains(c) ? pad + s : s + pad
+            }
+            out += cells.joined(separator: "  ").trimmingTrailingSpaces() + "\n"
+            if i == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
+        }
+        let s = report.summary
+        let mean = { (k: String) in s.means[k].map { String(format: "%.3f", $0) } ?? "–" }
+        out += "\n\(s.layers) layers (\(s.fitted) fitted, \(s.skipped) tensors skipped): "
+        out += "mean α hill \(mean("hill_alpha")), mean α ks \(mean("ks_alpha")); "
+        out += "\(s.overTrained) over-trained (α < 2), \(s.underTrained) under-trained (α > 6), \(s.failed) failed\n"
+        return out
+    }
+
+    static func fmt(_ x: Double?, _ significant: Int) -> String {
+        guard let x, x.isFinite else { return "–" }
+        if x != 0 && (abs(x) >= 1e5 || abs(x) < 1e-3) { return String(format: "%.\(significant - 1)e", x) }
+        return String(format: "%.\(significant)g", x)
+    }
+
+    static func truncate(_ s: String, _ width: Int) -> String {
+        s.count <= width ? s : "…" + s.suffix(width - 1)
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Writes 1-D float64 arrays in NumPy's `.npy` format (version 1.0), readable with `numpy.load`.
+public enum NpyWriter {
+    /// The bytes of a `.npy` file holding `values` as little-endian float64.
+    ///
+    /// Layout: magic `\x93NUMPY`, version 1.0, a little-endian u16 header length, an ASCII
+    /// dict header padded with spaces and a newline to a multiple of 64 bytes, then the data.
+    public static func data(_ values: [Double]) -> Data {
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(values.count),), }"
+        let unpadded = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var d = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        let n = UInt16(header.utf8.count)
+        d.append(contentsOf: [UInt8(n & 0xff), UInt8(n >> 8)])
+        d.append(contentsOf: Array(header.utf8))
+        values.withUnsafeBufferPointer { d.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: UInt8.self), count: $0.count * 8)) }
+        return d
+    }
+}
+
+/// Writes files atomically: into a temporary file in the same folder, then `rename`, so a
+/// reader never sees a half-written file and a failure leaves nothing behind.
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        do {
+            try data.write(to: tmp)
+            if rename(tmp.path, url.path) != 0 {
+                let message = String(cString: strerror(errno))
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: message])
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: tmp)
+            throw OutputError(file: path, problem: "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    public static func write(_ text: String, to path: String) throws {
+        try write(Data(text.utf8), to: path)
+    }
+}
+
+/// An output file could not be written.
+public struct OutputError: Error, CustomStringConvertible {
+    public let file: String
+    public let problem: String
+    public var description: String { "\(file): \(problem)" }
+}

@@ -1,0 +1,53 @@
+import Spectrum
+
+/// A tensor as the analyzer sees it: a name, a shape, and how to interpret it.
+public struct TensorDescriptor: Sendable, Equatable {
+    public var name: String
+    public var shape: [Int]
+    /// The stored element type, e.g. "F32" (for the skipped-tensor list).
+    public var dtype: String
+    public var isFloatingPoint: Bool
+    public var layout: KernelLayout
+
+    public init(name: String, shape: [Int], dtype: String, isFloatingPoint: Bool, layout: KernelLayout = .pytorch) {
+        self.name = name
+        self.shape = shape
+        self.dtype = dtype
+        self.isFloatingPoint = isFloatingPoint
+        self.layout = layout
+    }
+}
+
+/// Where the analyzer gets tensors: a checkpoint on disk, or weights in memory (the trainer).
+public protocol TensorSource: Sendable {
+    /// A path or label for messages and the report.
+    var label: String { get }
+    /// The format, e.g. "safetensors".
+    var formatName: String { get }
+    /// The tensors in checkpoint order.
+    var descriptors: [TensorDescriptor] { get }
+    /// Reads one tensor, row-major in its shape; may be called from several threads at once.
+    func readDoubles(_ descriptor: TensorDescriptor) throws -> [Double]
+}
+
+/// Tensors held in memory, e.g. a model's current weights during training.
+public struct InMemorySource: TensorSource {
+    public let label: String
+    public var formatName: String { "memory" }
+    public let descriptors: [TensorDescriptor]
+    private let data: [String: [Double]]
+
+    /// - Parameter tensors: name, shape and row-major values, in layer order.
+    public init(label: String = "memory", tensors: [(name: String, shape: [Int], values: [Double])]) {
+        self.label = label
+        descriptors = tensors.map { TensorDescriptor(name: $0.name, shape: $0.shape, dtype: "F64", isFloatingPoint: true) }
+        var d: [String: [Double]] = [:]
+        for t in tensors {
+            precondition(t.values.count == t.shape.reduce(1, *), "values of \(t.name) do not match its shape")
+            d[t.name] = t.values
+        }
+        data = d
+    }
+
+    public func readDoubles(_ descriptor: TensorDescriptor) throws -> [Double] { data[descriptor.name]! }
+}
