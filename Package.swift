@@ -31,7 +31,7 @@ let package = Package(
             "Analyzer", "Checkpoint",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "BenchAnalyze", dependencies: ["Checkpoint", "Spectrum", "LinearAlgebra"],
+        .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],
                           path: "Benchmarks/BenchAnalyze"),
 
         // Tests: one target per module, plus end-to-end runs of the built binary.
@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "PowerLawTests", dependencies: ["PowerLaw"]),
         .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra"]),
         .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Checkpoint"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint"]),
     ],
     swiftLanguageModes: [.v5]
 )

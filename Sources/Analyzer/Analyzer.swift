@@ -17,6 +17,12 @@ public enum Analyzer {
         let matrices: WeightMatrices
     }
 
+    /// The layers `analyze` would analyse, in checkpoint order, with their matrix views
+    /// (for benchmarks and tools that must run over exactly the same matrices).
+    public static func selectedLayers(_ source: TensorSource, options: AnalysisOptions) throws -> [(descriptor: TensorDescriptor, matrices: WeightMatrices)] {
+        try plan(source, options: options).jobs.map { ($0.descriptor, $0.matrices) }
+    }
+
     /// Splits the source's tensors into analysed layers and skipped tensors with their reasons.
     static func plan(_ source: TensorSource, options: AnalysisOptions) throws -> (jobs: [Job], skipped: [SkippedTensor]) {
         let regex = try options.layers.map { try Regex($0) }

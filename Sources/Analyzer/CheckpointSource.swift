@@ -1,0 +1,23 @@
+import Checkpoint
+import Spectrum
+
+/// A checkpoint on disk as a tensor source for the analyzer.
+extension Checkpoint: TensorSource {
+    public var label: String { path }
+    public var formatName: String { format.rawValue }
+
+    public var descriptors: [TensorDescriptor] {
+        tensors.map { t in
+            TensorDescriptor(name: t.name, shape: t.shape, dtype: t.dtype.rawValue,
+                             isFloatingPoint: t.dtype.isFloatingPoint,
+                             layout: t.layout == .keras ? .keras : .pytorch)
+        }
+    }
+
+    public func readDoubles(_ descriptor: TensorDescriptor) throws -> [Double] {
+        guard let info = tensor(named: descriptor.name) else {
+            throw CheckpointError(kind: .invalidHeader, file: path, message: "no tensor named '\(descriptor.name)'")
+        }
+        return try readDoubles(info)
+    }
+}
