@@ -16,8 +16,9 @@ enum FileSniffer {
     /// for files whose content fits no format (a `.safetensors` file is then parsed anyway so its
     /// own validation error is reported).
     ///
-    /// safetensors is recognised by a `{` right after the 8-byte header length; HDF5 by its
-    /// signature at offset 0, 512, 1024, 2048, ... (up to 1 MiB); an empty file is `.other`.
+    /// safetensors is recognised by a `{` right after the 8-byte header length (unless the file
+    /// itself starts like JSON); HDF5 by its signature at offset 0, 512, 1024, 2048, ... (up to
+    /// 1 MiB); JSON by a leading `{` or `[`; an empty file is `.other`.
     static func guess(_ reader: FileReader, fileName: String) throws -> Guess {
         let size = try reader.size()
         if size == 0 { return .other("an empty file (0 bytes)") }
@@ -28,7 +29,10 @@ enum FileSniffer {
             if try reader.read(count: 8, at: offset) == hdf5Signature { return .hdf5 }
             offset *= 2
         }
-        if head.count > 8 && head[8] == UInt8(ascii: "{") { return .safetensors }
+        // A real header length is below 2^27, so its high bytes are 0; JSON text such as
+        // `{"meta":{` also has a `{` at byte 8 but printable bytes throughout.
+        let looksLikeJSON = head[0] == UInt8(ascii: "{") && head.count > 7 && head[7] != 0
+        if head.count > 8 && head[8] == UInt8(ascii: "{") && !looksLikeJSON { return .safetensors }
         let lower = fileName.lowercased()
         if lower.hasSuffix(".safetensors") { return .safetensors }
         if let first = head.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {

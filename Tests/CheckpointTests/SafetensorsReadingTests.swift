@@ -76,6 +76,17 @@ import Testing
         #expect(try Checkpoint.open(hdf5).format == .keras2)
     }
 
+    @Test func jsonWithBraceAtByteEightIsNotTakenForSafetensors() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.copyItem(atPath: Fixtures.path("offset-order.safetensors"), toPath: folder + "/model.safetensors")
+        let index = #"{"meta":{"note":"x"},"weight_map":{"zeta":"model.safetensors"}}"#
+        try Data(index.utf8).write(to: URL(fileURLWithPath: folder + "/index.json"))
+        let checkpoint = try Checkpoint.open(folder + "/index.json")
+        #expect(checkpoint.format == .safetensorsSharded)
+        #expect(checkpoint.tensors.map(\.name) == ["zeta"])
+    }
+
     @Test func folderWithOneHDF5FileOpensIt() throws {
         let checkpoint = try Checkpoint.open(Fixtures.path("keras3"))
         #expect(checkpoint.format == .keras3)
