@@ -4,6 +4,7 @@
 #ifndef HTSR_CHDF5_SHIM_H
 #define HTSR_CHDF5_SHIM_H
 #include <hdf5.h>
+#include <string.h>
 
 static inline hid_t htsr_H5T_NATIVE_DOUBLE(void) { return H5T_NATIVE_DOUBLE; }
 static inline hid_t htsr_H5T_NATIVE_FLOAT(void)  { return H5T_NATIVE_FLOAT; }
@@ -33,4 +34,22 @@ static inline hid_t htsr_H5Acreate(hid_t loc, const char *name, hid_t type, hid_
 }
 /// Silences libhdf5's automatic error-stack printing; errors are reported by the caller instead.
 static inline void htsr_H5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+/// H5T_VARIABLE, the size that marks a variable-length string type (a cast macro).
+static inline size_t htsr_H5T_VARIABLE(void) { return H5T_VARIABLE; }
+/// 1 if the link `name` in group `loc` is a hard link, 0 if soft or external, negative on error.
+/// (H5Lget_info and H5L_info_t are versioned macros from HDF5 1.12 on.)
+static inline int htsr_H5L_is_hard(hid_t loc, const char *name) {
+    H5L_info_t info;
+    if (H5Lget_info(loc, name, &info, H5P_DEFAULT) < 0) return -1;
+    return info.type == H5L_TYPE_HARD;
+}
+static inline herr_t htsr_H5E_copy_innermost(unsigned n, const H5E_error2_t *err, void *buf) {
+    if (n == 0 && err->desc) { strncpy((char *)buf, err->desc, 255); ((char *)buf)[255] = 0; }
+    return 0;
+}
+/// Copies the innermost (most specific) message of the current error stack into `buf`, which
+/// must hold 256 bytes; leaves `buf` untouched when the stack is empty.
+static inline void htsr_H5E_innermost(char *buf) {
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, htsr_H5E_copy_innermost, buf);
+}
 #endif

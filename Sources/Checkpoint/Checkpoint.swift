@@ -1,1 +1,118 @@
-// \(m) module.
+import CHDF5
+
+/// A set of named tensors read from safetensors or HDF5 files, loaded one tensor at a time.
+///
+/// Opening reads only headers and HDF5 metadata; values are read on demand by `readDoubles` /
+/// `readFloats`, which may be called concurrently from several threads.
+public final class Checkpoint: @unchecked Sendable {
+    /// The path given to `open`.
+    public let path: String
+    public let format: CheckpointFormat
+    /// Tensors in checkpoint order: ascending data offset within a safetensors file; the order
+    /// of `weight_map` for a shard index; files in natural order for a folder; for Keras 2 the
+    /// order of `layer_names`/`weight_names`; otherwise a deterministic walk (see `HDF5Walker`).
+    public let tensors: [TensorInfo]
+    /// safetensors `__metadata__` (merged over shards); HDF5 root scalar string attributes
+    /// (`keras_version`, `backend`, `model_config`, ...).
+    public let metadata: [String: String]
+
+    private let entries: [String: (info: TensorInfo, source: TensorSource)]
+
+    private init(path: String, loaded: LoadedCheckpoint) {
+        self.path = path
+        self.format = loaded.format
+        self.tensors = loaded.tensors.map(\.info)
+        self.metadata = loaded.metadata
+        self.entries = Dictionary(loaded.tensors.map { ($0.info.name, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Opens a .safetensors file, a *.safetensors.index.json, a folder (HF model folder: uses
+    /// model.safetensors.index.json if present, else every *.safetensors in natural order; else a
+    /// single .h5/.hdf5/.keras-weights file in it), or an HDF5 file (.h5, .hdf5, .weights.h5, or
+    /// detected by the HDF5 signature). Format is detected by content (magic bytes), not extension only.
+    ///
+    /// A folder with one safetensors index other than `model.safetensors.index.json` uses it.
+    /// Hidden files (names starting with `.`) in a folder are ignored, and subfolders are not searched.
+    ///
+    /// - Throws: `CheckpointError`: `.notFound` for a missing path; `.notACheckpoint` for content
+    ///   that is neither safetensors nor HDF5 (the message says what it looks like), an empty
+    ///   file or a folder without checkpoint files; `.unsupported` for a folder with several
+    ///   index files or several HDF5 files; otherwise the kind of the first validation failure.
+    public static func open(_ path: String) throws -> Checkpoint {
+        switch PathUtil.kind(path) {
+        case .missing:
+            throw CheckpointError(.notFound, file: path, message: "no such file or folder")
+        case .directory:
+            return Checkpoint(path: path, loaded: try FolderResolver.load(path))
+        case .file, .other:
+            return Checkpoint(path: path, loaded: try loadFile(path))
+        }
+    }
+
+    /// Opens one file by its content.
+    static func loadFile(_ path: String) throws -> LoadedCheckpoint {
+        let reader = FileReader(path: path)
+        switch try FileSniffer.guess(reader, fileName: PathUtil.fileName(path)) {
+        case .safetensors:
+            return try SafetensorsLoader.loadFile(path)
+        case .hdf5:
+            return try HDF5Loader.load(path)
+        case .json:
+            return try loadIndex(path, reader: reader)
+        case .other(let description):
+            throw CheckpointError(.notACheckpoint, file: path, message: "not a checkpoint: \(description)")
+        }
+    }
+
+    /// Opens a JSON file as a safetensors shard index.
+    /// - Throws: `.notACheckpoint` if it is not JSON with a `weight_map` object, or the index's errors.
+    private static func loadIndex(_ path: String, reader: FileReader) throws -> LoadedCheckpoint {
+        let size = try reader.size()
+        guard size <= Int(SafetensorsHeader.maxHeaderLength) else {
+            throw CheckpointError(.headerTooLarge, file: path, message: "index file of \(size) bytes exceeds the limit of \(SafetensorsHeader.maxHeaderLength)")
+        }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(try reader.read(count: size, at: 0))
+        } catch let e as JSONSyntaxError {
+            if path.hasSuffix(".index.json") {
+                throw CheckpointError(.invalidHeader, file: path, message: "index is not valid JSON: \(e.message) at byte \(e.offset)")
+            }
+            throw CheckpointError(.notACheckpoint, file: path, message: "not a checkpoint: a text file that is not valid JSON (\(e.message) at byte \(e.offset))")
+        }
+        guard case .object(let members) = json, members.contains(where: { $0.key == "weight_map" }) else {
+            throw CheckpointError(.notACheckpoint, file: path, message: "not a checkpoint: a JSON file without a 'weight_map' (not a safetensors index)")
+        }
+        return try SafetensorsLoader.loadIndex(path, json: json)
+    }
+
+    /// The tensor called `named`, or nil.
+    public func tensor(named: String) -> TensorInfo? { entries[named]?.info }
+
+    /// Reads one tensor, converted to Double, row-major in `info.shape`. Thread-safe: may be called
+    /// concurrently from several threads (HDF5 calls serialised by a lock; safetensors via pread).
+    ///
+    /// - Throws: `CheckpointError(.notFound)` if `info` is not a tensor of this checkpoint;
+    ///   `.truncated` / `.io` if the file changed or cannot be read; `.hdf5` for libhdf5 failures.
+    public func readDoubles(_ info: TensorInfo) throws -> [Double] {
+        try read(info, as: Double.self, hdf5Type: { htsr_H5T_NATIVE_DOUBLE() })
+    }
+
+    /// Reads one tensor converted to Float, like `readDoubles` (F64 values round to nearest;
+    /// magnitudes beyond Float's range become infinite).
+    public func readFloats(_ info: TensorInfo) throws -> [Float] {
+        try read(info, as: Float.self, hdf5Type: { htsr_H5T_NATIVE_FLOAT() })
+    }
+
+    private func read<T: BinaryFloatingPoint>(_ info: TensorInfo, as type: T.Type, hdf5Type: @escaping () -> hid_t) throws -> [T] {
+        guard let entry = entries[info.name], entry.info == info else {
+            throw CheckpointError(.notFound, file: info.file, message: "tensor '\(info.name)' is not part of the checkpoint \(path)")
+        }
+        switch entry.source {
+        case .safetensors(let reader, let offset):
+            return try TensorReader.read(reader, offset: offset, dtype: info.dtype, count: info.elementCount, as: type)
+        case .hdf5(let file, let dataset):
+            return try file.read(dataset, count: info.elementCount, memoryType: hdf5Type, as: type)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import CHDF5
+import Foundation
+
+/// The one lock around every libhdf5 call: the serial libhdf5 build is not thread-safe.
+///
+/// The first call also initialises libhdf5 and turns off its automatic error printing, so
+/// failures surface only as `CheckpointError`s. The lock is recursive because an `HDF5File`
+/// may be deallocated (closing its handle under the lock) while the lock is already held, e.g.
+/// when opening fails after the file was opened or a file holds no tensors.
+enum HDF5Lock {
+    private static let lock = NSRecursiveLock()
+    nonisolated(unsafe) private static var configured = false
+
+    /// Runs `body` holding the lock.
+    static func run<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        if !configured {
+            _ = H5open()
+            htsr_H5_silence_errors()
+            configured = true
+        }
+        return try body()
+    }
+
+    /// The most specific message on libhdf5's error stack (call with the lock held, right
+    /// after the failing call), or a generic text when the stack is empty.
+    static func lastErrorMessage() -> String {
+        var buf = [CChar](repeating: 0, count: 256)
+        htsr_H5E_innermost(&buf)
+        let text = String(cString: buf)
+        return text.isEmpty ? "libhdf5 call failed" : text
+    }
+}
