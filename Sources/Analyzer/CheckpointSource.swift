@@ -16,7 +16,7 @@ extension Checkpoint: TensorSource {
 
     public func readDoubles(_ descriptor: TensorDescriptor) throws -> [Double] {
         guard let info = tensor(named: descriptor.name) else {
-            throw CheckpointError(kind: .invalidHeader, file: path, message: "no tensor named '\(descriptor.name)'")
+            throw CheckpointError(.notFound, file: path, message: "no tensor named '\(descriptor.name)'")
         }
         return try readDoubles(info)
     }

@@ -70,7 +70,7 @@ struct AnalyzeCommand: ParsableCommand {
                 try AtomicFile.write(NpyWriter.data(esd.eigenvalues), to: dir + "/" + eigenvalueFileName(layer))
             }
         }
-        return try Analyzer.analyze(checkpoint, options: analysis.options, progress: progress.update, keepEigenvalues: keep)
+        return try Analyzer.analyze(checkpoint, options: analysis.options, progress: { progress.update($0, $1, $2) }, keepEigenvalues: keep)
     }
 
     private func emit(_ report: AnalysisReport, for path: String) throws {

@@ -53,7 +53,7 @@ let miniLMPath = HTSRBinary.packageRoot.appendingPathComponent(".cache/minilm/gt
         #expect(csv.count == 7)
         let files = try FileManager.default.contentsOfDirectory(atPath: tmp.path("eig")).sorted()
         #expect(files.count == 6)
-        #expect(files.first == "000_encoder.layer.0.attention.self.query.weight.npy")
+        #expect(files.first == "000_encoder.layer.0.attention.output.dense.weight.npy")
         // 384 float64 values after a 128-byte .npy header.
         let size = try FileManager.default.attributesOfItem(atPath: tmp.path("eig") + "/" + files[0])[.size] as! Int
         #expect(size == 128 + 384 * 8)

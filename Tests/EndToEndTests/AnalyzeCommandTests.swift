@@ -1,0 +1,98 @@
+import Checkpoint
+import Foundation
+import Testing
+
+let checkpoints = HTSRBinary.packageRoot.appendingPathComponent("fixtures/checkpoints")
+
+@Suite struct AnalyzeErrors {
+    /// Every malformed input: exit status 1, exactly one line on stderr naming the file and the
+    /// problem, nothing on stdout, no output file written.
+    @Test(arguments: [
+        ("bad/archive.zip", "ZIP archive"),
+        ("bad/duplicate-key.safetensors", "more than once"),
+        ("bad/empty.safetensors", "empty file"),
+        ("bad/gap.safetensors", "belong to no tensor"),
+        ("bad/header-longer-than-file.safetensors", "larger than"),
+        ("bad/header-not-object.safetensors", "must start with '{'"),
+        ("bad/header-too-large.safetensors", "exceeds the limit"),
+        ("bad/invalid-json.safetensors", "not valid JSON"),
+        ("bad/invalid-utf8.safetensors", "UTF-8"),
+        ("bad/keras2-missing-layer.h5", "does not exist"),
+        ("bad/missing-shard", "does not exist"),
+        ("bad/negative-dimension.safetensors", "shape entry -2"),
+        ("bad/not-a-checkpoint.txt", "text file"),
+        ("bad/offsets-out-of-range.safetensors", "out of range"),
+        ("bad/offsets-reversed.safetensors", "before begin"),
+        ("bad/overlap.safetensors", "overlaps"),
+        ("bad/shape-mismatch.safetensors", "needs 12 bytes"),
+        ("bad/trailing-bytes.safetensors", "trailing bytes"),
+        ("bad/truncated-data.safetensors", "truncated"),
+        ("bad/truncated.h5", "libhdf5 cannot open"),
+        ("bad/unknown-dtype.safetensors", "unknown dtype 'Q4_K'"),
+        ("bad/unmapped-tensor", "no such tensor"),
+        ("does-not-exist.safetensors", "does-not-exist.safetensors"),
+    ])
+    func badInput(file: String, problem: String) throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanup() }
+        let path = checkpoints.appendingPathComponent(file).path
+        let r = try HTSRBinary.run(["analyze", path, "--output", tmp.path("out.json")])
+        #expect(r.status == 1, "exit \(r.status): \(r.stderr)")
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains(URL(fileURLWithPath: file).lastPathComponent), "\(r.stderr)")
+        #expect(r.stderr.contains(problem), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(tmp.contents.isEmpty)
+    }
+
+    @Test func badArgumentsExit64WithASentence() throws {
+        let path = checkpoints.appendingPathComponent("sharded/model.safetensors.index.json").path
+        let r1 = try HTSRBinary.run(["analyze", path, "--xmin-pos", "0.5"])
+        #expect(r1.status == 64 && r1.stderr.contains("--xmin-pos must be at least 1"))
+        let r2 = try HTSRBinary.run(["analyze", path, "--layers", "("])
+        #expect(r2.status == 64 && r2.stderr.contains("not a valid regular expression"))
+        let r3 = try HTSRBinary.run(["analyze", path, path, "--output", "x.json"])
+        #expect(r3.status == 64 && r3.stderr.contains("must be a folder"))
+    }
+
+    /// NaN/Inf in one layer: that layer is marked, the others analysed, the outputs written,
+    /// one error line per bad layer, exit status 3.
+    @Test func nonFiniteWeights() throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanup() }
+        var bad = (0..<256).map { Float(sin(Double($0))) }
+        bad[3] = .nan
+        let good = (0..<256).map { Float(cos(Double($0) * 0.7)) }
+        try SafetensorsWriter.write([WritableTensor(name: "a.weight", shape: [16, 16], floats: bad),
+                                     WritableTensor(name: "b.weight", shape: [16, 16], floats: good)],
+                                    metadata: [:], to: tmp.path("nan.safetensors"))
+        let r = try HTSRBinary.run(["analyze", tmp.path("nan.safetensors"), "--output", tmp.path("a.json"), "--quiet"])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("nan.safetensors") && r.stderr.contains("a.weight") && r.stderr.contains("1 NaN/Inf"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: tmp.path("a.json")))) as! [String: Any]
+        let layers = json["layers"] as! [[String: Any]]
+        #expect(layers[0]["status"] as? String == "non_finite" && layers[0]["warning"] as? String == "failed")
+        #expect(layers[1]["status"] as? String == "ok" && layers[1]["ks_alpha"] is Double)
+    }
+}
+
+@Suite struct AnalyzeFormats {
+    @Test func jsonOnStdoutAndSeveralCheckpoints() throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanup() }
+        let sharded = checkpoints.appendingPathComponent("sharded/model.safetensors.index.json").path
+        let keras = checkpoints.appendingPathComponent("keras3/model.weights.h5").path
+        let r = try HTSRBinary.run(["analyze", sharded, "--format", "json", "--min-evals", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(json["format"] as? String == "htsr-analysis")
+        // The index's weight_map order (layer.2 before layer.10), not alphabetical.
+        #expect((json["layers"] as! [[String: Any]]).map { $0["name"] as! String } == ["encoder.layer.2.weight", "encoder.layer.10.weight", "embeddings.weight"])
+        let r2 = try HTSRBinary.run(["analyze", sharded, keras, "--min-evals", "2", "--format", "csv", "--output", tmp.url.path + "/", "--quiet"])
+        #expect(r2.status == 0, "\(r2.stderr)")
+        #expect(tmp.contents == ["model.weights.csv", "sharded.csv"])
+        let csv = try String(contentsOfFile: tmp.path("model.weights.csv"), encoding: .utf8)
+        #expect(csv.contains("layers/residual_block/layers/conv1d/vars/0,conv1d,3x8x8,keras"))
+    }
+}
