@@ -19,6 +19,8 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
                        providers: [.apt(["libhdf5-dev"])]),
 
+        .target(name: "CStartup"),
+
         // Libraries.
         .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5"]),
@@ -28,7 +30,7 @@ let package = Package(
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
-            "Analyzer", "Checkpoint",
+            "Analyzer", "Checkpoint", "CStartup",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],

@@ -69,8 +69,7 @@ public enum Analyzer {
             while let k = results.claim(), !results.hasError {
                 let job = jobs[order[k]]
                 do {
-                    let data = try source.readDoubles(job.descriptor)
-                    let (report, esd) = analyzeLayer(job, data: data, options: options)
+                    let (report, esd) = try analyzeLayer(job, from: source, options: options)
                     if let esd, let keepEigenvalues { try keepEigenvalues(report, esd) }
                     let done = results.store(report, at: order[k])
                     progress?(done, jobs.count, job.descriptor.name)
@@ -83,12 +82,49 @@ public enum Analyzer {
         return AnalysisReport(source: SourceInfo(source), options: options, layers: results.values(), skipped: skipped)
     }
 
+    /// Elements per streamed block: 16 MiB of Doubles, so layers up to 2M weights are one
+    /// `dsyrk` and larger ones (embeddings) a few, while memory stays bounded.
+    static let streamBlockElements = 1 << 21
+
+    /// Analyses one layer, reading it from `source`: tall single-slice layers are streamed in
+    /// row blocks (their Gram accumulated block by block, so the weights are never held whole);
+    /// the others are read whole.
+    static func analyzeLayer(_ job: Job, from source: TensorSource, options: AnalysisOptions) throws -> (LayerReport, ESD?) {
+        guard ESD.canStream(job.matrices) else {
+            return analyzeLayer(job, data: try source.readDoubles(job.descriptor), options: options)
+        }
+        var report = emptyReport(job, options: options)
+        let cols = job.matrices.cols
+        let perBlock = max(1, streamBlockElements / cols) * cols
+        let streamed: ESD.Streamed
+        do {
+            streamed = try ESD.streaming(job.matrices) { body in
+                try source.forEachBlock(job.descriptor, elementsPerBlock: perBlock, body)
+            }
+        } catch let error as LinearAlgebraError {
+            report.status = .failed("\(error)")
+            return (report, nil)
+        }
+        switch streamed {
+        case let .nonFinite(count):
+            report.status = .nonFinite(count: count)
+            return (report, nil)
+        case let .esd(esd):
+            fill(&report, esd: esd, options: options)
+            return (report, esd)
+        }
+    }
+
+    static func emptyReport(_ job: Job, options: AnalysisOptions) -> LayerReport {
+        LayerReport(id: job.id, name: job.descriptor.name, kind: job.kind, shape: job.descriptor.shape,
+                    matrices: job.matrices, status: .ok, numEvals: job.matrices.eigenvalueCount,
+                    metrics: nil, fit: nil, fitMethod: options.fit, hill: nil, ks: nil)
+    }
+
     /// Analyses one layer from its data (row-major in the job's shape).
     static func analyzeLayer(_ job: Job, data: [Double], options: AnalysisOptions) -> (LayerReport, ESD?) {
-        var report = LayerReport(id: job.id, name: job.descriptor.name, kind: job.kind, shape: job.descriptor.shape,
-                                 matrices: job.matrices, status: .ok, numEvals: job.matrices.eigenvalueCount,
-                                 metrics: nil, fit: nil, fitMethod: options.fit, hill: nil, ks: nil)
-        let nonFinite = data.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        var report = emptyReport(job, options: options)
+        let nonFinite = data.withUnsafeBufferPointer(ESD.countNonFinite)
         if nonFinite > 0 {
             report.status = .nonFinite(count: nonFinite)
             return (report, nil)

@@ -15,9 +15,18 @@ extension Checkpoint: TensorSource {
     }
 
     public func readDoubles(_ descriptor: TensorDescriptor) throws -> [Double] {
+        try readDoubles(info(descriptor))
+    }
+
+    public func forEachBlock(_ descriptor: TensorDescriptor, elementsPerBlock: Int,
+                             _ body: (UnsafeBufferPointer<Double>) throws -> Void) throws {
+        try forEachBlock(info(descriptor), elementsPerBlock: elementsPerBlock, body)
+    }
+
+    private func info(_ descriptor: TensorDescriptor) throws -> TensorInfo {
         guard let info = tensor(named: descriptor.name) else {
             throw CheckpointError(.notFound, file: path, message: "no tensor named '\(descriptor.name)'")
         }
-        return try readDoubles(info)
+        return info
     }
 }

@@ -28,6 +28,25 @@ public protocol TensorSource: Sendable {
     var descriptors: [TensorDescriptor] { get }
     /// Reads one tensor, row-major in its shape; may be called from several threads at once.
     func readDoubles(_ descriptor: TensorDescriptor) throws -> [Double]
+    /// Streams one tensor in row-major blocks of at most `elementsPerBlock` elements.
+    func forEachBlock(_ descriptor: TensorDescriptor, elementsPerBlock: Int,
+                      _ body: (UnsafeBufferPointer<Double>) throws -> Void) throws
+}
+
+extension TensorSource {
+    /// Reads the whole tensor and hands it over in blocks (for sources without streaming).
+    public func forEachBlock(_ descriptor: TensorDescriptor, elementsPerBlock: Int,
+                             _ body: (UnsafeBufferPointer<Double>) throws -> Void) throws {
+        let all = try readDoubles(descriptor)
+        try all.withUnsafeBufferPointer { p in
+            var start = 0
+            while start < p.count {
+                let end = min(p.count, start + max(1, elementsPerBlock))
+                try body(UnsafeBufferPointer(rebasing: p[start..<end]))
+                start = end
+            }
+        }
+    }
 }
 
 /// Tensors held in memory, e.g. a model's current weights during training.

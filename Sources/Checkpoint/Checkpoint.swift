@@ -104,6 +104,34 @@ public final class Checkpoint: @unchecked Sendable {
         try read(info, as: Float.self, hdf5Type: { htsr_H5T_NATIVE_FLOAT() })
     }
 
+    /// Streams one tensor as Doubles, in row-major order, in blocks of at most
+    /// `elementsPerBlock` elements, so that a consumer (e.g. a Gram matrix accumulated over row
+    /// blocks) never holds the whole tensor. safetensors data is read block by block; HDF5
+    /// datasets are read whole (under the HDF5 lock) and then handed over in blocks.
+    ///
+    /// - Throws: as `readDoubles`, or what `body` throws.
+    public func forEachBlock(_ info: TensorInfo, elementsPerBlock: Int,
+                             _ body: (UnsafeBufferPointer<Double>) throws -> Void) throws {
+        guard let entry = entries[info.name], entry.info == info else {
+            throw CheckpointError(.notFound, file: info.file, message: "tensor '\(info.name)' is not part of the checkpoint \(path)")
+        }
+        switch entry.source {
+        case .safetensors(let reader, let offset):
+            try TensorReader.forEachBlock(reader, offset: offset, dtype: info.dtype, count: info.elementCount,
+                                          elementsPerBlock: elementsPerBlock, body)
+        case .hdf5:
+            let all = try readDoubles(info)
+            try all.withUnsafeBufferPointer { p in
+                var start = 0
+                while start < p.count {
+                    let end = min(p.count, start + max(1, elementsPerBlock))
+                    try body(UnsafeBufferPointer(rebasing: p[start..<end]))
+                    start = end
+                }
+            }
+        }
+    }
+
     private func read<T: BinaryFloatingPoint>(_ info: TensorInfo, as type: T.Type, hdf5Type: @escaping () -> hid_t) throws -> [T] {
         guard let entry = entries[info.name], entry.info == info else {
             throw CheckpointError(.notFound, file: info.file, message: "tensor '\(info.name)' is not part of the checkpoint \(path)")

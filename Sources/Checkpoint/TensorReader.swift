@@ -27,4 +27,28 @@ enum TensorReader {
             initialized = count
         }
     }
+
+    /// Streams `count` elements at absolute byte `offset` as Doubles, in blocks of at most
+    /// `elementsPerBlock` elements (the last may be shorter), into one reused buffer.
+    ///
+    /// Memory use is one block of Doubles plus its raw bytes, whatever the tensor's size.
+    static func forEachBlock(_ reader: FileReader, offset: Int, dtype: DType, count: Int, elementsPerBlock: Int,
+                             _ body: (UnsafeBufferPointer<Double>) throws -> Void) throws {
+        if count == 0 { return }
+        let size = dtype.byteSize
+        let perBlock = max(1, min(elementsPerBlock, count))
+        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: perBlock * size, alignment: 16)
+        defer { raw.deallocate() }
+        let out = UnsafeMutableBufferPointer<Double>.allocate(capacity: perBlock)
+        defer { out.deallocate() }
+        var done = 0
+        while done < count {
+            let n = min(perBlock, count - done)
+            let bytes = UnsafeMutableRawBufferPointer(rebasing: raw[0..<(n * size)])
+            try reader.read(into: bytes, at: offset + done * size)
+            ScalarDecoding.decode(UnsafeRawBufferPointer(bytes), as: dtype, into: out.baseAddress!)
+            try body(UnsafeBufferPointer(rebasing: out[0..<n]))
+            done += n
+        }
+    }
 }

@@ -69,6 +69,20 @@ public enum SymmetricEigen {
         return (g, m)
     }
 
+    /// Adds `BᵀB` to the lower triangle of the column-major `cols × cols` matrix `g`, for a
+    /// row-major block `B` of `rows × cols` (`dsyrk` with β = 1).
+    ///
+    /// Summing over the row blocks of a tall matrix gives its Gram matrix `WᵀW = Σ_b W_bᵀW_b`
+    /// without holding `W` whole.
+    public static func accumulateGram(_ block: UnsafeBufferPointer<Double>, rows: Int, cols: Int, into g: inout [Double]) {
+        precondition(block.count >= rows * cols && g.count >= cols * cols)
+        if rows == 0 || cols == 0 { return }
+        g.withUnsafeMutableBufferPointer { gp in
+            cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, Int32(cols), Int32(rows),
+                        1.0, block.baseAddress, Int32(cols), 1.0, gp.baseAddress, Int32(cols))
+        }
+    }
+
     /// The `min(rows, cols)` eigenvalues of `WᵀW` for a row-major `rows × cols` matrix `W`,
     /// ascending: the squared singular values of `W`.
     ///

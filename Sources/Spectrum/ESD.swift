@@ -30,6 +30,52 @@ public struct ESD: Sendable {
         eigenvalues = values
     }
 
+    /// Whether `init(streaming:)` can compute this layer's ESD from row blocks: one slice with
+    /// at least as many rows as columns, so that `WᵀW` is the small side.
+    public static func canStream(_ matrices: WeightMatrices) -> Bool {
+        matrices.sliceCount == 1 && matrices.rows >= matrices.cols
+    }
+
+    /// The outcome of a streamed computation: the ESD, or the count of non-finite weights.
+    public enum Streamed: Sendable {
+        case esd(ESD)
+        case nonFinite(count: Int)
+    }
+
+    /// Computes the ESD of a tall single-slice layer from its rows, streamed in blocks, without
+    /// holding the weights: `WᵀW = Σ_b W_bᵀW_b` accumulated with `dsyrk`, then `dsyevd`.
+    ///
+    /// - Parameter blocks: calls its argument with consecutive row-major blocks of whole rows
+    ///   (each a multiple of `cols` elements) until the tensor is exhausted.
+    /// - Returns: `.nonFinite` if any weight is NaN or infinite (the spectrum is then undefined).
+    public static func streaming(_ matrices: WeightMatrices,
+                                 blocks: ((UnsafeBufferPointer<Double>) throws -> Void) throws -> Void) throws -> Streamed {
+        precondition(canStream(matrices), "streaming needs one slice with rows ≥ cols")
+        let cols = matrices.cols
+        var g = [Double](repeating: 0, count: cols * cols)
+        var nonFinite = 0
+        var seen = 0
+        try blocks { block in
+            precondition(block.count % cols == 0, "a block must hold whole rows")
+            nonFinite += ESD.countNonFinite(block)
+            if nonFinite == 0 { SymmetricEigen.accumulateGram(block, rows: block.count / cols, cols: cols, into: &g) }
+            seen += block.count
+        }
+        precondition(seen == matrices.rows * cols, "the blocks do not cover the tensor")
+        if nonFinite > 0 { return .nonFinite(count: nonFinite) }
+        let values = try SymmetricEigen.eigenvalues(symmetric: &g, n: cols)
+        return .esd(ESD(eigenvalues: values, matrices: matrices))
+    }
+
+    /// The number of NaN or infinite values. A vectorisable sum of `x·0` (0 for finite x, NaN
+    /// otherwise) screens the buffer; only a buffer that fails is counted element by element.
+    public static func countNonFinite(_ values: UnsafeBufferPointer<Double>) -> Int {
+        var screen = 0.0
+        for x in values { screen += x * 0 }
+        if screen == 0 { return 0 }
+        return values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+    }
+
     /// Builds an ESD from eigenvalues computed elsewhere (sorted here; negatives set to 0).
     public init(eigenvalues: [Double], matrices: WeightMatrices, scale: Double = 1) {
         self.eigenvalues = eigenvalues.map { max(0, $0) }.sorted()

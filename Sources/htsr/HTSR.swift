@@ -1,7 +1,6 @@
 import ArgumentParser
 import Analyzer
 
-@main
 struct HTSR: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "htsr",
