@@ -2,7 +2,8 @@
 import PackageDescription
 
 /// htsr: heavy-tailed self-regularization analysis and training.
-/// Dependencies point one way: C shims -> LinearAlgebra -> Spectrum -> Analyzer -> htsr.
+/// Dependencies point one way: C shims -> LinearAlgebra / Checkpoint / PowerLaw -> Spectrum ->
+/// Analyzer -> Plot / Train -> htsr (PDE: FFTW + Checkpoint).
 let package = Package(
     name: "htsr",
     platforms: [.macOS(.v13)],
@@ -19,7 +20,12 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
                        providers: [.apt(["libhdf5-dev"])]),
 
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3",
+                       providers: [.apt(["libfftw3-dev"])]),
         .target(name: "CStartup"),
+        .target(name: "CGnuplot",
+                cxxSettings: [.unsafeFlags(["-std=c++17"])],
+                linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_filesystem")]),
 
         // Libraries.
         .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
@@ -27,10 +33,13 @@ let package = Package(
         .target(name: "PowerLaw"),
         .target(name: "Spectrum", dependencies: ["LinearAlgebra"]),
         .target(name: "Analyzer", dependencies: ["Checkpoint", "Spectrum", "PowerLaw"]),
+        .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "PowerLaw", "Spectrum"]),
+        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack"]),
+        .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint"]),
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
-            "Analyzer", "Checkpoint", "CStartup",
+            "Analyzer", "Checkpoint", "CStartup", "Plot", "Train", "PDE",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],
@@ -42,6 +51,9 @@ let package = Package(
         .testTarget(name: "PowerLawTests", dependencies: ["PowerLaw"]),
         .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra"]),
         .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "Analyzer"]),
+        .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "LinearAlgebra"]),
+        .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint"]),
         .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint"]),
     ],
     swiftLanguageModes: [.v5]

@@ -112,3 +112,39 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
         #expect(LayerClassifier.classify(name: "x", shape: [0, 3], isFloatingPoint: true) == .failure(.empty))
     }
 }
+
+@Suite struct StreamingTests {
+    /// Accumulating WᵀW over row blocks gives the same spectrum as one Gram, to rounding.
+    @Test(arguments: [1, 7, 64, 1000])
+    func rowBlocksMatchTheWholeMatrix(rowsPerBlock: Int) throws {
+        let rows = 300, cols = 40
+        let w = (0..<(rows * cols)).map { sin(Double($0) * 0.37) + 0.1 * cos(Double($0 % 17)) }
+        let m = WeightMatrices(kind: .linear, shape: [rows, cols], layout: .pytorch)
+        #expect(ESD.canStream(m))
+        let whole = try esd(w, kind: .linear, shape: [rows, cols])
+        let streamed = try ESD.streaming(m) { body in
+            try w.withUnsafeBufferPointer { p in
+                var start = 0
+                while start < p.count {
+                    let end = min(p.count, start + rowsPerBlock * cols)
+                    try body(UnsafeBufferPointer(rebasing: p[start..<end]))
+                    start = end
+                }
+            }
+        }
+        guard case let .esd(s) = streamed else { Issue.record("unexpected non-finite"); return }
+        for (x, y) in zip(s.eigenvalues, whole.eigenvalues) { #expect(abs(x - y) <= 1e-13 * whole.lambdaMax) }
+    }
+
+    @Test func nonFiniteIsCounted() throws {
+        var w = [Double](repeating: 1, count: 40)
+        w[3] = .nan; w[11] = -.infinity
+        let m = WeightMatrices(kind: .linear, shape: [10, 4], layout: .pytorch)
+        let r = try ESD.streaming(m) { body in try w.withUnsafeBufferPointer { try body($0) } }
+        guard case let .nonFinite(count) = r else { Issue.record("expected non-finite"); return }
+        #expect(count == 2)
+        #expect(w.withUnsafeBufferPointer(ESD.countNonFinite) == 2)
+        #expect(!ESD.canStream(WeightMatrices(kind: .linear, shape: [4, 10], layout: .pytorch)))
+        #expect(!ESD.canStream(WeightMatrices(kind: .conv2d, shape: [8, 4, 3, 3], layout: .pytorch)))
+    }
+}

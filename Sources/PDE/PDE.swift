@@ -1,0 +1,1 @@
+// PDE module: solvers that generate PDEBench-layout data.

@@ -1,0 +1,1 @@
+// Plot module: data -> gnuplot scripts, and a runner.

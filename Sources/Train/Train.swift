@@ -1,0 +1,1 @@
+// Train module: the CPU training engine and the TempBalance policy.
