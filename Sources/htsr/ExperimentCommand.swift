@@ -33,7 +33,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Maximum optimizer steps per run.")
     var maxSteps: Int = 6000
 
-    @Option(help: ArgumentHelp("Fine-tune every run from this checkpoint.", valueName: "CHECKPOINT"))
+    @Option(name: .customLong("init"), help: ArgumentHelp("Fine-tune every run from this checkpoint.", valueName: "CHECKPOINT"))
     var initCheckpoint: String?
 
     @Option(help: "Folder for the runs.")

@@ -17,7 +17,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String
 
-    @Option(help: ArgumentHelp("Fine-tune from this safetensors checkpoint (a new head if the class count differs).", valueName: "CHECKPOINT"))
+    @Option(name: .customLong("init"), help: ArgumentHelp("Fine-tune from this safetensors checkpoint (a new head if the class count differs).", valueName: "CHECKPOINT"))
     var initCheckpoint: String?
 
     @Flag(help: "With --init: start the classifier head afresh.")

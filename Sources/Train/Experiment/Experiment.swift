@@ -45,6 +45,8 @@ public struct ExperimentRun: Sendable, Codable {
     public var bestAccuracy: Double
     public var trainSeconds: Double
     public var analysisSeconds: Double
+    /// The loss became NaN/∞; the run counts as accuracy 0 for its learning rate.
+    public var diverged = false
 }
 
 /// A row of the result table: one ratio, one policy, at its selected learning rate.
@@ -84,14 +86,21 @@ public enum Experiment {
                         c.steps = min(plan.maxSteps, max(plan.minSteps, c.epochs * perEpoch))
                         c.logEvery = max(1, c.steps! / plan.logsPerRun)
                         let trainer = try Trainer(config: c, dataset: dataset)
-                        let o = try trainer.run()
-                        let r = ExperimentRun(policy: policy, ratio: ratio, lr: lr, seed: seed, trainExamples: trainer.data.trainCount,
+                        var r: ExperimentRun
+                        do {
+                            let o = try trainer.run()
+                            r = ExperimentRun(policy: policy, ratio: ratio, lr: lr, seed: seed, trainExamples: trainer.data.trainCount,
                                               steps: o.steps, testAccuracy: o.test?.accuracy ?? 0, bestAccuracy: o.bestAccuracy ?? 0,
                                               trainSeconds: o.trainSeconds, analysisSeconds: o.analysisSeconds)
+                        } catch let TrainError.diverged(step) {
+                            r = ExperimentRun(policy: policy, ratio: ratio, lr: lr, seed: seed, trainExamples: trainer.data.trainCount,
+                                              steps: step, testAccuracy: 0, bestAccuracy: 0, trainSeconds: 0, analysisSeconds: 0, diverged: true)
+                        }
                         try AtomicFile.write(try JSONEncoder().encode(r), to: c.out + "/result.json")
                         runs.append(r)
-                        progress(String(format: "%@ %@ ratio %g lr %g seed %llu: test accuracy %.4f (%d steps, %.1f s + %.1f s analysis)",
-                                        plan.name, policy.rawValue, ratio, Double(lr), seed, r.testAccuracy, r.steps, r.trainSeconds, r.analysisSeconds))
+                        progress(String(format: "%@ %@ ratio %g lr %g seed %llu: test accuracy %.4f (%d steps, %.1f s + %.1f s analysis)%@",
+                                        plan.name, policy.rawValue, ratio, Double(lr), seed, r.testAccuracy, r.steps, r.trainSeconds,
+                                        r.analysisSeconds, r.diverged ? " DIVERGED" : ""))
                     }
                 }
             }
@@ -105,8 +114,8 @@ public enum Experiment {
         return try? JSONDecoder().decode(ExperimentRun.self, from: data)
     }
 
-    /// Per ratio and policy: the learning rate with the best mean final test accuracy over seeds,
-    /// with that mean and the sample standard deviation.
+    /// Per ratio and policy: the learning rate with the best mean final test accuracy over seeds
+    /// (a diverged run counts as 0), with that mean and the sample standard deviation.
     public static func table(_ runs: [ExperimentRun]) -> [ExperimentCell] {
         var cells: [ExperimentCell] = []
         for ratio in Array(Set(runs.map(\.ratio))).sorted() {

@@ -21,9 +21,9 @@ public enum ExperimentReport {
     }
 
     public static func csv(_ runs: [ExperimentRun]) -> String {
-        var s = "policy,ratio,lr,seed,train_examples,steps,test_accuracy,best_accuracy,train_seconds,analysis_seconds\n"
+        var s = "policy,ratio,lr,seed,train_examples,steps,test_accuracy,best_accuracy,train_seconds,analysis_seconds,diverged\n"
         for r in runs {
-            s += "\(r.policy.rawValue),\(r.ratio),\(r.lr),\(r.seed),\(r.trainExamples),\(r.steps),\(r.testAccuracy),\(r.bestAccuracy),\(r.trainSeconds),\(r.analysisSeconds)\n"
+            s += "\(r.policy.rawValue),\(r.ratio),\(r.lr),\(r.seed),\(r.trainExamples),\(r.steps),\(r.testAccuracy),\(r.bestAccuracy),\(r.trainSeconds),\(r.analysisSeconds),\(r.diverged)\n"
         }
         return s
     }
