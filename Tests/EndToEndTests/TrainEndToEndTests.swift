@@ -58,7 +58,7 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         // Same weights, bit for bit (the metadata differ: they record each run's options).
         let a = try Checkpoint.open(tmp.path("a/model.safetensors")), b = try Checkpoint.open(tmp.path("b/model.safetensors"))
-        #expect(a.tensors.count == 4)
+        #expect(a.tensors.count == 6)   // fc1…fc3 weight and bias
         for t in a.tensors { #expect(try a.readFloats(t) == b.readFloats(b.tensor(named: t.name)!)) }
         // Fine-tune from the trained checkpoint on another data ratio.
         let f = try HTSRBinary.run(["train", "--data", "digits", "--data-dir", Self.dataDir, "--hidden", "32,32", "--steps", "5",
