@@ -72,6 +72,7 @@ public final class MLP<T: TrainScalar>: @unchecked Sendable {
     /// Runs the network on B rows of x [B, I] with labels [B]; returns the mean loss.
     /// Dropout is applied only when `training` (its mask drawn from `rng`).
     @discardableResult
+    @_specialize(exported: true, where T == Float)
     public func forward(_ x: UnsafePointer<T>, labels y: UnsafePointer<Int32>, batch B: Int,
                         training: Bool, rng: inout SeededRNG) -> Double {
         precondition(B > 0 && B <= maxBatch, "batch \(B) exceeds the model's maximum \(maxBatch)")
@@ -104,6 +105,7 @@ public final class MLP<T: TrainScalar>: @unchecked Sendable {
 
     /// Accumulates the gradient of the last forward pass's loss into `parameters.grads`
     /// (zero them first); a straight reverse replay of `forward`.
+    @_specialize(exported: true, where T == Float)
     public func backward() {
         let B = lastBatch, dropout = lastDropout
         let w = config.widths, L = config.hidden.count
