@@ -113,7 +113,7 @@ enum TestData {
         } throws: { e in
             "\(e)".contains("fc1.weight") && "\(e)".contains("[16, 64]")
         }
-        FileManager.default.createFile(atPath: dir + "/bad.safetensors", contents: Data("not a checkpoint".utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/bad.safetensors", contents: Data("not a checkpoint".utf8))
         #expect(throws: TrainError.self) { try CheckpointIO.load(into: source.parameters, from: dir + "/bad.safetensors") }
     }
 

@@ -67,17 +67,16 @@ public struct SpectrumProbe: Sendable {
             while k < tensors.count {
                 let t = tensors[k]
                 let m = WeightMatrices(kind: .linear, shape: t.shape, layout: .pytorch)
-                do {
-                    let esd = try t.values.withUnsafeBufferPointer { try ESD(m, data: $0) }
+                // Non-finite weights (a diverging run) or a LAPACK failure: no metric, as a
+                // failed fit; the layer keeps the global rate and the loss check stops the run.
+                if t.values.withUnsafeBufferPointer(ESD.countNonFinite) == 0,
+                   let esd = try? t.values.withUnsafeBufferPointer({ try ESD(m, data: $0) }) {
                     let values = filterZeros ? esd.filtered(above: 1e-5) : esd.eigenvalues
                     slots.set(k, Hill.fit(values, xminPos: xminPos).fit?.alpha)
-                } catch {
-                    slots.fail(error)
                 }
                 k += max(1, min(threads, tensors.count))
             }
         }
-        if let e = slots.error { throw e }
         var out: [String: Double] = [:]
         for (k, t) in tensors.enumerated() { if let v = slots.values[k] { out[t.name] = v } }
         return out
@@ -88,8 +87,6 @@ public struct SpectrumProbe: Sendable {
 private final class MetricSlots: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var values: [Double?]
-    private(set) var error: Error?
     init(count: Int) { values = Array(repeating: nil, count: count) }
     func set(_ k: Int, _ v: Double?) { lock.lock(); values[k] = v; lock.unlock() }
-    func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
 }
