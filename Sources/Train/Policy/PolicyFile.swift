@@ -47,8 +47,9 @@ public struct PolicyFile: Sendable, Codable, Equatable {
         return String(tensor[..<dot])
     }
 
-    /// Names sorted so that numbered modules follow depth (`fc2` before `fc10`, a layer's
-    /// norm `lnK` right after `fcK` is handled by name in routing, so plain natural order suffices).
+    /// An analysis file does not keep the checkpoint's full tensor order, so parameter names are
+    /// put in natural order (`fc2` before `fc10`); routing matches norms to layers by name
+    /// (`lnK` → `fcK`, `bnK` → `convK`, blocks), which does not depend on this order.
     static func depthOrder(_ names: [String]) -> [String] {
         names.sorted { a, b in a.compare(b, options: [.numeric]) == .orderedAscending }
     }
