@@ -117,6 +117,33 @@ enum TestData {
         #expect(throws: TrainError.self) { try CheckpointIO.load(into: source.parameters, from: dir + "/bad.safetensors") }
     }
 
+    /// The reference's timing (spec §4 "When"): the spectra are taken before step 0's update but
+    /// the rates change only after it, so one step of TempBalance equals one step of the baseline,
+    /// and the second step differs. In `epoch` mode the rates apply at once.
+    @Test func balanceTiming() throws {
+        let dir = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let data = try DataSetKind.digits.load(folder: TestData.folder)
+        func weights(_ policy: PolicyMode, steps: Int, every: BalanceInterval = .auto) throws -> [Float] {
+            var c = TrainConfig()
+            c.data = .digits
+            c.hidden = [64, 64, 64, 64]
+            c.steps = steps
+            c.lr = 0.05
+            c.policy = policy
+            c.balanceEvery = every
+            c.policyOptions.scheme = .linear
+            c.seed = 5
+            c.out = dir + "/\(policy)-\(steps)-\(every)"
+            let t = try Trainer(config: c, dataset: data)
+            try t.run()
+            return t.model.parameters.values.array
+        }
+        #expect(try weights(.tempbalance, steps: 1) == weights(.none, steps: 1))
+        #expect(try weights(.tempbalance, steps: 2) != weights(.none, steps: 2))
+        #expect(try weights(.tempbalance, steps: 1, every: .epoch) != weights(.none, steps: 1, every: .epoch))
+    }
+
     /// The in-loop probe measures exactly what the analyzer measures (same ESD and Hill code).
     @Test func probeMatchesAnalyzer() throws {
         let model = MLP<Float>(config: MLPConfig(inputs: 60, hidden: [70, 80, 90], classes: 3), maxBatch: 1)
