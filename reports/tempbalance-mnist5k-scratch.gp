@@ -2,6 +2,7 @@ set terminal pngcairo size 720,480 noenhanced
 set output 'tempbalance-mnist5k-scratch.png'
 set title 'tempbalance-mnist5k-scratch: mnist5k, MLP 256-256-256-256, 3 seeds'
 set logscale x
+set xrange [0.7:140]
 set xlabel 'training data (% of the pool)'
 set ylabel 'test accuracy (%)'
 set key bottom right

@@ -46,11 +46,14 @@ public enum ExperimentReport {
             dat += "\(100 * ratio) \(f(b?.mean)) \(f(b?.std)) \(f(t?.mean)) \(f(t?.std))\n"
         }
         try AtomicFile.write(dat, to: base + ".dat")
+        let percents = cells.map { 100 * $0.ratio }
+        let xrange = String(format: "[%g:%g]", 0.7 * (percents.min() ?? 1), 1.4 * (percents.max() ?? 100))
         let gp = """
         set terminal pngcairo size 720,480 noenhanced
         set output '\(name).png'
         set title '\(title)'
         set logscale x
+        set xrange \(xrange)
         set xlabel 'training data (% of the pool)'
         set ylabel 'test accuracy (%)'
         set key bottom right
