@@ -1,0 +1,92 @@
+import Analyzer
+import Dispatch
+import Foundation
+import LinearAlgebra
+import PowerLaw
+import Spectrum
+
+/// The in-loop analysis: the spectra of a model's current weights, computed in process with the
+/// analyzer's code (no files, no subprocess), as per-layer fits for `TempBalance.decide`.
+///
+/// Only layers the policy could balance are analysed (the others' metrics are never used). For the
+/// default metric (`PL_Alpha_Hill`) it runs `ESD` + `Hill.fit` directly; any other analyzer column
+/// goes through `Analyzer.analyze` on an `InMemorySource`. BLAS runs single-threaded meanwhile
+/// (layers in parallel on `threads` workers); the caller's BLAS thread count is restored after.
+public struct SpectrumProbe: Sendable {
+    public var policy: PolicyOptions
+    /// Hill's xmin position (2 = top half; the NLP reference uses 1.5 for RoBERTa).
+    public var xminPos: Double = 2
+    public var filterZeros = false
+    public var threads = 1
+
+    public init(policy: PolicyOptions) { self.policy = policy }
+
+    /// The fits of `layers` (linear layer names in depth order, weights `<name>.weight` [out, in]).
+    public func fits(_ parameters: ParameterSet<Float>, layers: [String]) throws -> [LayerFit] {
+        var fits = layers.map { name -> LayerFit in
+            let shape = parameters.entry(name + ".weight").shape
+            return LayerFit(name: name, eigenvalueCount: min(shape[0], shape[1]), metric: nil)
+        }
+        let wanted = TempBalance.candidates(fits, options: policy)
+        let tensors: [(name: String, shape: [Int], values: [Double])] = wanted.map { name in
+            let e = parameters.entry(name + ".weight")
+            return (e.name, e.shape, parameters.values.array(e).map(Double.init))
+        }
+        let metrics = try measure(tensors)
+        for i in fits.indices {
+            if let m = metrics[fits[i].name + ".weight"] { fits[i].metric = m }
+        }
+        return fits
+    }
+
+    var usesHill: Bool { policy.metric == "PL_Alpha_Hill" || policy.metric == "hill_alpha" }
+
+    /// Tensor name → metric (missing when the fit failed).
+    func measure(_ tensors: [(name: String, shape: [Int], values: [Double])]) throws -> [String: Double] {
+        guard !tensors.isEmpty else { return [:] }
+        let saved = BLASThreads.current
+        defer { BLASThreads.set(saved) }
+        if !usesHill {
+            var o = AnalysisOptions()
+            o.xminPos = xminPos
+            o.filterZeros = filterZeros
+            o.minEvals = 2
+            o.threads = threads
+            let report = try Analyzer.analyze(InMemorySource(label: "training", tensors: tensors), options: o)
+            var out: [String: Double] = [:]
+            for layer in report.layers where layer.status == .ok {
+                if let v = layer.value(ofColumn: policy.metric) { out[layer.name] = v }
+            }
+            return out
+        }
+        BLASThreads.set(1)
+        let slots = MetricSlots(count: tensors.count)
+        let xminPos = xminPos, filterZeros = filterZeros
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, tensors.count))) { worker in
+            var k = worker
+            while k < tensors.count {
+                let t = tensors[k]
+                let m = WeightMatrices(kind: .linear, shape: t.shape, layout: .pytorch)
+                // Non-finite weights (a diverging run) or a LAPACK failure: no metric, as a
+                // failed fit; the layer keeps the global rate and the loss check stops the run.
+                if t.values.withUnsafeBufferPointer(ESD.countNonFinite) == 0,
+                   let esd = try? t.values.withUnsafeBufferPointer({ try ESD(m, data: $0) }) {
+                    let values = filterZeros ? esd.filtered(above: 1e-5) : esd.eigenvalues
+                    slots.set(k, Hill.fit(values, xminPos: xminPos).fit?.alpha)
+                }
+                k += max(1, min(threads, tensors.count))
+            }
+        }
+        var out: [String: Double] = [:]
+        for (k, t) in tensors.enumerated() { if let v = slots.values[k] { out[t.name] = v } }
+        return out
+    }
+}
+
+/// Per-tensor results written from several threads.
+private final class MetricSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Double?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ k: Int, _ v: Double?) { lock.lock(); values[k] = v; lock.unlock() }
+}

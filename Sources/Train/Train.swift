@@ -1,1 +1,0 @@
-// Train module: the CPU training engine and the TempBalance policy.

@@ -1,0 +1,66 @@
+import Checkpoint
+import Foundation
+
+/// The run state beside the weights and optimizer moments in `resume.safetensors`
+/// (metadata key `htsr_resume`, JSON).
+struct ResumeState: Codable {
+    var config: TrainConfig
+    var step: Int
+    var optimizerStep: Int
+    var bestStep: Int?
+    var bestAccuracy: Double?
+    var elapsed: Double
+    var trainSeconds: Double
+    var analysisSeconds: Double
+    var evalSeconds: Double
+    /// Per-parameter-entry multipliers in use and not yet applied (exact Doubles).
+    var active: [Double]
+    var pending: [Double]?
+    var decisions: [LayerDecision]
+}
+
+extension Trainer {
+    /// Writes `resume.safetensors` atomically.
+    func saveResume(clock: Clock) throws {
+        let state = ResumeState(config: config, step: step, optimizerStep: optimizer.stepCount, bestStep: bestStep,
+                                bestAccuracy: bestAccuracy, elapsed: elapsedBefore + clock.now, trainSeconds: trainSeconds,
+                                analysisSeconds: analysisSeconds, evalSeconds: evalSeconds, active: active, pending: pending,
+                                decisions: decisions)
+        let json = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+        let extra = optimizer.stateTensors.map { WritableTensor(name: "optimizer." + $0.name, shape: [$0.values.count], floats: $0.values) }
+        try CheckpointIO.save(model.parameters, extra: extra, metadata: ["htsr_resume": json], to: resumePath)
+    }
+
+    /// Restores weights, optimizer state and run state from `resume.safetensors`.
+    func restore() throws {
+        let path = resumePath
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw TrainError.badResumeState("\(path) does not exist (run without --resume first)")
+        }
+        let checkpoint = try CheckpointIO.open(path)
+        guard let json = checkpoint.metadata["htsr_resume"],
+              let state = try? JSONDecoder().decode(ResumeState.self, from: Data(json.utf8)) else {
+            throw TrainError.badResumeState("\(path) has no htsr resume state")
+        }
+        guard state.config.identity == config.identity else {
+            throw TrainError.badResumeState("the options differ from those of the run in \(config.out) (resume with the same options)")
+        }
+        guard state.active.count == active.count else { throw TrainError.badResumeState("the model's parameters differ") }
+        try CheckpointIO.load(into: model.parameters, from: path)
+        var tensors: [String: [Float]] = [:]
+        for info in checkpoint.tensors where info.name.hasPrefix("optimizer.") {
+            tensors[String(info.name.dropFirst("optimizer.".count))] = try checkpoint.readFloats(info)
+        }
+        try optimizer.restore(tensors: tensors, stepCount: state.optimizerStep)
+        step = state.step
+        bestStep = state.bestStep
+        bestAccuracy = state.bestAccuracy
+        elapsedBefore = state.elapsed
+        trainSeconds = state.trainSeconds
+        analysisSeconds = state.analysisSeconds
+        evalSeconds = state.evalSeconds
+        active = state.active
+        pending = state.pending
+        decisions = state.decisions
+    }
+}

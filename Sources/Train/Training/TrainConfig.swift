@@ -1,0 +1,136 @@
+/// Whether the learning rates follow TempBalance.
+public enum PolicyMode: String, Sendable, Codable, CaseIterable {
+    case none, tempbalance
+}
+
+/// When TempBalance recomputes the spectra (`tempbalance-spec.md` §4, "When").
+public enum BalanceInterval: Sendable, Codable, Equatable, CustomStringConvertible {
+    /// The NLP reference: every min(100, max(1, batches_per_epoch / 10)) steps, on the weights
+    /// before that step's update; the rates change after the step (step 0 uses the uniform rate).
+    case auto
+    /// Every N steps, with the same timing as `auto`.
+    case steps(Int)
+    /// Once per epoch, before its first step, applied at once (FNO / NeurIPS TempBalance).
+    case epoch
+
+    public init?(argument: String) {
+        switch argument {
+        case "auto": self = .auto
+        case "epoch": self = .epoch
+        default:
+            guard let n = Int(argument), n > 0 else { return nil }
+            self = .steps(n)
+        }
+    }
+
+    public var description: String {
+        switch self { case .auto: return "auto"; case .epoch: return "epoch"; case let .steps(n): return String(n) }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let s = try decoder.singleValueContainer().decode(String.self)
+        guard let v = BalanceInterval(argument: s) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad interval \(s)"))
+        }
+        self = v
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+/// Every option of a training run (`htsr train`); written into the log's first line and the
+/// resume state.
+public struct TrainConfig: Sendable, Codable, Equatable {
+    // Model.
+    public var model = "mlp"
+    public var hidden: [Int] = [256, 256, 256, 256]
+    public var activation: Activation = .relu
+    public var layerNorm = false
+    public var dropout = 0.0
+    // Data.
+    public var data: DataSetKind = .digits
+    public var dataDir = ".cache/data"
+    public var trainRatio: Double?
+    public var perClass: Int?
+    // Optimisation.
+    public var epochs = 10
+    /// Total optimizer steps; overrides `epochs` when set.
+    public var steps: Int?
+    public var batchSize = 32
+    public var optimizer = OptimizerSettings()
+    public var lr: Float = 0.01
+    public var schedule: ScheduleKind = .cosine
+    public var warmupRatio = 0.0
+    public var stepSize = 1000
+    public var gamma: Float = 0.5
+    public var minLRRatio: Float = 0
+    public var clip: Float?
+    // Policy.
+    public var policy: PolicyMode = .none
+    public var policyOptions = PolicyOptions()
+    public var balanceEvery: BalanceInterval = .auto
+    public var xminPos = 2.0
+    public var filterZeros = false
+    // Run.
+    public var seed: UInt64 = 0
+    public var out = "runs/train"
+    /// Steps between log lines; nil = one epoch.
+    public var logEvery: Int?
+    public var initCheckpoint: String?
+    /// Start the classifier head afresh even when its shape matches the --init checkpoint.
+    public var newHead = false
+    /// BLAS threads for the training matmuls (the analysis always runs BLAS single-threaded).
+    public var blasThreads = 1
+    /// Worker threads for the in-loop analysis (one layer each).
+    public var analysisThreads = 1
+    /// Stop after this many steps (the run can be resumed); not part of the run's identity.
+    public var stopAfter: Int?
+    /// Continue from `<out>/resume.safetensors`; not part of the run's identity.
+    public var resume = false
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case model, hidden, activation, layerNorm = "layer_norm", dropout, data, dataDir = "data_dir"
+        case trainRatio = "train_ratio", perClass = "per_class", epochs, steps, batchSize = "batch_size"
+        case optimizer, lr, schedule, warmupRatio = "warmup_ratio", stepSize = "step_size", gamma
+        case minLRRatio = "min_lr_ratio", clip, policy, policyOptions = "policy_options"
+        case balanceEvery = "balance_every", xminPos = "xmin_pos", filterZeros = "filter_zeros"
+        case seed, out, logEvery = "log_every", initCheckpoint = "init", newHead = "new_head"
+        case blasThreads = "blas_threads", analysisThreads = "analysis_threads", stopAfter = "stop_after", resume
+    }
+
+    /// The settings that decide the weights (what a resumed run must share with the original).
+    var identity: TrainConfig {
+        var c = self
+        c.stopAfter = nil
+        c.resume = false
+        c.blasThreads = 1
+        c.analysisThreads = 1
+        c.out = ""
+        c.dataDir = ""
+        return c
+    }
+
+    public func validate() throws {
+        func bad(_ m: String) -> TrainError { .invalidOption(m) }
+        guard model == "mlp" else { throw bad("--model '\(model)' is not known (available: mlp)") }
+        guard !hidden.isEmpty, hidden.allSatisfy({ $0 > 0 }) else { throw bad("--hidden needs one or more positive sizes, e.g. 256,256,256,256") }
+        guard dropout >= 0 && dropout < 1 else { throw bad("--dropout must be in [0, 1)") }
+        guard epochs > 0 else { throw bad("--epochs must be positive") }
+        if let s = steps, s <= 0 { throw bad("--steps must be positive") }
+        guard batchSize > 0 else { throw bad("--batch-size must be positive") }
+        guard lr > 0, lr.isFinite else { throw bad("--lr must be positive") }
+        guard warmupRatio >= 0 && warmupRatio < 1 else { throw bad("--warmup-ratio must be in [0, 1)") }
+        guard stepSize > 0 else { throw bad("--step-size must be positive") }
+        if let c = clip, !(c > 0) { throw bad("--clip must be positive") }
+        if let l = logEvery, l <= 0 { throw bad("--log-every must be positive") }
+        guard blasThreads >= 1, analysisThreads >= 1 else { throw bad("thread counts must be at least 1") }
+        guard xminPos >= 1 else { throw bad("--xmin-pos must be at least 1") }
+        guard optimizer.weightDecay >= 0 else { throw bad("--weight-decay must not be negative") }
+        try policyOptions.validate()
+    }
+}

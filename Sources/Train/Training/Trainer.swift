@@ -1,0 +1,258 @@
+import Checkpoint
+import Foundation
+import LinearAlgebra
+
+/// What a finished (or stopped) run reports.
+public struct TrainOutcome: Sendable {
+    public var steps: Int
+    public var finished: Bool
+    public var test: Evaluation?
+    public var bestStep: Int?
+    public var bestAccuracy: Double?
+    /// Wall seconds in the training steps, the in-loop TempBalance analysis, and evaluation/logging.
+    public var trainSeconds: Double
+    public var analysisSeconds: Double
+    public var evalSeconds: Double
+    public var examplesPerSecond: Double
+    public var balancedLayers: [String]
+}
+
+/// The training loop: an MLP classifier, an optimizer with per-tensor learning rates, a
+/// schedule, and (optionally) TempBalance recomputing the rates from the weights' spectra.
+///
+/// Files in `config.out`: `log.jsonl` (see `train-log-format.md`), `model.safetensors` (final
+/// weights), `best.safetensors` (best test accuracy at a log step), `resume.safetensors`
+/// (weights + optimizer state + run state, written at every log step; `--resume` continues
+/// from it with the same result as an uninterrupted run).
+public final class Trainer {
+    public let config: TrainConfig
+    public let data: Dataset
+    public let model: MLP<Float>
+    public internal(set) var optimizer: any Optimizer
+    public let totalSteps: Int
+    public let stepsPerEpoch: Int
+    public let logEvery: Int
+    /// Steps between spectrum recomputations (`epoch` mode: stepsPerEpoch).
+    public let balanceEvery: Int
+    let schedule: Schedule
+    let probe: SpectrumProbe
+    /// Multipliers per parameter entry in use, and those from the latest spectra not yet applied.
+    var active: [Double]
+    var pending: [Double]?
+    var decisions: [LayerDecision] = []
+    public internal(set) var step = 0
+    var bestStep: Int?
+    var bestAccuracy: Double?
+    var elapsedBefore = 0.0
+    var trainSeconds = 0.0, analysisSeconds = 0.0, evalSeconds = 0.0
+    var keptOnInit: [String] = []
+
+    /// Sets up a run on `dataset` (the full data set; the config's ratio / per-class subset is taken here).
+    public init(config: TrainConfig, dataset: Dataset) throws {
+        try config.validate()
+        self.config = config
+        data = try dataset.subsample(ratio: config.trainRatio, perClass: config.perClass, seed: config.seed)
+        guard data.trainCount > 0 else { throw TrainError.invalidOption("the training subset is empty") }
+        let mlp = MLPConfig(inputs: data.inputs, hidden: config.hidden, classes: data.classes, activation: config.activation,
+                            layerNorm: config.layerNorm, dropout: config.dropout)
+        try mlp.validate()
+        model = MLP(config: mlp, maxBatch: max(config.batchSize, 256))
+        var rng = SeededRNG(seed: config.seed, stream: RNGStream.initialization)
+        model.initialize(rng: &rng)
+        optimizer = config.optimizer.make(count: model.parameters.layout.count)
+        stepsPerEpoch = (data.trainCount + config.batchSize - 1) / config.batchSize
+        totalSteps = config.steps ?? config.epochs * stepsPerEpoch
+        logEvery = config.logEvery ?? stepsPerEpoch
+        switch config.balanceEvery {
+        case .auto: balanceEvery = min(100, max(1, stepsPerEpoch / 10))
+        case let .steps(n): balanceEvery = n
+        case .epoch: balanceEvery = stepsPerEpoch
+        }
+        schedule = config.schedule.schedule(base: config.lr, totalSteps: totalSteps, stepSize: config.stepSize, gamma: config.gamma,
+                                            warmup: Int((config.warmupRatio * Double(totalSteps)).rounded()), minRatio: config.minLRRatio)
+        var p = SpectrumProbe(policy: config.policyOptions)
+        p.xminPos = config.xminPos
+        p.filterZeros = config.filterZeros
+        p.threads = config.analysisThreads
+        probe = p
+        active = Array(repeating: 1, count: model.parameters.entries.count)
+        if let path = config.initCheckpoint {
+            let head = "fc\(config.hidden.count + 1)"
+            keptOnInit = try CheckpointIO.load(into: model.parameters, from: path, replaceable: [head + ".weight", head + ".bias"])
+            if config.newHead {
+                var fresh = SeededRNG(seed: config.seed, stream: RNGStream.initialization + 100)
+                let bound = 1 / Double(model.parameters.entry(head + ".weight").shape[1]).squareRoot()
+                for name in [head + ".weight", head + ".bias"] {
+                    let e = model.parameters.entry(name)
+                    model.parameters.values.set(e, (0..<e.count).map { _ in Float((2 * fresh.uniform() - 1) * bound) })
+                }
+                keptOnInit = [head + ".weight", head + ".bias"]
+            }
+        }
+        if config.resume { try restore() }
+    }
+
+    var layerNames: [String] { model.config.linearNames }
+    var logPath: String { config.out + "/log.jsonl" }
+    var resumePath: String { config.out + "/resume.safetensors" }
+
+    /// The layers TempBalance balances (independent of the weights).
+    public var balancedLayers: [String] {
+        let fits = layerNames.map { n -> LayerFit in
+            let s = model.parameters.entry(n + ".weight").shape
+            return LayerFit(name: n, eigenvalueCount: min(s[0], s[1]), metric: 0)
+        }
+        return TempBalance.candidates(fits, options: config.policyOptions)
+    }
+
+    /// Runs until the last step (or `stopAfter`), logging to `<out>/log.jsonl`.
+    @discardableResult
+    public func run(progress: ((String) -> Void)? = nil) throws -> TrainOutcome {
+        try FileManager.default.createDirectory(atPath: config.out, withIntermediateDirectories: true)
+        let log = try JSONLineWriter(path: logPath, append: config.resume)
+        if !config.resume { try log.write(runLine()) }
+        BLASThreads.set(config.blasThreads)
+        let clock = Clock()
+        let d = data.inputs, B = config.batchSize, n = data.trainCount
+        var xBatch = [Float](repeating: 0, count: B * d), yBatch = [Int32](repeating: 0, count: B)
+        var order: [Int] = []
+        var orderEpoch = -1
+        var lossSum = 0.0, seen = 0, correct = 0
+        var rates = [Float](repeating: 0, count: active.count)
+        var test: Evaluation?
+        while step < totalSteps {
+            if let s = config.stopAfter, step >= s { break }
+            let epoch = step / stepsPerEpoch, b = step % stepsPerEpoch
+            if epoch != orderEpoch {
+                var r = SeededRNG(seed: config.seed, stream: RNGStream.epochOrder + UInt64(epoch))
+                order = r.permutation(n)
+                orderEpoch = epoch
+            }
+            if config.policy == .tempbalance {
+                let t0 = clock.now
+                if config.balanceEvery == .epoch {
+                    if b == 0 { active = try balance() }
+                } else if step % balanceEvery == 0 {
+                    pending = try balance()
+                }
+                analysisSeconds += clock.now - t0
+            }
+            let t0 = clock.now
+            let eta = Double(schedule(step))
+            for k in rates.indices { rates[k] = Float(eta * active[k]) }
+            let rows = min(B, n - b * B)
+            for r in 0..<rows {
+                let i = order[b * B + r]
+                xBatch.withUnsafeMutableBufferPointer { xb in
+                    data.trainX.withUnsafeBufferPointer { (xb.baseAddress! + r * d).update(from: $0.baseAddress! + i * d, count: d) }
+                }
+                yBatch[r] = data.trainY[i]
+            }
+            model.parameters.grads.zero()
+            var dropoutRNG = SeededRNG(seed: config.seed, stream: RNGStream.dropout + UInt64(step))
+            let loss = model.forward(xBatch, labels: yBatch, batch: rows, training: true, rng: &dropoutRNG)
+            guard loss.isFinite else { throw TrainError.diverged(step: step) }
+            correct += yBatch.withUnsafeBufferPointer { MLP<Float>.countCorrect(model.probabilities, labels: $0.baseAddress!, batch: rows, classes: data.classes) }
+            model.backward()
+            if let c = config.clip { GradientClipping.clip(model.parameters.grads, maxNorm: c) }
+            optimizer.step(model.parameters, learningRates: rates)
+            if let p = pending { active = p; pending = nil }
+            lossSum += loss * Double(rows)
+            seen += rows
+            step += 1
+            trainSeconds += clock.now - t0
+            if step % logEvery == 0 || step == totalSteps || step == config.stopAfter {
+                let t1 = clock.now
+                test = model.evaluate(x: data.testX, y: data.testY)
+                if bestAccuracy == nil || test!.accuracy > bestAccuracy! {
+                    bestAccuracy = test!.accuracy
+                    bestStep = step
+                    try CheckpointIO.save(model.parameters, metadata: weightsMetadata(), to: config.out + "/best.safetensors")
+                }
+                try log.write(try intervalLine(eta: eta, trainLoss: lossSum / Double(max(1, seen)),
+                                               trainAccuracy: Double(correct) / Double(max(1, seen)), test: test!, clock: clock))
+                try saveResume(clock: clock)
+                progress?(String(format: "step %d/%d  loss %.4f  test accuracy %.4f", step, totalSteps, lossSum / Double(max(1, seen)), test!.accuracy))
+                lossSum = 0; seen = 0; correct = 0
+                evalSeconds += clock.now - t1
+            }
+        }
+        let finished = step == totalSteps
+        if finished {
+            try CheckpointIO.save(model.parameters, metadata: weightsMetadata(), to: config.out + "/model.safetensors")
+            let t = test ?? model.evaluate(x: data.testX, y: data.testY)
+            test = t
+            try log.write(.object([
+                ("kind", .string("final")), ("step", .int(step)),
+                ("metrics", .object([("test_accuracy", .number(t.accuracy)), ("test_loss", .number(t.loss))])),
+                ("best", .object([("step", bestStep.map { .int($0) } ?? .null), ("metric", .string("test_accuracy")),
+                                  ("value", .optional(bestAccuracy))])),
+                ("timing", .object([("train", .number(trainSeconds)), ("analysis", .number(analysisSeconds)), ("eval", .number(evalSeconds))])),
+                ("seconds", .number(elapsedBefore + clock.now)),
+            ]))
+        }
+        let examples = Double(min(step, totalSteps)) * Double(config.batchSize)
+        return TrainOutcome(steps: step, finished: finished, test: test, bestStep: bestStep, bestAccuracy: bestAccuracy,
+                            trainSeconds: trainSeconds, analysisSeconds: analysisSeconds, evalSeconds: evalSeconds,
+                            examplesPerSecond: trainSeconds > 0 ? examples / trainSeconds : 0,
+                            balancedLayers: config.policy == .tempbalance ? balancedLayers : [])
+    }
+
+    /// Recomputes the spectra of the current weights and returns the per-entry multipliers.
+    func balance() throws -> [Double] {
+        let fits = try probe.fits(model.parameters, layers: layerNames)
+        decisions = TempBalance.decide(fits, options: config.policyOptions)
+        let routed = TempBalance.route(parameterNames: model.parameters.entries.map(\.name), decisions: decisions,
+                                       options: config.policyOptions)
+        return routed.map(\.multiplier)
+    }
+
+    // MARK: log lines
+
+    func runLine() throws -> JSONLine {
+        .object([
+            ("kind", .string("run")), ("format", .string("htsr-train-log")), ("version", .int(1)),
+            ("model", .string(config.model)), ("task", .string("classification")), ("data", .string(config.data.rawValue)),
+            ("seed", .int(Int(config.seed))), ("policy", .string(config.policy.rawValue)),
+            ("args", try JSONLine.encoding(config)),
+            ("layers", .array(layerNames.map { .string($0) })),
+            ("balanced_layers", .array((config.policy == .tempbalance ? balancedLayers : []).map { .string($0) })),
+            ("train_examples", .int(data.trainCount)), ("test_examples", .int(data.testCount)),
+            ("steps", .int(totalSteps)), ("steps_per_epoch", .int(stepsPerEpoch)), ("balance_every", .int(balanceEvery)),
+            ("init_kept", .array(keptOnInit.map { .string($0) })),
+        ])
+    }
+
+    func intervalLine(eta: Double, trainLoss: Double, trainAccuracy: Double, test: Evaluation, clock: Clock) throws -> JSONLine {
+        var alphas: [String: Double] = [:]
+        if config.policy == .tempbalance {
+            for d in decisions { if let m = d.metric { alphas[d.name] = m } }
+        } else {
+            for f in try probe.fits(model.parameters, layers: layerNames) { if let m = f.metric { alphas[f.name] = m } }
+        }
+        let entries = model.parameters.entries
+        let layers: [JSONLine] = layerNames.map { name in
+            let k = entries.firstIndex { $0.name == name + ".weight" }!
+            return .object([("name", .string(name)), ("alpha", .optional(alphas[name])),
+                            ("lr", .number(eta * active[k])), ("multiplier", .number(active[k]))])
+        }
+        return .object([
+            ("kind", .string("interval")), ("step", .int(step)), ("epoch", .number(Double(step) / Double(stepsPerEpoch))),
+            ("lr", .number(eta)), ("train_loss", .number(trainLoss)),
+            ("metrics", .object([("train_accuracy", .number(trainAccuracy)), ("test_accuracy", .number(test.accuracy)),
+                                 ("test_loss", .number(test.loss))])),
+            ("layers", .array(layers)), ("seconds", .number(elapsedBefore + clock.now)),
+        ])
+    }
+
+    func weightsMetadata() -> [String: String] {
+        ["format": "pt", "htsr_model": "mlp", "htsr_step": String(step),
+         "htsr_config": (try? JSONLine.encoding(config).text) ?? ""]
+    }
+}
+
+/// Seconds since creation.
+struct Clock {
+    let start = DispatchTime.now().uptimeNanoseconds
+    var now: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Train
+
+struct ExperimentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "experiment",
+        abstract: "Baseline vs TempBalance over data ratios × seeds, each with its best learning rate from one grid.",
+        discussion: """
+        Runs every (ratio, learning rate, seed, policy) with the training options given (--lr, --seed,
+        --policy and --train-ratio are replaced by the grid), skipping runs that already finished, and
+        writes REPORTS/NAME.{md,csv,dat,gp,png}: per ratio the mean ± std final test accuracy of each
+        policy at its best learning rate (mean over seeds).
+        """)
+
+    @OptionGroup var training: TrainArguments
+
+    @Option(help: "A name for this setting (file names, table title).")
+    var name: String
+
+    @Option(help: "Training-data fractions, comma-separated.")
+    var ratios: String = "0.01,0.02,0.05,0.1,1"
+
+    @Option(help: "Seeds, comma-separated.")
+    var seeds: String = "1,2,3"
+
+    @Option(help: "The learning-rate grid shared by both policies, comma-separated.")
+    var lrs: String = "0.01,0.03,0.1"
+
+    @Option(help: "Minimum optimizer steps per run.")
+    var minSteps: Int = 500
+
+    @Option(help: "Maximum optimizer steps per run.")
+    var maxSteps: Int = 6000
+
+    @Option(name: .customLong("init"), help: ArgumentHelp("Fine-tune every run from this checkpoint.", valueName: "CHECKPOINT"))
+    var initCheckpoint: String?
+
+    @Option(help: "Folder for the runs.")
+    var runs: String = "runs/experiment"
+
+    @Option(help: "Folder for the table and figure.")
+    var reports: String = "reports/experiment"
+
+    func run() throws {
+        func list<T>(_ s: String, _ name: String, _ parse: (String) -> T?) throws -> [T] {
+            let v = s.split(separator: ",").map { parse($0.trimmingCharacters(in: .whitespaces)) }
+            guard !v.isEmpty, v.allSatisfy({ $0 != nil }) else { throw ValidationError("--\(name): cannot read '\(s)'") }
+            return v.map { $0! }
+        }
+        var base = try training.config(out: runs)
+        base.initCheckpoint = initCheckpoint
+        var plan = ExperimentPlan(name: name, base: base, ratios: try list(ratios, "ratios") { Double($0) },
+                                  seeds: try list(seeds, "seeds") { UInt64($0) }, learningRates: try list(lrs, "lrs") { Float($0) },
+                                  minSteps: minSteps, maxSteps: maxSteps, runsFolder: runs)
+        plan.base.trainRatio = nil
+        let dataset = try base.data.load(folder: base.dataDir)
+        let results = try Experiment.run(plan, dataset: dataset) { Terminal.error($0) }
+        let title = "\(name): \(base.data.rawValue), MLP \(base.hidden.map(String.init).joined(separator: "-")), \(plan.seeds.count) seeds"
+        let written = try ExperimentReport.write(title: title, name: name, runs: results, to: reports)
+        print(ExperimentReport.markdown(title: title, cells: Experiment.table(results)))
+        print("wrote " + written.joined(separator: ", "))
+    }
+}
