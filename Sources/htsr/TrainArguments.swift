@@ -74,6 +74,9 @@ struct TrainArguments: ParsableArguments {
     @Option(help: "When TempBalance recomputes the spectra: auto (every min(100, max(1, batches/10)) steps), epoch, or a step count.")
     var balanceEvery: BalanceInterval = .auto
 
+    @Option(help: "Apply each recomputation this many steps later than the reference does, computing it on another core meanwhile (0 = the reference's timing; needs --blas-threads 1).")
+    var balanceLag: Int = 0
+
     @Option(help: "Hill's xmin position for the in-loop fits (2 = top half, 1.5 = top third).")
     var xminPos: Double = 2
 
@@ -123,6 +126,7 @@ struct TrainArguments: ParsableArguments {
         c.policy = policy
         c.policyOptions = policyArguments.options
         c.balanceEvery = balanceEvery
+        c.balanceLag = balanceLag
         c.xminPos = xminPos
         c.filterZeros = filterZeros
         c.seed = seed

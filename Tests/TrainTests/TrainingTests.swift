@@ -64,14 +64,19 @@ enum TestData {
     }
 
     /// Stopping at step 17 and resuming gives bit-identical final weights to an uninterrupted run
-    /// (AdamW moments, TempBalance multipliers, data order and dropout masks all restored).
-    @Test func resumeEqualsUninterrupted() throws {
+    /// (AdamW moments, TempBalance multipliers, data order and dropout masks all restored). With a
+    /// balance lag of 2 a recomputation (started at step 15, due at step 18) is in flight at the
+    /// stop: it is finished and stored with the resume state.
+    @Test(arguments: [0, 2])
+    func resumeEqualsUninterrupted(lag: Int) throws {
         let dir = try TestData.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let data = try DataSetKind.digits.load(folder: TestData.folder)
-        let a = Self.resumeConfig(dir + "/a")
+        var a = Self.resumeConfig(dir + "/a")
+        a.balanceLag = lag
         try Trainer(config: a, dataset: data).run()
         var b = Self.resumeConfig(dir + "/b")
+        b.balanceLag = lag
         b.stopAfter = 17
         let first = try Trainer(config: b, dataset: data).run()
         #expect(first.steps == 17 && !first.finished)
@@ -142,6 +147,45 @@ enum TestData {
         #expect(try weights(.tempbalance, steps: 1) == weights(.none, steps: 1))
         #expect(try weights(.tempbalance, steps: 2) != weights(.none, steps: 2))
         #expect(try weights(.tempbalance, steps: 1, every: .epoch) != weights(.none, steps: 1, every: .epoch))
+    }
+
+    /// With `balanceLag` L the multipliers computed before step 0 take effect at step 1 + L
+    /// instead of step 1: L + 1 steps of TempBalance equal the baseline, the next one differs;
+    /// the result is the same on every run (the weights are copied when the work starts).
+    @Test func balanceLagShiftsTheTimingExactly() throws {
+        let dir = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let data = try DataSetKind.digits.load(folder: TestData.folder)
+        func weights(_ policy: PolicyMode, steps: Int, lag: Int, name: String) throws -> [Float] {
+            var c = TrainConfig()
+            c.data = .digits
+            c.hidden = [64, 64, 64, 64]
+            c.steps = steps
+            c.lr = 0.05
+            c.policy = policy
+            c.balanceEvery = .steps(5)
+            c.balanceLag = lag
+            c.policyOptions.scheme = .linear
+            c.seed = 5
+            c.out = dir + "/" + name
+            let t = try Trainer(config: c, dataset: data)
+            try t.run()
+            return t.model.parameters.values.array
+        }
+        #expect(try weights(.tempbalance, steps: 3, lag: 2, name: "a") == weights(.none, steps: 3, lag: 0, name: "b"))
+        let lagged = try weights(.tempbalance, steps: 12, lag: 2, name: "c")
+        #expect(try lagged != weights(.none, steps: 12, lag: 0, name: "d"))
+        #expect(try lagged != weights(.tempbalance, steps: 12, lag: 0, name: "e"))
+        #expect(try lagged == weights(.tempbalance, steps: 12, lag: 2, name: "f"))
+        var bad = TrainConfig()
+        bad.data = .digits
+        bad.policy = .tempbalance
+        bad.balanceEvery = .steps(5)
+        bad.balanceLag = 5
+        #expect(throws: TrainError.self) { try Trainer(config: bad, dataset: data) }
+        bad.balanceLag = 1
+        bad.blasThreads = 2
+        #expect(throws: TrainError.self) { try bad.validate() }
     }
 
     /// The in-loop probe measures exactly what the analyzer measures (same ESD and Hill code).

@@ -21,9 +21,18 @@ public struct SpectrumProbe: Sendable {
 
     public init(policy: PolicyOptions) { self.policy = policy }
 
-    /// The fits of `layers` (linear layer names in depth order, weights `<name>.weight` [out, in]).
-    public func fits(_ parameters: ParameterSet<Float>, layers: [String]) throws -> [LayerFit] {
-        var fits = layers.map { name -> LayerFit in
+    /// The weights the probe will measure: the balanced candidates' `<name>.weight` tensors, copied
+    /// to Double, with every layer's eigenvalue count. Taking it is the only part of a probe that
+    /// must run on the training thread; `fits(_:)` can then run anywhere.
+    public struct Snapshot: Sendable {
+        var fits: [LayerFit]
+        var tensors: [(name: String, shape: [Int], values: [Double])]
+    }
+
+    /// Copies the weights of `layers` (linear layer names in depth order, weights `<name>.weight`
+    /// [out, in]) that the policy could balance.
+    public func snapshot(_ parameters: ParameterSet<Float>, layers: [String]) -> Snapshot {
+        let fits = layers.map { name -> LayerFit in
             let shape = parameters.entry(name + ".weight").shape
             return LayerFit(name: name, eigenvalueCount: min(shape[0], shape[1]), metric: nil)
         }
@@ -32,11 +41,22 @@ public struct SpectrumProbe: Sendable {
             let e = parameters.entry(name + ".weight")
             return (e.name, e.shape, parameters.values.array(e).map(Double.init))
         }
-        let metrics = try measure(tensors)
+        return Snapshot(fits: fits, tensors: tensors)
+    }
+
+    /// The per-layer fits of a snapshot.
+    public func fits(_ snapshot: Snapshot) throws -> [LayerFit] {
+        var fits = snapshot.fits
+        let metrics = try measure(snapshot.tensors)
         for i in fits.indices {
             if let m = metrics[fits[i].name + ".weight"] { fits[i].metric = m }
         }
         return fits
+    }
+
+    /// The fits of `layers` (linear layer names in depth order, weights `<name>.weight` [out, in]).
+    public func fits(_ parameters: ParameterSet<Float>, layers: [String]) throws -> [LayerFit] {
+        try fits(snapshot(parameters, layers: layers))
     }
 
     var usesHill: Bool { policy.metric == "PL_Alpha_Hill" || policy.metric == "hill_alpha" }

@@ -13,15 +13,20 @@ struct ResumeState: Codable {
     var trainSeconds: Double
     var analysisSeconds: Double
     var evalSeconds: Double
-    /// Per-parameter-entry multipliers in use and not yet applied (exact Doubles).
+    /// Per-parameter-entry multipliers in use, and those not yet applied (exact Doubles; a
+    /// recomputation still running at the save is waited for and stored here).
     var active: [Double]
-    var pending: [Double]?
+    var pending: PendingMultipliers?
     var decisions: [LayerDecision]
 }
 
 extension Trainer {
     /// Writes `resume.safetensors` atomically.
     func saveResume(clock: Clock) throws {
+        if let f = inFlight {
+            pending = try f.wait()
+            inFlight = nil
+        }
         let state = ResumeState(config: config, step: step, optimizerStep: optimizer.stepCount, bestStep: bestStep,
                                 bestAccuracy: bestAccuracy, elapsed: elapsedBefore + clock.now, trainSeconds: trainSeconds,
                                 analysisSeconds: analysisSeconds, evalSeconds: evalSeconds, active: active, pending: pending,

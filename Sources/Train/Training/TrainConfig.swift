@@ -72,6 +72,12 @@ public struct TrainConfig: Sendable, Codable, Equatable {
     public var policy: PolicyMode = .none
     public var policyOptions = PolicyOptions()
     public var balanceEvery: BalanceInterval = .auto
+    /// Steps by which the multipliers from a recomputation take effect later than in the
+    /// reference (0 = the reference's timing). With a lag L > 0 the spectra of the weights before
+    /// step s are computed on another thread while training goes on, and take effect L steps
+    /// after they would at lag 0 — deterministic (the snapshot is taken at step s, the result
+    /// applied at a fixed step), so runs stay reproducible and resumable.
+    public var balanceLag = 0
     public var xminPos = 2.0
     public var filterZeros = false
     // Run.
@@ -98,7 +104,7 @@ public struct TrainConfig: Sendable, Codable, Equatable {
         case trainRatio = "train_ratio", perClass = "per_class", epochs, steps, batchSize = "batch_size"
         case optimizer, lr, schedule, warmupRatio = "warmup_ratio", stepSize = "step_size", gamma
         case minLRRatio = "min_lr_ratio", clip, policy, policyOptions = "policy_options"
-        case balanceEvery = "balance_every", xminPos = "xmin_pos", filterZeros = "filter_zeros"
+        case balanceEvery = "balance_every", balanceLag = "balance_lag", xminPos = "xmin_pos", filterZeros = "filter_zeros"
         case seed, out, logEvery = "log_every", initCheckpoint = "init", newHead = "new_head"
         case blasThreads = "blas_threads", analysisThreads = "analysis_threads", stopAfter = "stop_after", resume
     }
@@ -129,6 +135,10 @@ public struct TrainConfig: Sendable, Codable, Equatable {
         if let c = clip, !(c > 0) { throw bad("--clip must be positive") }
         if let l = logEvery, l <= 0 { throw bad("--log-every must be positive") }
         guard blasThreads >= 1, analysisThreads >= 1 else { throw bad("thread counts must be at least 1") }
+        guard balanceLag >= 0 else { throw bad("--balance-lag must not be negative") }
+        if balanceLag > 0 && blasThreads > 1 {
+            throw bad("--balance-lag overlaps the analysis with training on another core; use it with --blas-threads 1")
+        }
         guard xminPos >= 1 else { throw bad("--xmin-pos must be at least 1") }
         guard optimizer.weightDecay >= 0 else { throw bad("--weight-decay must not be negative") }
         try policyOptions.validate()

@@ -36,9 +36,12 @@ public final class Trainer {
     public let balanceEvery: Int
     let schedule: Schedule
     let probe: SpectrumProbe
-    /// Multipliers per parameter entry in use, and those from the latest spectra not yet applied.
+    /// Multipliers per parameter entry in use, and those from the latest spectra not yet applied
+    /// (they take effect at the top of step `pendingStep`).
     var active: [Double]
-    var pending: [Double]?
+    var pending: PendingMultipliers?
+    /// A recomputation running on another thread (`balanceLag > 0`).
+    var inFlight: BackgroundBalance?
     var decisions: [LayerDecision] = []
     public internal(set) var step = 0
     var bestStep: Int?
@@ -67,6 +70,9 @@ public final class Trainer {
         case .auto: balanceEvery = min(100, max(1, stepsPerEpoch / 10))
         case let .steps(n): balanceEvery = n
         case .epoch: balanceEvery = stepsPerEpoch
+        }
+        guard config.balanceLag < balanceEvery else {
+            throw TrainError.invalidOption("--balance-lag \(config.balanceLag) must be below the recomputation interval (\(balanceEvery) steps)")
         }
         schedule = config.schedule.schedule(base: config.lr, totalSteps: totalSteps, stepSize: config.stepSize, gamma: config.gamma,
                                             warmup: Int((config.warmupRatio * Double(totalSteps)).rounded()), minRatio: config.minLRRatio)
@@ -130,11 +136,7 @@ public final class Trainer {
             }
             if config.policy == .tempbalance {
                 let t0 = clock.now
-                if config.balanceEvery == .epoch {
-                    if b == 0 { active = try balance() }
-                } else if step % balanceEvery == 0 {
-                    pending = try balance()
-                }
+                try updateMultipliers(epochStep: b)
                 analysisSeconds += clock.now - t0
             }
             let t0 = clock.now
@@ -156,7 +158,6 @@ public final class Trainer {
             model.backward()
             if let c = config.clip { GradientClipping.clip(model.parameters.grads, maxNorm: c) }
             optimizer.step(model.parameters, learningRates: rates)
-            if let p = pending { active = p; pending = nil }
             lossSum += loss * Double(rows)
             seen += rows
             step += 1
@@ -198,13 +199,39 @@ public final class Trainer {
                             balancedLayers: config.policy == .tempbalance ? balancedLayers : [])
     }
 
-    /// Recomputes the spectra of the current weights and returns the per-entry multipliers.
-    func balance() throws -> [Double] {
-        let fits = try probe.fits(model.parameters, layers: layerNames)
-        decisions = TempBalance.decide(fits, options: config.policyOptions)
+    /// At the top of a step: applies multipliers that are due, and starts a recomputation when
+    /// one is due (`tempbalance-spec.md` §4: the spectra of the weights before this step's update;
+    /// in step-interval mode they take effect from the next step, in epoch mode from this one —
+    /// plus `balanceLag` steps).
+    func updateMultipliers(epochStep b: Int) throws {
+        if let f = inFlight, f.activateAt <= step {
+            pending = try f.wait()
+            inFlight = nil
+        }
+        if let p = pending, p.step <= step {
+            active = p.multipliers
+            decisions = p.decisions
+            pending = nil
+        }
+        let due = config.balanceEvery == .epoch ? b == 0 : step % balanceEvery == 0
+        guard due else { return }
+        let activateAt = (config.balanceEvery == .epoch ? step : step + 1) + config.balanceLag
+        if config.balanceLag == 0 {
+            let p = try balance(probe.snapshot(model.parameters, layers: layerNames), activateAt: activateAt)
+            if activateAt <= step { active = p.multipliers; decisions = p.decisions } else { pending = p }
+        } else {
+            let snapshot = probe.snapshot(model.parameters, layers: layerNames)
+            inFlight = BackgroundBalance(activateAt: activateAt) { [self] in try self.balance(snapshot, activateAt: activateAt) }
+        }
+    }
+
+    /// The per-entry multipliers from the spectra of a snapshot of the weights.
+    func balance(_ snapshot: SpectrumProbe.Snapshot, activateAt: Int) throws -> PendingMultipliers {
+        let fits = try probe.fits(snapshot)
+        let decisions = TempBalance.decide(fits, options: config.policyOptions)
         let routed = TempBalance.route(parameterNames: model.parameters.entries.map(\.name), decisions: decisions,
                                        options: config.policyOptions)
-        return routed.map(\.multiplier)
+        return PendingMultipliers(step: activateAt, multipliers: routed.map(\.multiplier), decisions: decisions)
     }
 
     // MARK: log lines
