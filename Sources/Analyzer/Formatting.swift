@@ -28,9 +28,28 @@ public enum ReportFormatter {
         }
     }
 
-    /// A fixed-width table of the main columns and a summary line, for a terminal.
+    /// A fixed-width table of the main columns and a summary line, for a terminal. Options
+    /// that add metrics add their main columns (α of `--fit`, Λ, fingers, MP spikes and σ,
+    /// randomisation distance, FARMS α).
     public static func table(_ report: AnalysisReport, nameWidth: Int = 48) -> String {
-        let header = ["id", "layer", "kind", "shape", "λmax", "α hill", "α ks", "D ks", "xmin ks", "stable_rank", "warning"]
+        let o = report.options
+        var header = ["id", "layer", "kind", "shape", "λmax", "α hill", "α ks", "D ks", "xmin ks", "stable_rank"]
+        var extra: [(String, (LayerReport) -> String)] = []
+        if o.fit == .peak || o.fit == .tpl || o.fingers != nil {
+            extra.append(("α " + (o.fingers != nil ? "clipped" : o.fit.rawValue), { fmt($0.fit?.alpha, 3) }))
+        }
+        if o.fit == .tpl { extra.append(("Λ", { fmt($0.fit?.result.fit?.lambda, 3) })) }
+        if o.fingers != nil { extra.append(("fingers", { $0.fingers?.numFingers.map(String.init) ?? "–" })) }
+        if o.mpFit {
+            extra.append(("spikes", { $0.mp?.fit.map { String($0.numSpikes) } ?? "–" }))
+            extra.append(("σ_mp", { fmt($0.mp?.fit?.sigma, 4) }))
+        }
+        if o.randomize {
+            extra.append(("rand spikes", { $0.randomization?.mp.fit.map { String($0.numSpikes) } ?? "–" }))
+            extra.append(("rand_dist", { fmt($0.randomization?.sortedVectorDistance, 3) }))
+        }
+        if o.farms != nil { extra.append(("α farms", { fmt($0.farms?.fit.alpha, 3) })) }
+        header += extra.map(\.0) + ["warning"]
         var lines: [[String]] = [header]
         for l in report.layers {
             let m = l.metrics
@@ -45,11 +64,23 @@ public enum ReportFormatter {
                 fmt(l.ks?.result.fit?.D, 4),
                 fmt(l.ks?.result.fit?.xmin, 4),
                 fmt(m?.stableRank, 2),
-                l.status == .ok ? l.warning.rawValue : l.status.code,
-            ])
+            ] + extra.map { $0.1(l) } + [l.status == .ok ? l.warning.rawValue : l.status.code])
         }
+        var out = align(lines, numeric: Set([0] + Array(4..<(header.count - 1))))
+        let s = report.summary
+        let mean = { (k: String) in s.means[k].map { String(format: "%.3f", $0) } ?? "–" }
+        out += "\n\(s.layers) layers (\(s.fitted) fitted, \(s.skipped) tensors skipped): "
+        out += "mean α hill \(mean("hill_alpha")), mean α ks \(mean("ks_alpha")); "
+        out += "\(s.overTrained) over-trained (α < 2), \(s.underTrained) under-trained (α > 6), \(s.failed) failed\n"
+        if o.mpFit { out += "mean mp_softrank \(mean("mp_softrank")), mean num_spikes \(mean("num_spikes"))\n" }
+        return out
+    }
+
+    /// Pads the cells of `lines` (the first is the header, underlined) into columns; the
+    /// `numeric` columns are right-aligned.
+    static func align(_ lines: [[String]], numeric: Set<Int>) -> String {
+        guard let header = lines.first else { return "" }
         let widths = header.indices.map { c in lines.map { $0[c].count }.max()! }
-        let numeric: Set<Int> = [0, 4, 5, 6, 7, 8, 9]
         var out = ""
         for (i, line) in lines.enumerated() {
             let cells = line.enumerated().map { c, s in
@@ -59,11 +90,6 @@ public enum ReportFormatter {
             out += cells.joined(separator: "  ").trimmingTrailingSpaces() + "\n"
             if i == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
-        let s = report.summary
-        let mean = { (k: String) in s.means[k].map { String(format: "%.3f", $0) } ?? "–" }
-        out += "\n\(s.layers) layers (\(s.fitted) fitted, \(s.skipped) tensors skipped): "
-        out += "mean α hill \(mean("hill_alpha")), mean α ks \(mean("ks_alpha")); "
-        out += "\(s.overTrained) over-trained (α < 2), \(s.underTrained) under-trained (α > 6), \(s.failed) failed\n"
         return out
     }
 
