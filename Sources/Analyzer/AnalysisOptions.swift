@@ -44,7 +44,7 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var randomize: Bool = false
     /// The seed of every random choice (per layer: `Randomization.layerSeed(seed, name:)`).
     public var seed: UInt64 = 0
-    /// Clip fingers from the KS fit (`ClipXmax`); requires `fit == .ks`.
+    /// Clip fingers from the KS fit (`ClipXmax`); with `fit == .ks` the clipped fit is `alpha`.
     public var fingers: FingersMethod?
     /// `max_fingers`: clip 2 … maxFingers − 1 top values at most.
     public var maxFingers: Int = 10
@@ -101,9 +101,6 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
         guard convNorm > 0 else { throw fail("--conv-norm must be positive") }
         guard threads >= 1 else { throw fail("--threads must be at least 1") }
         guard zeroThreshold >= 0 else { throw fail("the zero threshold must not be negative") }
-        if fingers != nil && fit != .ks {
-            throw fail("--fingers clip-xmax refines the KS fit: use it with --fit ks")
-        }
         guard maxFingers >= 3 else { throw fail("--max-fingers must be at least 3 (it clips 2 … max-fingers − 1 values)") }
         if let f = farms {
             guard f.rows >= 1 else { throw fail("--farms-rows must be at least 1") }

@@ -203,7 +203,7 @@ public enum Analyzer {
                             metrics: nil, fit: nil, fitMethod: options.fit, hill: nil, ks: nil)
         r.sliceIndex = job.perSlice ? row : nil
         r.smallNFit = options.smallNFit
-        if let f = options.fingers { r.fingers = FingersColumns(method: f, numFingers: nil, rawAlpha: nil) }
+        if let f = options.fingers { r.fingers = FingersColumns(method: f, numFingers: nil, rawAlpha: nil, clippedAlpha: nil) }
         if options.mpFit { r.mp = .unavailable }
         if options.randomize { r.randomization = .unavailable(seed: Randomization.layerSeed(options.seed, name: name)) }
         if options.farms != nil { r.farms = .unavailable }
@@ -239,8 +239,9 @@ public enum Analyzer {
         if let method = options.fingers {
             let f = timings.measure(.fingers) { ClipXmax.fit(values, maxFingers: options.maxFingers) }
             report.fingers = FingersColumns(method: method, numFingers: f.raw.fit == nil ? nil : f.numFingers,
-                                            rawAlpha: f.raw.fit?.alpha)
-            report.fit = FitColumns(f.fit, eigenvalues: all)
+                                            rawAlpha: f.raw.fit?.alpha, clippedAlpha: f.fit.fit?.alpha)
+            // WeightWatcher's `alpha` with clip_xmax is the clipped KS fit; another --fit keeps its own.
+            if options.fit == .ks { report.fit = FitColumns(f.fit, eigenvalues: all) }
         }
         if options.mpFit {
             let m = esd.matrices

@@ -110,23 +110,28 @@ public struct RandomizationColumns: Sendable, Equatable {
     }
 }
 
-/// `--fingers clip-xmax`: how many top values were clipped and the unclipped α.
+/// `--fingers clip-xmax`: how many top values were clipped from the KS fit, its α before and
+/// after. With `--fit ks` the clipped fit is also the layer's `alpha` (as in WeightWatcher).
 public struct FingersColumns: Sendable, Equatable {
     public var method: FingersMethod
     public var numFingers: Int?
     /// α of the unclipped KS fit (`raw_alpha`).
     public var rawAlpha: Double?
+    /// α of the clipped KS fit (`clipped_alpha`; equals `raw_alpha` when nothing was clipped).
+    public var clippedAlpha: Double?
 
     func write(into row: inout Row) {
         row.set("fingers", .string(method.rawValue))
         row.set("num_fingers", numFingers.map { .int($0) } ?? .null)
         row.set("raw_alpha", .number(rawAlpha))
+        row.set("clipped_alpha", .number(clippedAlpha))
     }
 
-    init(method: FingersMethod, numFingers: Int?, rawAlpha: Double?) {
+    init(method: FingersMethod, numFingers: Int?, rawAlpha: Double?, clippedAlpha: Double?) {
         self.method = method
         self.numFingers = numFingers
         self.rawAlpha = rawAlpha
+        self.clippedAlpha = clippedAlpha
     }
 
     init?(row: Row) {
@@ -134,6 +139,7 @@ public struct FingersColumns: Sendable, Equatable {
         method = m
         numFingers = row["num_fingers"]?.intValue
         rawAlpha = row["raw_alpha"]?.doubleValue
+        clippedAlpha = row["clipped_alpha"]?.doubleValue
     }
 }
 

@@ -35,11 +35,12 @@ public enum ReportFormatter {
         let o = report.options
         var header = ["id", "layer", "kind", "shape", "λmax", "α hill", "α ks", "D ks", "xmin ks", "stable_rank"]
         var extra: [(String, (LayerReport) -> String)] = []
-        if o.fit == .peak || o.fit == .tpl || o.fingers != nil {
-            extra.append(("α " + (o.fingers != nil ? "clipped" : o.fit.rawValue), { fmt($0.fit?.alpha, 3) }))
-        }
+        if o.fit == .peak || o.fit == .tpl { extra.append(("α " + o.fit.rawValue, { fmt($0.fit?.alpha, 3) })) }
         if o.fit == .tpl { extra.append(("Λ", { fmt($0.fit?.result.fit?.lambda, 3) })) }
-        if o.fingers != nil { extra.append(("fingers", { $0.fingers?.numFingers.map(String.init) ?? "–" })) }
+        if o.fingers != nil {
+            extra.append(("α clipped", { fmt($0.fingers?.clippedAlpha, 3) }))
+            extra.append(("fingers", { $0.fingers?.numFingers.map(String.init) ?? "–" }))
+        }
         if o.mpFit {
             extra.append(("spikes", { $0.mp?.fit.map { String($0.numSpikes) } ?? "–" }))
             extra.append(("σ_mp", { fmt($0.mp?.fit?.sigma, 4) }))

@@ -56,7 +56,7 @@ struct AnalysisArguments: ParsableArguments {
     @Option(help: "Seed of every random choice (the shuffles of --randomize).")
     var seed: UInt64 = 0
 
-    @Option(help: ArgumentHelp("Refine the KS fit against fingers (outlying top eigenvalues): clip-xmax (adds num_fingers, raw_alpha).", valueName: "method"))
+    @Option(help: ArgumentHelp("Refine the KS fit against fingers (outlying top eigenvalues): clip-xmax (adds num_fingers, raw_alpha, clipped_alpha; with --fit ks, alpha is the clipped fit).", valueName: "method"))
     var fingers: FingersMethod?
 
     @Option(help: "With --fingers clip-xmax: clip at most max-fingers − 1 top eigenvalues.")

@@ -75,7 +75,7 @@ let weightWatcherReference: [String: Any] = {
         #expect(close(layer.ks?.logAlphaNorm, d("log_alpha_norm")) && close(layer.ks?.alphaWeighted, d("alpha_weighted")))
         // Fingers.
         #expect(close(layer.fingers?.rawAlpha, d("fingers_raw_alpha")))
-        #expect(close(layer.fit?.alpha, d("fingers_alpha")))
+        #expect(close(layer.fit?.alpha, d("fingers_alpha")) && close(layer.fingers?.clippedAlpha, d("fingers_alpha")))
         let wwFingers = i("fingers_num_fingers")
         #expect(layer.fingers?.numFingers == (wwFingers == 0 ? 0 : wwFingers + 1))
         // MP fit.
@@ -270,12 +270,27 @@ let weightWatcherReference: [String: Any] = {
         #expect(l.row["farms_alpha"] != nil && l.row["farms_window"] == .ints([16, 16]))
     }
 
+    /// `--small-n-fit`: spectra of fewer than 20 values get WeightWatcher's small-n estimator,
+    /// labelled in the estimator columns; longer spectra keep the MLE.
+    @Test func smallNFitIsLabelled() throws {
+        let src = InMemorySource(tensors: [("small.weight", [40, 16], gaussian(count: 640, seed: 30)),
+                                           ("large.weight", [80, 40], gaussian(count: 3200, seed: 31))])
+        var o = AnalysisOptions()
+        o.smallNFit = true
+        let r = try Analyzer.analyze(src, options: o)
+        #expect(r.layers[0].ks?.result.fit?.estimator == .smallN)
+        #expect(r.layers[0].row["ks_estimator"] == .string("small_n") && r.layers[0].row["estimator"] == .string("small_n"))
+        #expect(r.layers[1].row["ks_estimator"] == .string("mle"))
+        let eigenvalues = try gaussian(count: 640, seed: 30).withUnsafeBufferPointer {
+            try ESD(WeightMatrices(kind: .linear, shape: [40, 16], layout: .pytorch), data: $0).eigenvalues
+        }
+        #expect(r.layers[0].ks?.result == SmallNFit.fit(eigenvalues))
+        // Without the option nothing changes and no estimator column appears.
+        #expect(try Analyzer.analyze(src, options: AnalysisOptions()).layers[0].row["ks_estimator"] == nil)
+    }
+
     /// Options that contradict each other are refused with a sentence.
     @Test func optionValidation() {
-        var o = AnalysisOptions()
-        o.fingers = .clipXmax
-        o.fit = .hill
-        #expect(throws: AnalysisError.self) { try o.validate() }
         var p = AnalysisOptions()
         p.farms = FARMSSettings(rows: 0, q: 1, ops: 3)
         #expect(throws: AnalysisError.self) { try p.validate() }

@@ -263,10 +263,11 @@ enum MetricFixtures {
         for stage in ["read", "spectra", "fits", "mp", "randomization", "fingers", "farms", "wall"] {
             #expect(r1.stderr.contains(stage), "\(stage): \(r1.stderr)")
         }
-        let tpl = try HTSRBinary.run(["analyze", tmp.path("base.safetensors"), "--fit", "tpl", "--format", "json"])
+        // TPL with fingers: alpha/Lambda are the TPL's, the KS fit's clipping is in its own columns.
+        let tpl = try HTSRBinary.run(["analyze", tmp.path("base.safetensors"), "--fit", "tpl", "--fingers", "clip-xmax", "--format", "json"])
         #expect(tpl.status == 0)
         let layers = (try JSONSerialization.jsonObject(with: Data(tpl.stdout.utf8)) as! [String: Any])["layers"] as! [[String: Any]]
-        #expect(layers.allSatisfy { $0["Lambda"] is Double && $0["fit"] as? String == "tpl" })
+        #expect(layers.allSatisfy { $0["Lambda"] is Double && $0["fit"] as? String == "tpl" && $0["clipped_alpha"] is Double })
     }
 
     @Test func noPoolNamesSlices() throws {
@@ -282,8 +283,8 @@ enum MetricFixtures {
 
     @Test func contradictoryOptionsExit64() throws {
         let path = checkpoints.appendingPathComponent("sharded/model.safetensors.index.json").path
-        let r1 = try HTSRBinary.run(["analyze", path, "--fingers", "clip-xmax", "--fit", "hill"])
-        #expect(r1.status == 64 && r1.stderr.contains("--fit ks"))
+        let r1 = try HTSRBinary.run(["analyze", path, "--max-fingers", "5"])
+        #expect(r1.status == 64 && r1.stderr.contains("--fingers"))
         let r2 = try HTSRBinary.run(["analyze", path, "--farms-rows", "100"])
         #expect(r2.status == 64 && r2.stderr.contains("--farms"))
         let r3 = try HTSRBinary.run(["analyze", path, "--fit", "nonsense"])
