@@ -74,6 +74,17 @@ public enum ReportFormatter {
         out += "mean α hill \(mean("hill_alpha")), mean α ks \(mean("ks_alpha")); "
         out += "\(s.overTrained) over-trained (α < 2), \(s.underTrained) under-trained (α > 6), \(s.failed) failed\n"
         if o.mpFit { out += "mean mp_softrank \(mean("mp_softrank")), mean num_spikes \(mean("num_spikes"))\n" }
+        if let c = report.comparison {
+            let what: String
+            switch c.mode {
+            case .delta: what = "W − W_base"
+            case .loraProduct: what = "LoRA update scale·B·A"
+            case .loraMerged: what = "W + scale·B·A"
+            }
+            out += "layers are \(what)" + (c.base.map { " (base \($0))" } ?? "") + "\n"
+            if !c.modelOnly.isEmpty { out += "not in the base (\(c.modelOnly.count)): \(c.modelOnly.joined(separator: ", "))\n" }
+            if !c.baseOnly.isEmpty { out += "base only (\(c.baseOnly.count)): \(c.baseOnly.joined(separator: ", "))\n" }
+        }
         return out
     }
 
