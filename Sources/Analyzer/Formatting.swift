@@ -2,11 +2,16 @@ import Foundation
 
 /// Text renderings of an analysis: CSV (every column) and a readable table (the main ones).
 public enum ReportFormatter {
-    /// CSV with a header row; every column of every layer row, in row order. Shapes are written
+    /// CSV with a header row; every column of any layer row, in row order. Shapes are written
     /// as `384x1536`; missing values are empty cells; text is quoted when needed (RFC 4180).
     public static func csv(_ report: AnalysisReport) -> String {
         let rows = report.layers.map(\.row)
-        guard let keys = rows.first?.keys else { return "" }
+        guard !rows.isEmpty else { return "" }
+        // The union of the rows' columns in order of first appearance (rows of different kinds,
+        // e.g. convolution slices and linear layers under --no-pool, may differ).
+        var keys: [String] = []
+        var seen = Set<String>()
+        for row in rows { for k in row.keys where seen.insert(k).inserted { keys.append(k) } }
         var out = keys.joined(separator: ",") + "\n"
         for row in rows {
             out += keys.map { csvCell(row[$0] ?? .null) }.joined(separator: ",") + "\n"

@@ -176,6 +176,12 @@ let weightWatcherReference: [String: Any] = {
         }
         #expect(pooled.layers[0].numEvals == 144)
         for (a, b) in zip(union, expected) { #expect(abs(a - b) < 1e-12 * max(1, b)) }
+        // The CSV has the slice column although the last row (a linear layer) lacks it.
+        let csv = ReportFormatter.csv(r).split(separator: "\n", omittingEmptySubsequences: false)
+        let header = csv[0].split(separator: ",").map(String.init)
+        let slice = try #require(header.firstIndex(of: "slice_id"))
+        #expect(csv[10].split(separator: ",", omittingEmptySubsequences: false).count == header.count)
+        #expect(csv[10].split(separator: ",", omittingEmptySubsequences: false)[slice].isEmpty)
         // The row round-trips (a slice row decodes to a one-slice matrix view).
         let back = try JSONDecoder().decode(LayerReport.self, from: JSONEncoder().encode(r.layers[2]))
         #expect(back.row == r.layers[2].row && back.matrices.sliceCount == 1)
