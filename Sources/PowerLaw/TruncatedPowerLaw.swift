@@ -9,9 +9,11 @@
 /// so the mean log-likelihood `ℓ = −α·mean(ln t) − β·mean(t) − ln E` is jointly concave, its
 /// gradient is `(E[ln u] − mean(ln t), E[u] − mean(t))` and its Hessian is `−Cov(ln u, u)`
 /// under the model. The MLE is found by Newton's method with backtracking, constrained to
-/// `β ≥ 0`: at `β = 0` the law is the pure power law, whose MLE is `α = 1 + n / Σ ln t`; that point
-/// is the constrained optimum exactly when `∂ℓ/∂β ≤ 0` there (`E[u] = (α−1)/(α−2) ≤ mean(t)`,
-/// which needs α > 2), and then the TPL fit *is* the PL fit (Λ = 0, the same α and D).
+/// `β ≥ 0` and `α ≥ 1` (powerlaw 1.x's range). At `β = 0` the law is the pure power law, whose
+/// MLE is `α = 1 + n / Σ ln t`; that point is the constrained optimum exactly when `∂ℓ/∂β ≤ 0`
+/// there (`E[u] = (α−1)/(α−2) ≤ mean(t)`, which needs α > 2), and then the TPL fit *is* the PL
+/// fit (Λ = 0, the same α and D). When the unconstrained optimum has α < 1, the constrained one
+/// is on the face α = 1, a one-dimensional concave problem in β.
 ///
 /// `E` and the moments are integrals over `s = ln u ≥ 0` of `exp((1−α)s − βe^s)`, a log-concave
 /// integrand, computed by 8-point Gauss–Legendre panels whose width keeps the exponent's change
@@ -24,7 +26,7 @@
 public enum TruncatedPowerLaw {
     /// The fitted parameters at one xmin.
     public struct Estimate: Sendable, Equatable {
-        /// The exponent α (any real when Λ > 0; > 1 when Λ = 0).
+        /// The exponent α ≥ 1 (`minimumAlpha`; > 1 when Λ = 0).
         public var alpha: Double
         /// `β = Λ·xmin` ≥ 0, the dimensionless rate.
         public var beta: Double
@@ -32,6 +34,8 @@ public enum TruncatedPowerLaw {
         public var logLikelihood: Double
         /// The standard error of α from the Fisher information, `√((C⁻¹)_αα / n)`.
         public var sigma: Double
+        /// `ln E(α, β)`, the log normaliser (for the CDF).
+        var logE: Double = 0
         /// Whether the optimum is the pure power law (`β = 0`).
         public var isPowerLaw: Bool { beta == 0 }
     }
@@ -129,17 +133,80 @@ public enum TruncatedPowerLaw {
         if alphaPL > 2 && (alphaPL - 1) / (alphaPL - 2) <= m2 {
             let ll = -alphaPL * m1 - Double.log(1 / (alphaPL - 1))
             return .success(Estimate(alpha: alphaPL, beta: 0, logLikelihood: ll,
-                                     sigma: (alphaPL - 1) / Double(n).squareRoot()))
+                                     sigma: (alphaPL - 1) / Double(n).squareRoot(), logE: -Double.log(alphaPL - 1)))
         }
-        // Interior optimum (β > 0): Newton from the previous candidate's optimum, else a
-        // default start; the concave likelihood makes any feasible start converge.
+        // Otherwise β > 0 at the optimum. Newton (unconstrained in α) from the previous
+        // candidate's optimum, else a default start; the concave likelihood makes any feasible
+        // start converge. If that optimum has α < 1, the constrained one lies on the face α = 1
+        // (the β = 0 face is excluded above).
+        // A previous optimum on the face α = 1 is likely to stay there: solve the face first and
+        // accept it if it satisfies the KKT condition ∂ℓ/∂α = E[ln u] − mean(ln t) ≤ 0, which for
+        // a concave problem proves it optimal.
+        if let s = start, s.alpha == minimumAlpha,
+           let face = optimiseBeta(stats, alpha: minimumAlpha, start: s.lambda * xmin),
+           ScaledLaw(alpha: minimumAlpha, beta: face.beta).moments().meanS <= m1 {
+            return .success(face)
+        }
         var starts: [(Double, Double)] = []
         if let s = start { starts.append((s.alpha, s.lambda * xmin)) }
         starts.append((min(alphaPL, 1.5), 1 / m2))
         for (a0, b0) in starts {
-            if let e = newton(stats, alpha: a0, beta: b0) { return .success(e) }
+            guard let e = newton(stats, alpha: a0, beta: b0) else { continue }
+            if e.alpha >= minimumAlpha { return .success(e) }
+            if let face = optimiseBeta(stats, alpha: minimumAlpha, start: e.beta) { return .success(face) }
         }
         return .failure(.noConvergence)
+    }
+
+    /// The lower bound of α: powerlaw 1.x's `Truncated_Power_Law` requires α > 1 (the version
+    /// WeightWatcher's TPL was written for). Below it the law is a gamma-like bump that fits
+    /// the Marchenko–Pastur bulk itself, and the KS scan then picks xmin at the bottom of the
+    /// spectrum, which says nothing about the tail.
+    public static let minimumAlpha = 1.0
+
+    /// The maximum over β > 0 with α fixed: the root of `E[u] − mean(t)` (decreasing in β, from
+    /// +∞ at β → 0 for α ≤ 2 to 1 − mean(t) < 0), by safeguarded Newton in ln β.
+    static func optimiseBeta(_ stats: TailStats, alpha: Double, start: Double) -> Estimate? {
+        func g(_ b: Double) -> (value: Double, slope: Double, moments: ScaledLaw.Moments)? {
+            let beta = Double.exp(b)
+            let m = ScaledLaw(alpha: alpha, beta: beta).moments()
+            guard m.isUsable else { return nil }
+            return (m.meanU - stats.m2, -beta * m.varU, m)
+        }
+        // Bracket the root around the start, widening the step geometrically.
+        let b0 = Double.log(max(start, 1e-300))
+        guard let g0 = g(b0) else { return nil }
+        var lo = b0, hi = b0
+        var step = 0.25
+        var bracketed = false
+        for _ in 0..<60 where g0.value > 0 {
+            hi += step; step *= 2
+            guard let v = g(hi) else { return nil }
+            if v.value < 0 { bracketed = true; break }
+            lo = hi
+        }
+        step = 0.25
+        for _ in 0..<60 where g0.value <= 0 {
+            lo -= step; step *= 2
+            guard let v = g(lo) else { return nil }
+            if v.value > 0 { bracketed = true; break }
+            hi = lo
+        }
+        guard bracketed else { return nil }
+        var b = g0.value > 0 ? lo : hi
+        for _ in 0..<200 {
+            guard let v = g(b) else { return nil }
+            if v.value > 0 { lo = b } else { hi = b }
+            var next = v.slope < 0 ? b - v.value / v.slope : 0.5 * (lo + hi)
+            if !(next > lo && next < hi) { next = 0.5 * (lo + hi) }
+            if abs(next - b) <= 1e-13 * max(1, abs(b)) || hi - lo <= 1e-13 * max(1, abs(b)) {
+                let beta = Double.exp(next)
+                let m = ScaledLaw(alpha: alpha, beta: beta).moments()
+                return finish(alpha, beta, stats.logLikelihood(alpha, beta, logE: m.logE), m, stats)
+            }
+            b = next
+        }
+        return nil
     }
 
     struct TailStats {
@@ -199,7 +266,7 @@ public enum TruncatedPowerLaw {
     static func finish(_ alpha: Double, _ beta: Double, _ ll: Double, _ mom: ScaledLaw.Moments, _ stats: TailStats) -> Estimate {
         let det = mom.varS * mom.varU - mom.covSU * mom.covSU
         let varAlpha = mom.varU / det / Double(stats.n)
-        return Estimate(alpha: alpha, beta: beta, logLikelihood: ll, sigma: varAlpha.squareRoot())
+        return Estimate(alpha: alpha, beta: beta, logLikelihood: ll, sigma: varAlpha.squareRoot(), logE: mom.logE)
     }
 
     // MARK: - KS distance
@@ -211,7 +278,7 @@ public enum TruncatedPowerLaw {
         let invN = 1.0 / Double(n)
         let base = tail.shiftedLogs[i]
         let law = ScaledLaw(alpha: e.alpha, beta: e.beta)
-        let total = law.moments().i00
+        let total = Double.exp(e.logE - law.G)
         let xmin = tail.values[i]
         var cumulative = 0.0
         var previous = 0.0, previousT = 1.0
@@ -289,7 +356,8 @@ struct ScaledLaw {
     /// The point between `lo` (above `level`) and `hi` (below) where `h` crosses `level`.
     private func bisect(lo: Double, hi: Double, level: Double, _ h: (Double) -> Double) -> Double {
         var a = lo, b = hi
-        for _ in 0..<60 {
+        // 32 halvings of a bracket of at most 700 leave 2e-7: the range needs no more.
+        for _ in 0..<32 {
             let m = 0.5 * (a + b)
             if h(m) > level { a = m } else { b = m }
         }

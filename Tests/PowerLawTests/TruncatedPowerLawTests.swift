@@ -103,6 +103,21 @@ func truncatedSample(alpha: Double, lambda: Double, xmin: Double, count n: Int, 
         #expect(abs(e.beta / values[0] - lambda) < 0.25 * lambda, "Λ̂ = \(e.beta / values[0])")
     }
 
+    /// A gamma-like sample (density rising from xmin, unconstrained α < 1): the estimate sits on
+    /// the face α = 1, where ∂ℓ/∂β = 0 (E[u] = mean t) and ∂ℓ/∂α ≤ 0 (E[ln u] ≤ mean ln t).
+    @Test func alphaIsBoundedBelowByOne() throws {
+        var g = SeededGenerator(seed: 4)
+        // Gamma(shape 3) + 1: increasing density just above xmin = min.
+        let values = (0..<2000).map { _ in 1 + (0..<3).reduce(0.0) { s, _ in s - log(1 - Double.random(in: 0..<1, using: &g)) } }.sorted()
+        let e = try TruncatedPowerLaw.estimate(values, at: 0).get()
+        #expect(e.alpha == 1 && e.beta > 0)
+        let n = Double(values.count)
+        let m1 = values.reduce(0) { $0 + log($1 / values[0]) } / n, m2 = values.reduce(0, +) / values[0] / n
+        let m = ScaledLaw(alpha: 1, beta: e.beta).moments()
+        #expect(abs(m.meanU - m2) < 1e-9 * m2)
+        #expect(m.meanS <= m1 + 1e-12)
+    }
+
     /// The fitted CDF is 0 at xmin, increasing, below 1, and the PL CDF when Λ = 0.
     @Test func cdfProperties() {
         #expect(TruncatedPowerLaw.cdf(1, alpha: 2, lambda: 0.3, xmin: 1) == 0)
