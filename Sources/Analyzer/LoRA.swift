@@ -169,8 +169,8 @@ public final class LoRASource: TensorSource, @unchecked Sendable {
             let rank = a.shape[0]
             var outIn = [b.shape[0], a.shape[1]]
             if config?.fanInFanOut == true { outIn.reverse() }
-            if let c = config, c.settings(module: module).rank != rank {
-                throw AnalysisError.invalidAdapter(file: configPath!, problem: "r = \(c.settings(module: module).rank) for module '\(module)', but its factors have rank \(rank)")
+            if let c = config, let path = configPath, c.settings(module: module).rank != rank {
+                throw AnalysisError.invalidAdapter(file: path, problem: "r = \(c.settings(module: module).rank) for module '\(module)', but its factors have rank \(rank)")
             }
             var baseDescriptor: TensorDescriptor?
             if let base {
