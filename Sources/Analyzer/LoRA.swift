@@ -49,7 +49,7 @@ public struct LoRAConfig: Sendable, Equatable {
         let raw: Raw
         do {
             raw = try JSONDecoder().decode(Raw.self, from: data)
-        } catch let DecodingError.typeMismatch(_, context) {
+        } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw fail("'\(field)' has the wrong type")
         } catch {

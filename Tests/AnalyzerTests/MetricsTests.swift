@@ -314,3 +314,69 @@ extension AnalysisOptions {
         return o
     }
 }
+
+@Suite struct LoRAConfigTests {
+    func write(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.path + "/htsr-lora-\(UUID().uuidString).json"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// PEFT's scaling: lora_alpha/r, rsLoRA lora_alpha/√r, and per-module patterns matched as
+    /// `(.*\.)?(key)$` (so `q_proj` matches `model.layers.0.self_attn.q_proj`, not `xq_proj`).
+    @Test func scalesAndPatterns() throws {
+        let path = try write(#"{"r": 8, "lora_alpha": 16, "rank_pattern": {"q_proj": 4}, "alpha_pattern": {"layers\\.1\\.self_attn\\.v_proj": 32}}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let c = try LoRAConfig.load(path)
+        #expect(c.scale(module: "model.layers.0.self_attn.k_proj") == 2)
+        #expect(c.scale(module: "model.layers.0.self_attn.q_proj") == 4)
+        #expect(c.settings(module: "model.layers.0.self_attn.xq_proj").rank == 8)
+        #expect(c.scale(module: "model.layers.1.self_attn.v_proj") == 4)
+        let rs = try write(#"{"r": 16, "lora_alpha": 8, "use_rslora": true}"#)
+        defer { try? FileManager.default.removeItem(atPath: rs) }
+        #expect(try LoRAConfig.load(rs).scale(module: "a") == 2)
+    }
+
+    @Test func errorsNameTheFile() throws {
+        for (text, problem) in [(#"{"lora_alpha": 16}"#, "'r'"), (#"{"r": 2.5, "lora_alpha": 16}"#, "'r'"),
+                                (#"{"r": 8}"#, "lora_alpha"), (#"{"r": 8, "lora_alpha": true}"#, "lora_alpha"),
+                                (#"{"r": 8, "lora_alpha": 16, "rank_pattern": {"(": 4}}"#, "regular expression"), ("[1, 2]", "JSON")] {
+            let path = try write(text)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            do {
+                _ = try LoRAConfig.load(path)
+                Issue.record("\(text) should fail")
+            } catch {
+                #expect("\(error)".contains(path) && "\(error)".contains(problem), "\(error)")
+            }
+        }
+    }
+
+    /// A config rank that contradicts the factors, and unpaired factors, are errors; B·A is
+    /// scale·B·A with rank-many eigenvalues.
+    @Test func adapterSource() throws {
+        let a = gaussian(count: 4 * 10, seed: 1), b = gaussian(count: 12 * 4, seed: 2)
+        let adapter = InMemorySource(label: "adapter.safetensors", tensors: [
+            ("base_model.model.m.lora_A.weight", [4, 10], a), ("base_model.model.m.lora_B.weight", [12, 4], b)])
+        let wrong = try write(#"{"r": 8, "lora_alpha": 16}"#)
+        defer { try? FileManager.default.removeItem(atPath: wrong) }
+        #expect(throws: AnalysisError.self) { try LoRASource(adapter: adapter, adapterFile: "adapter.safetensors", configPath: wrong, base: nil) }
+        let unpaired = InMemorySource(label: "x", tensors: [("base_model.model.m.lora_A.weight", [4, 10], a)])
+        do {
+            _ = try LoRASource(adapter: unpaired, adapterFile: "x.safetensors", configPath: nil, base: nil)
+            Issue.record("unpaired factor accepted")
+        } catch { #expect("\(error)".contains("x.safetensors") && "\(error)".contains("no lora_B")) }
+        let right = try write(#"{"r": 4, "lora_alpha": 12}"#)
+        defer { try? FileManager.default.removeItem(atPath: right) }
+        let source = try LoRASource(adapter: adapter, adapterFile: "adapter.safetensors", configPath: right, base: nil)
+        let w = try source.readDoubles(source.descriptors[0])
+        for i in 0..<12 { for j in 0..<10 {
+            let expected = 3 * (0..<4).reduce(0.0) { $0 + b[i * 4 + $1] * a[$1 * 10 + j] }
+            #expect(abs(w[i * 10 + j] - expected) < 1e-12)
+        } }
+        var o = AnalysisOptions()
+        o.minEvals = 2
+        let layer = try Analyzer.analyze(source, options: o).layers[0]
+        #expect(layer.name == "m.lora_BA" && layer.numEvals == 4)
+    }
+}
