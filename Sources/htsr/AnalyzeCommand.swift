@@ -65,7 +65,8 @@ struct AnalyzeCommand: ParsableCommand {
             try emit(report, for: path)
             if let clock {
                 clock.add(.output, Date().timeIntervalSince(outputStart))
-                Terminal.error("timings for \(path):\n" + clock.report(wall: Date().timeIntervalSince(start)), prefixed: false)
+                let text = "timings for \(path):\n" + clock.report(wall: Date().timeIntervalSince(start))
+                FileHandle.standardError.write(Data(text.utf8))
             }
             for layer in report.layers {
                 if case let .nonFinite(count) = layer.status {

@@ -4,9 +4,8 @@ import Foundation
 enum Terminal {
     static let stderrIsTerminal = isatty(STDERR_FILENO) != 0
 
-    static func error(_ message: String, prefixed: Bool = true) {
-        let text = prefixed ? "htsr: \(message)\n" : message + (message.hasSuffix("\n") ? "" : "\n")
-        FileHandle.standardError.write(Data(text.utf8))
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("htsr: \(message)\n".utf8))
     }
 
     /// A single progress line, rewritten in place (only when stderr is a terminal).
