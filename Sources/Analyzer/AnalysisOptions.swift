@@ -1,4 +1,11 @@
 import PowerLaw
+import Spectrum
+
+/// How to treat "fingers" (outlying top eigenvalues) in the KS fit.
+public enum FingersMethod: String, Sendable, Codable, CaseIterable {
+    /// WeightWatcher's `clip_xmax`: refit without the top values (see `ClipXmax`).
+    case clipXmax = "clip-xmax"
+}
 
 /// Everything that changes the numbers of an analysis; stored in the output so a run can be
 /// reproduced.
@@ -26,6 +33,23 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var peakReferenceQuirk: Bool = false
     /// Worker threads across layers (BLAS runs single-threaded inside each).
     public var threads: Int = 2
+    /// Pool the slices of a convolution into one ESD (else one row per slice, `name:slice`).
+    public var pool: Bool = true
+    /// Use WeightWatcher's small-sample estimator for the KS fit of spectra with fewer than
+    /// 20 values (`SmallNFit`); the fit is labelled `small_n`.
+    public var smallNFit: Bool = false
+    /// Fit the Marchenko–Pastur law (`MPFitter`): num_spikes, sigma_mp, mp_softrank, bulk edges.
+    public var mpFit: Bool = false
+    /// Analyse each layer with its entries shuffled too (`Randomization`), seeded by `seed`.
+    public var randomize: Bool = false
+    /// The seed of every random choice (per layer: `Randomization.layerSeed(seed, name:)`).
+    public var seed: UInt64 = 0
+    /// Clip fingers from the KS fit (`ClipXmax`); with `fit == .ks` the clipped fit is `alpha`.
+    public var fingers: FingersMethod?
+    /// `max_fingers`: clip 2 … maxFingers − 1 top values at most.
+    public var maxFingers: Int = 10
+    /// Also fit the FARMS spectrum (fixed-aspect-ratio windows) with these settings.
+    public var farms: FARMSSettings?
 
     public init() {}
 
@@ -34,7 +58,38 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
         case minEvals = "min_evals", maxEvals = "max_evals", maxN = "max_n", layers
         case includeEmbeddings = "include_embeddings", convNorm = "conv_norm"
         case peakReferenceQuirk = "peak_reference_quirk", threads
+        case pool, smallNFit = "small_n_fit", mpFit = "mp_fit", randomize, seed, fingers
+        case maxFingers = "max_fingers", farms
     }
+
+    /// Reads options written by any version-1 htsr: options added later take their defaults.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = AnalysisOptions()
+        fit = try c.decodeIfPresent(FitMethod.self, forKey: .fit) ?? d.fit
+        xminPos = try c.decodeIfPresent(Double.self, forKey: .xminPos) ?? d.xminPos
+        filterZeros = try c.decodeIfPresent(Bool.self, forKey: .filterZeros) ?? d.filterZeros
+        zeroThreshold = try c.decodeIfPresent(Double.self, forKey: .zeroThreshold) ?? d.zeroThreshold
+        minEvals = try c.decodeIfPresent(Int.self, forKey: .minEvals) ?? d.minEvals
+        maxEvals = try c.decodeIfPresent(Int.self, forKey: .maxEvals) ?? d.maxEvals
+        maxN = try c.decodeIfPresent(Int.self, forKey: .maxN) ?? d.maxN
+        layers = try c.decodeIfPresent(String.self, forKey: .layers)
+        includeEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .includeEmbeddings) ?? d.includeEmbeddings
+        convNorm = try c.decodeIfPresent(Double.self, forKey: .convNorm) ?? d.convNorm
+        peakReferenceQuirk = try c.decodeIfPresent(Bool.self, forKey: .peakReferenceQuirk) ?? d.peakReferenceQuirk
+        threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? d.threads
+        pool = try c.decodeIfPresent(Bool.self, forKey: .pool) ?? d.pool
+        smallNFit = try c.decodeIfPresent(Bool.self, forKey: .smallNFit) ?? d.smallNFit
+        mpFit = try c.decodeIfPresent(Bool.self, forKey: .mpFit) ?? d.mpFit
+        randomize = try c.decodeIfPresent(Bool.self, forKey: .randomize) ?? d.randomize
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        fingers = try c.decodeIfPresent(FingersMethod.self, forKey: .fingers)
+        maxFingers = try c.decodeIfPresent(Int.self, forKey: .maxFingers) ?? d.maxFingers
+        farms = try c.decodeIfPresent(FARMSSettings.self, forKey: .farms)
+    }
+
+    /// Whether the analysis needs every layer's weights whole (not streamed in row blocks).
+    var needsWholeMatrix: Bool { randomize || farms != nil }
 
     /// Checks the values; the message is an actionable sentence.
     public func validate() throws {
@@ -46,6 +101,12 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
         guard convNorm > 0 else { throw fail("--conv-norm must be positive") }
         guard threads >= 1 else { throw fail("--threads must be at least 1") }
         guard zeroThreshold >= 0 else { throw fail("the zero threshold must not be negative") }
+        guard maxFingers >= 3 else { throw fail("--max-fingers must be at least 3 (it clips 2 … max-fingers − 1 values)") }
+        if let f = farms {
+            guard f.rows >= 1 else { throw fail("--farms-rows must be at least 1") }
+            guard f.q > 0, f.q.isFinite else { throw fail("--farms-q must be positive") }
+            guard f.ops >= 1 else { throw fail("--farms-ops must be at least 1") }
+        }
         if let pattern = layers {
             do { _ = try Regex(pattern) } catch { throw fail("--layers '\(pattern)' is not a valid regular expression") }
         }
@@ -57,11 +118,28 @@ public enum AnalysisError: Error, CustomStringConvertible, Equatable {
     case invalidOption(String)
     /// The analysis JSON cannot be used (wrong format or version, unreadable).
     case invalidAnalysisFile(file: String, problem: String)
+    /// `--base`: a layer has different shapes in the model and the base.
+    case baseShapeMismatch(base: String, layer: String, modelShape: [Int], baseShape: [Int])
+    /// `--base`: the base has no tensor of that name.
+    case missingBaseTensor(base: String, layer: String)
+    /// A LoRA adapter (its tensors or its `adapter_config.json`) cannot be used.
+    case invalidAdapter(file: String, problem: String)
+    /// `htsr compare`: the metric is not a column of the analysis.
+    case unknownMetric(file: String, metric: String, known: [String])
 
     public var description: String {
         switch self {
         case let .invalidOption(m): return m
         case let .invalidAnalysisFile(file, problem): return "\(file): \(problem)"
+        case let .baseShapeMismatch(base, layer, modelShape, baseShape):
+            return "\(base): layer '\(layer)' has shape \(shapeText(baseShape)) in the base but \(shapeText(modelShape)) in the model; --base needs checkpoints of the same architecture"
+        case let .missingBaseTensor(base, layer): return "\(base): no tensor named '\(layer)'"
+        case let .invalidAdapter(file, problem): return "\(file): \(problem)"
+        case let .unknownMetric(file, metric, known):
+            return "\(file): no column '\(metric)' in its layers (columns include \(known.prefix(12).joined(separator: ", ")))"
         }
     }
 }
+
+/// `64x32` for the shape [64, 32].
+func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }

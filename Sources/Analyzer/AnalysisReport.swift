@@ -46,7 +46,8 @@ public struct Summary: Sendable, Equatable, Codable {
 
     /// The columns averaged in the summary (metrics-spec.md), plus both fits' α.
     public static let meanColumns = ["alpha", "alpha_weighted", "log_alpha_norm", "log_norm", "log_spectral_norm",
-                                     "stable_rank", "D", "hill_alpha", "hill_alpha_weighted", "ks_alpha", "entropy"]
+                                     "stable_rank", "D", "hill_alpha", "hill_alpha_weighted", "ks_alpha", "entropy",
+                                     "mp_softrank", "num_spikes", "ww_softrank", "rand_distance", "farms_alpha"]
 
     init(layers: [LayerReport], skipped: Int) {
         self.layers = layers.count
@@ -85,6 +86,8 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
     public var summary: Summary
     public var layers: [LayerReport]
     public var skipped: [SkippedTensor]
+    /// What was compared (`--base`, LoRA adapters); absent for a plain analysis.
+    public var comparison: ComparisonInfo?
 
     init(source: SourceInfo, options: AnalysisOptions, layers: [LayerReport], skipped: [SkippedTensor]) {
         self.source = source

@@ -9,12 +9,16 @@ public enum Analyzer {
     /// Progress: (layers finished, layers in total, name of the layer just finished).
     public typealias Progress = @Sendable (Int, Int, String) -> Void
 
-    /// A layer selected for analysis, before its spectrum is computed.
+    /// A tensor selected for analysis, before its spectrum is computed.
     struct Job {
-        let id: Int
+        /// The id of its first output row (rows are numbered in checkpoint order).
+        let firstRowID: Int
         let descriptor: TensorDescriptor
         let kind: LayerKind
         let matrices: WeightMatrices
+        /// `--no-pool` on a multi-slice layer: one row per slice.
+        let perSlice: Bool
+        var rowCount: Int { perSlice ? matrices.sliceCount : 1 }
     }
 
     /// The layers `analyze` would analyse, in checkpoint order, with their matrix views
@@ -28,6 +32,7 @@ public enum Analyzer {
         let regex = try options.layers.map { try Regex($0) }
         var jobs: [Job] = []
         var skipped: [SkippedTensor] = []
+        var rows = 0
         for d in source.descriptors {
             func skip(_ reason: SkipReason) { skipped.append(SkippedTensor(descriptor: d, reason: reason)) }
             let kind: LayerKind
@@ -35,15 +40,21 @@ public enum Analyzer {
             case let .failure(reason): skip(reason); continue
             case let .success(k): kind = k
             }
+            if let reason = source.skipReason(for: d) { skip(reason); continue }
             if kind == .embedding && !options.includeEmbeddings { skip(.embeddingExcluded); continue }
             if let regex, (try? regex.firstMatch(in: d.name)) == nil { skip(.filteredOut); continue }
             let m = WeightMatrices(kind: kind, shape: d.shape, layout: d.layout)
             if m.N > options.maxN { skip(.tooLarge(n: m.N, max: options.maxN)); continue }
-            if m.eigenvalueCount < options.minEvals || m.eigenvalueCount > options.maxEvals {
-                skip(.eigenvalueCount(count: m.eigenvalueCount, min: options.minEvals, max: options.maxEvals))
+            let perSlice = !options.pool && m.sliceCount > 1
+            var count = perSlice ? m.M : m.eigenvalueCount
+            if let limit = d.componentLimit { count = min(count, limit) }
+            if count < options.minEvals || count > options.maxEvals {
+                skip(.eigenvalueCount(count: count, min: options.minEvals, max: options.maxEvals))
                 continue
             }
-            jobs.append(Job(id: jobs.count, descriptor: d, kind: kind, matrices: m))
+            let job = Job(firstRowID: rows, descriptor: d, kind: kind, matrices: m, perSlice: perSlice)
+            rows += job.rowCount
+            jobs.append(job)
         }
         return (jobs, skipped)
     }
@@ -54,24 +65,29 @@ public enum Analyzer {
     /// tensor (in Double) at a time; BLAS is set to one thread. Results are in checkpoint order.
     /// A layer with NaN/Inf weights or a LAPACK failure gets that status; the others go on.
     ///
-    /// - Parameter keepEigenvalues: called with each layer's ESD (e.g. to save it or plot it).
+    /// - Parameters:
+    ///   - keepEigenvalues: called with each row's ESD (e.g. to save it or plot it).
+    ///   - timings: collects the seconds spent per stage (`--timings`).
     /// - Throws: `AnalysisError.invalidOption`, or the source's read error.
     public static func analyze(_ source: TensorSource, options: AnalysisOptions,
                                progress: Progress? = nil,
-                               keepEigenvalues: (@Sendable (LayerReport, ESD) throws -> Void)? = nil) throws -> AnalysisReport {
+                               keepEigenvalues: (@Sendable (LayerReport, ESD) throws -> Void)? = nil,
+                               timings: StageTimings? = nil) throws -> AnalysisReport {
         try options.validate()
         let (jobs, skipped) = try plan(source, options: options)
         BLASThreads.set(1)
         let order = jobs.indices.sorted { jobs[$0].descriptor.shape.reduce(1, *) > jobs[$1].descriptor.shape.reduce(1, *) }
-        let results = ResultSlots<LayerReport>(count: jobs.count)
+        let results = ResultSlots<[LayerReport]>(count: jobs.count)
         let workers = max(1, min(options.threads, jobs.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let k = results.claim(), !results.hasError {
                 let job = jobs[order[k]]
                 do {
-                    let (report, esd) = try analyzeLayer(job, from: source, options: options)
-                    if let esd, let keepEigenvalues { try keepEigenvalues(report, esd) }
-                    let done = results.store(report, at: order[k])
+                    let rows = try analyzeJob(job, from: source, options: options, timings: timings)
+                    if let keepEigenvalues {
+                        for (report, esd) in rows { if let esd { try keepEigenvalues(report, esd) } }
+                    }
+                    let done = results.store(rows.map(\.0), at: order[k])
                     progress?(done, jobs.count, job.descriptor.name)
                 } catch {
                     results.fail(error)
@@ -79,82 +95,216 @@ public enum Analyzer {
             }
         }
         if let error = results.firstError { throw error }
-        return AnalysisReport(source: SourceInfo(source), options: options, layers: results.values(), skipped: skipped)
+        var report = AnalysisReport(source: SourceInfo(source), options: options,
+                                    layers: results.values().flatMap { $0 }, skipped: skipped)
+        report.comparison = source.comparison
+        return report
     }
 
     /// Elements per streamed block: 16 MiB of Doubles, so layers up to 2M weights are one
     /// `dsyrk` and larger ones (embeddings) a few, while memory stays bounded.
     static let streamBlockElements = 1 << 21
 
-    /// Analyses one layer, reading it from `source`: tall single-slice layers are streamed in
-    /// row blocks (their Gram accumulated block by block, so the weights are never held whole);
-    /// the others are read whole.
-    static func analyzeLayer(_ job: Job, from source: TensorSource, options: AnalysisOptions) throws -> (LayerReport, ESD?) {
-        guard ESD.canStream(job.matrices) else {
-            return analyzeLayer(job, data: try source.readDoubles(job.descriptor), options: options)
+    /// Analyses one tensor, reading it from `source`: with the default options, tall
+    /// single-slice layers are streamed in row blocks (their Gram accumulated block by block, so
+    /// the weights are never held whole); the others, and every layer when an option needs the
+    /// weights themselves (randomisation, FARMS, per-slice rows), are read whole.
+    static func analyzeJob(_ job: Job, from source: TensorSource, options: AnalysisOptions,
+                           timings: StageTimings?) throws -> [(LayerReport, ESD?)] {
+        let m = job.matrices
+        guard !job.perSlice, !options.needsWholeMatrix, ESD.canStream(m) else {
+            let data = try timings.measure(.read) { try source.readDoubles(job.descriptor) }
+            return try data.withUnsafeBufferPointer { p in
+                guard job.perSlice else {
+                    return [try analyzeMatrix(job, row: 0, matrices: m, data: p, options: options, timings: timings)]
+                }
+                return try (0..<m.sliceCount).map { s in
+                    let slice = m.slice(s, of: p)
+                    return try slice.withUnsafeBufferPointer {
+                        try analyzeMatrix(job, row: s, matrices: m.singleSlice, data: $0, options: options, timings: timings)
+                    }
+                }
+            }
         }
-        var report = emptyReport(job, options: options)
-        let cols = job.matrices.cols
+        var report = emptyReport(job, row: 0, matrices: m, options: options)
+        let cols = m.cols
         let perBlock = max(1, streamBlockElements / cols) * cols
         let streamed: ESD.Streamed
+        // Reading is the time spent in the source's block loop outside the Gram updates; the
+        // rest (Gram updates and the eigensolver) is the spectrum.
+        func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        let start = now()
+        var readSeconds = 0.0
         do {
-            streamed = try ESD.streaming(job.matrices) { body in
-                try source.forEachBlock(job.descriptor, elementsPerBlock: perBlock, body)
+            streamed = try ESD.streaming(m) { body in
+                let loopStart = now()
+                var gram = 0.0
+                try source.forEachBlock(job.descriptor, elementsPerBlock: perBlock) { block in
+                    let t0 = now()
+                    defer { gram += now() - t0 }
+                    try body(block)
+                }
+                readSeconds = now() - loopStart - gram
             }
         } catch let error as LinearAlgebraError {
             report.status = .failed("\(error)")
-            return (report, nil)
+            return [(report, nil)]
+        }
+        if let timings {
+            timings.add(.read, max(0, readSeconds))
+            timings.add(.spectra, max(0, now() - start - readSeconds))
         }
         switch streamed {
         case let .nonFinite(count):
             report.status = .nonFinite(count: count)
-            return (report, nil)
+            return [(report, nil)]
         case let .esd(esd):
-            fill(&report, esd: esd, options: options)
-            return (report, esd)
+            let kept = limited(esd, to: job.descriptor.componentLimit)
+            fill(&report, esd: kept, options: options, timings: timings)
+            return [(report, kept)]
         }
     }
 
-    static func emptyReport(_ job: Job, options: AnalysisOptions) -> LayerReport {
-        LayerReport(id: job.id, name: job.descriptor.name, kind: job.kind, shape: job.descriptor.shape,
-                    matrices: job.matrices, status: .ok, numEvals: job.matrices.eigenvalueCount,
-                    metrics: nil, fit: nil, fitMethod: options.fit, hill: nil, ks: nil)
-    }
-
-    /// Analyses one layer from its data (row-major in the job's shape).
-    static func analyzeLayer(_ job: Job, data: [Double], options: AnalysisOptions) -> (LayerReport, ESD?) {
-        var report = emptyReport(job, options: options)
-        let nonFinite = data.withUnsafeBufferPointer(ESD.countNonFinite)
+    /// Analyses one matrix view (the whole layer, or one slice) from its weights.
+    static func analyzeMatrix(_ job: Job, row: Int, matrices: WeightMatrices, data: UnsafeBufferPointer<Double>,
+                              options: AnalysisOptions, timings: StageTimings?) throws -> (LayerReport, ESD?) {
+        var report = emptyReport(job, row: row, matrices: matrices, options: options)
+        let nonFinite = ESD.countNonFinite(data)
         if nonFinite > 0 {
             report.status = .nonFinite(count: nonFinite)
             return (report, nil)
         }
         let esd: ESD
         do {
-            esd = try data.withUnsafeBufferPointer { try ESD(job.matrices, data: $0, convNorm: options.convNorm) }
-        } catch {
+            esd = limited(try timings.measure(.spectra) { try ESD(matrices, data: data, convNorm: options.convNorm) },
+                          to: job.descriptor.componentLimit)
+        } catch let error as LinearAlgebraError {
             report.status = .failed("\(error)")
             return (report, nil)
         }
-        fill(&report, esd: esd, options: options)
+        fill(&report, esd: esd, options: options, timings: timings)
+        do {
+            try fillFromWeights(&report, esd: esd, matrices: matrices, data: data, limit: job.descriptor.componentLimit,
+                                options: options, timings: timings)
+        } catch let error as LinearAlgebraError {
+            report.status = .failed("\(error)")
+        }
         return (report, esd)
     }
 
-    /// Computes the metrics and fits of a layer from its ESD.
+    /// The largest `limit` eigenvalues of `esd` (all of them when `limit` is nil).
+    static func limited(_ esd: ESD, to limit: Int?) -> ESD {
+        guard let limit, limit < esd.count else { return esd }
+        return ESD(eigenvalues: Array(esd.eigenvalues.suffix(limit)), matrices: esd.matrices, scale: esd.scale)
+    }
+
+    /// A row with no values yet: every requested optional analysis is "unavailable".
+    static func emptyReport(_ job: Job, row: Int, matrices: WeightMatrices, options: AnalysisOptions) -> LayerReport {
+        let name = job.perSlice ? "\(job.descriptor.name):\(row)" : job.descriptor.name
+        var count = matrices.eigenvalueCount
+        if let limit = job.descriptor.componentLimit { count = min(count, limit) }
+        var r = LayerReport(id: job.firstRowID + row, name: name, kind: job.kind, shape: job.descriptor.shape,
+                            matrices: matrices, status: .ok, numEvals: count,
+                            metrics: nil, fit: nil, fitMethod: options.fit, hill: nil, ks: nil)
+        r.sliceIndex = job.perSlice ? row : nil
+        r.smallNFit = options.smallNFit
+        if let f = options.fingers { r.fingers = FingersColumns(method: f, numFingers: nil, rawAlpha: nil, clippedAlpha: nil) }
+        if options.mpFit { r.mp = .unavailable }
+        if options.randomize { r.randomization = .unavailable(seed: Randomization.layerSeed(options.seed, name: name)) }
+        if options.farms != nil { r.farms = .unavailable }
+        return r
+    }
+
+    /// Computes the metrics and fits of a layer from its ESD (and, with `--mp-fit`, the MP fit).
     public static func fill(_ report: inout LayerReport, esd: ESD, options: AnalysisOptions) {
+        fill(&report, esd: esd, options: options, timings: nil)
+    }
+
+    static func fill(_ report: inout LayerReport, esd: ESD, options: AnalysisOptions, timings: StageTimings?) {
         let all = esd.eigenvalues
         let values = options.filterZeros ? esd.filtered(above: options.zeroThreshold) : all
         report.numEvals = all.count
         report.metrics = SpectralMetrics(esd)
-        let hill = FitColumns(Hill.fit(values, xminPos: options.xminPos), eigenvalues: all)
-        let ks = FitColumns(KSFit.fit(values), eigenvalues: all)
+        let (hill, ks) = timings.measure(.fits) {
+            (FitColumns(Hill.fit(values, xminPos: options.xminPos), eigenvalues: all),
+             FitColumns(ksFit(values, options: options), eigenvalues: all))
+        }
         report.hill = hill
         report.ks = ks
         switch options.fit {
         case .hill: report.fit = hill
         case .ks: report.fit = ks
-        case .peak: report.fit = FitColumns(XminPeak.fit(values, referenceQuirk: options.peakReferenceQuirk), eigenvalues: all)
+        case .peak:
+            report.fit = timings.measure(.fits) {
+                FitColumns(XminPeak.fit(values, referenceQuirk: options.peakReferenceQuirk), eigenvalues: all)
+            }
+        case .tpl:
+            report.fit = timings.measure(.tpl) { FitColumns(TruncatedPowerLaw.fit(values), eigenvalues: all) }
         }
+        if let method = options.fingers {
+            let f = timings.measure(.fingers) { ClipXmax.fit(values, maxFingers: options.maxFingers) }
+            report.fingers = FingersColumns(method: method, numFingers: f.raw.fit == nil ? nil : f.numFingers,
+                                            rawAlpha: f.raw.fit?.alpha, clippedAlpha: f.fit.fit?.alpha)
+            // WeightWatcher's `alpha` with clip_xmax is the clipped KS fit; another --fit keeps its own.
+            if options.fit == .ks { report.fit = FitColumns(f.fit, eigenvalues: all) }
+        }
+        if options.mpFit {
+            let m = esd.matrices
+            report.mp = timings.measure(.mp) {
+                MPColumns(MPFitter.fit(all, Q: Double(m.N) / Double(m.M), M: m.M))
+            }
+        }
+    }
+
+    /// The KS fit, or WeightWatcher's small-n fit for short spectra with `--small-n-fit`.
+    static func ksFit(_ values: [Double], options: AnalysisOptions) -> FitResult {
+        options.smallNFit && values.count < SmallNFit.cutoff ? SmallNFit.fit(values) : KSFit.fit(values)
+    }
+
+    /// The analyses that need the weights themselves: randomisation and FARMS.
+    static func fillFromWeights(_ report: inout LayerReport, esd: ESD, matrices: WeightMatrices,
+                                data: UnsafeBufferPointer<Double>, limit: Int?, options: AnalysisOptions,
+                                timings: StageTimings?) throws {
+        if options.randomize {
+            let seed = Randomization.layerSeed(options.seed, name: report.name)
+            report.randomization = try timings.measure(.randomization) {
+                let rand = limited(try Randomization.esd(matrices, data: data, convNorm: options.convNorm, seed: seed), to: limit)
+                let maxRand = rand.lambdaMax, lmax = esd.lambdaMax
+                return RandomizationColumns(
+                    seed: seed, maxRandEval: maxRand, softrank: lmax > 0 ? maxRand / lmax : nil,
+                    maxDistance: lmax - maxRand,
+                    sortedVectorDistance: Randomization.sortedVectorDistance(esd.eigenvalues, rand.eigenvalues),
+                    densityDistance: Randomization.densityDistance(esd.eigenvalues, rand.eigenvalues),
+                    mp: MPColumns(MPFitter.fit(rand.eigenvalues, Q: Double(matrices.N) / Double(matrices.M), M: matrices.M)))
+            }
+        }
+        if let settings = options.farms {
+            report.farms = try timings.measure(.farms) {
+                guard let spectrum = try FARMS.spectrum(matrices, data: data, convNorm: options.convNorm, settings: settings) else {
+                    return FARMSColumns.unavailable
+                }
+                let all = spectrum.eigenvalues
+                let values = options.filterZeros ? filtered(all, above: options.zeroThreshold) : all
+                let hill = Hill.fit(values, xminPos: options.xminPos)
+                let ks = ksFit(values, options: options)
+                let selected: FitResult
+                switch options.fit {
+                case .hill: selected = hill
+                case .ks, .tpl: selected = ks
+                case .peak: selected = XminPeak.fit(values, referenceQuirk: options.peakReferenceQuirk)
+                }
+                return FARMSColumns(windowRows: spectrum.windows.rows, windowCols: spectrum.windows.cols,
+                                    windows: spectrum.windowCount, numEvals: all.count,
+                                    fit: FitColumns(selected, eigenvalues: all),
+                                    hillAlpha: hill.fit?.alpha, ksAlpha: ks.fit?.alpha)
+            }
+        }
+    }
+
+    /// The values above `threshold` (all of them if none is), like `ESD.filtered`.
+    static func filtered(_ values: [Double], above threshold: Double) -> [Double] {
+        let kept = values.filter { $0 > threshold }
+        return kept.isEmpty ? values : kept
     }
 }
 

@@ -43,10 +43,13 @@ public struct FitColumns: Sendable, Equatable {
 
     public var alpha: Double? { result.fit?.alpha }
 
-    /// Writes the fit as `prefix + name` columns.
-    func write(into row: inout Row, prefix p: String) {
+    /// Writes the fit as `prefix + name` columns; `Lambda` (TPL) and `estimator` (with
+    /// `--small-n-fit`) only when asked, so default outputs keep their columns.
+    func write(into row: inout Row, prefix p: String, lambda: Bool = false, estimator: Bool = false) {
         let f = result.fit
         row.set(p + "alpha", .number(f?.alpha))
+        if lambda { row.set(p + "Lambda", .number(f?.lambda)) }
+        if estimator { row.set(p + "estimator", f.map { .string($0.estimator.rawValue) } ?? .null) }
         row.set(p + "alpha_weighted", .number(alphaWeighted))
         row.set(p + "log_alpha_norm", .number(logAlphaNorm))
         row.set(p + "D", .number(f?.D))
@@ -68,8 +71,11 @@ public struct FitColumns: Sendable, Equatable {
         if row[p + "fit_status"]?.stringValue == "success",
            let alpha = d("alpha"), let xmin = d("xmin"), let xmax = d("xmax"), let D = d("D"),
            let index = i("xmin_index"), let tail = i("tail_count"), let spikes = i("num_pl_spikes") {
+            let estimator = row[p + "estimator"]?.stringValue.flatMap(Estimator.init(rawValue:))
+                ?? (method == .tpl ? .truncated : .mle)
             result = .success(PowerLawFit(method: method, alpha: alpha, xmin: xmin, xmax: xmax, xminIndex: index,
-                                          tailCount: tail, D: D, numPLSpikes: spikes))
+                                          tailCount: tail, D: D, numPLSpikes: spikes, estimator: estimator,
+                                          lambda: row[p + "Lambda"]?.doubleValue, sigma: d("sigma")))
         } else {
             result = .failure(FitFailure(reason: row[p + "fit_reason"]?.stringValue ?? "failed"))
         }
@@ -86,6 +92,7 @@ extension FitFailure {
         else if reason.hasPrefix("xmin") { self = .nonPositiveXmin(xmin: 0) }
         else if reason.hasPrefix("all tail") { self = .degenerateTail }
         else if reason.hasPrefix("the spectrum") { self = .nonFinite }
+        else if reason.hasPrefix("the likelihood") { self = .noConvergence }
         else { self = .noValidCandidate }
     }
 }
@@ -127,6 +134,35 @@ public struct LayerReport: Sendable, Equatable {
     public var fitMethod: FitMethod
     public var hill: FitColumns?
     public var ks: FitColumns?
+    /// `--no-pool`: which slice of the convolution this row is (its name is `tensor:slice`).
+    public var sliceIndex: Int?
+    /// `--small-n-fit` was on (the fits carry an `estimator` column).
+    public var smallNFit: Bool = false
+    /// `--mp-fit`.
+    public var mp: MPColumns?
+    /// `--randomize`.
+    public var randomization: RandomizationColumns?
+    /// `--fingers`.
+    public var fingers: FingersColumns?
+    /// `--farms`.
+    public var farms: FARMSColumns?
+
+    public init(id: Int, name: String, kind: LayerKind, shape: [Int], matrices: WeightMatrices, status: LayerStatus,
+                numEvals: Int, metrics: SpectralMetrics?, fit: FitColumns?, fitMethod: FitMethod,
+                hill: FitColumns?, ks: FitColumns?) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.shape = shape
+        self.matrices = matrices
+        self.status = status
+        self.numEvals = numEvals
+        self.metrics = metrics
+        self.fit = fit
+        self.fitMethod = fitMethod
+        self.hill = hill
+        self.ks = ks
+    }
 
     /// The warning of the selected fit; "failed" for layers that could not be analysed.
     public var warning: LayerWarning { status == .ok ? (fit?.warning ?? .failed) : .failed }
@@ -162,10 +198,15 @@ public struct LayerReport: Sendable, Equatable {
         r.set("sv_min", .number(m?.svMin))
         r.set("eig_ratio", .number(m?.eigRatio))
         r.set("fit", .string(fitMethod.rawValue))
-        (fit ?? .unavailable).write(into: &r, prefix: "")
+        (fit ?? .unavailable).write(into: &r, prefix: "", lambda: fitMethod == .tpl, estimator: smallNFit)
         r.set("warning", .string(warning.rawValue))
         (hill ?? .unavailable).write(into: &r, prefix: "hill_")
-        (ks ?? .unavailable).write(into: &r, prefix: "ks_")
+        (ks ?? .unavailable).write(into: &r, prefix: "ks_", estimator: smallNFit)
+        if let s = sliceIndex { r.set("slice_id", .int(s)) }
+        fingers?.write(into: &r)
+        mp?.write(into: &r, prefix: "")
+        randomization?.write(into: &r)
+        farms?.write(into: &r)
         return r
     }
 
@@ -197,7 +238,10 @@ extension LayerReport: Codable {
         kind = try need("kind") { $0.stringValue.flatMap(LayerKind.init(rawValue:)) }
         shape = try need("shape") { if case let .ints(a) = $0 { return a } else { return nil } }
         let layout = row["layout"]?.stringValue.flatMap(KernelLayout.init(rawValue:)) ?? .pytorch
-        matrices = WeightMatrices(kind: kind, shape: shape, layout: layout)
+        sliceIndex = row["slice_id"]?.intValue
+        let all = WeightMatrices(kind: kind, shape: shape, layout: layout)
+        matrices = sliceIndex == nil ? all : all.singleSlice
+        smallNFit = row["estimator"] != nil
         numEvals = try need("num_evals") { $0.intValue }
         let statusCode = row["status"]?.stringValue ?? "ok"
         switch statusCode {
@@ -212,6 +256,11 @@ extension LayerReport: Codable {
             hill = try FitColumns(row: row, prefix: "hill_", method: .hill)
             ks = try FitColumns(row: row, prefix: "ks_", method: .ks)
         }
+        let Q = Double(matrices.N) / Double(matrices.M)
+        fingers = FingersColumns(row: row)
+        mp = MPColumns(row: row, prefix: "", Q: Q)
+        randomization = RandomizationColumns(row: row, Q: Q)
+        farms = try FARMSColumns(row: row, method: fitMethod == .tpl ? .ks : fitMethod)
     }
 
     public func encode(to encoder: Encoder) throws { try row.encode(to: encoder) }

@@ -8,13 +8,18 @@ public struct TensorDescriptor: Sendable, Equatable {
     public var dtype: String
     public var isFloatingPoint: Bool
     public var layout: KernelLayout
+    /// The tensor has rank at most this (e.g. a LoRA product B·A of rank r): only the largest
+    /// `componentLimit` eigenvalues are kept, the others being zero up to rounding.
+    public var componentLimit: Int?
 
-    public init(name: String, shape: [Int], dtype: String, isFloatingPoint: Bool, layout: KernelLayout = .pytorch) {
+    public init(name: String, shape: [Int], dtype: String, isFloatingPoint: Bool, layout: KernelLayout = .pytorch,
+                componentLimit: Int? = nil) {
         self.name = name
         self.shape = shape
         self.dtype = dtype
         self.isFloatingPoint = isFloatingPoint
         self.layout = layout
+        self.componentLimit = componentLimit
     }
 }
 
@@ -31,9 +36,16 @@ public protocol TensorSource: Sendable {
     /// Streams one tensor in row-major blocks of at most `elementsPerBlock` elements.
     func forEachBlock(_ descriptor: TensorDescriptor, elementsPerBlock: Int,
                       _ body: (UnsafeBufferPointer<Double>) throws -> Void) throws
+    /// A reason of the source's own not to analyse a tensor (e.g. no match in a base model).
+    func skipReason(for descriptor: TensorDescriptor) -> SkipReason?
+    /// What the source compares (`--base`, LoRA), for the report; nil for a plain checkpoint.
+    var comparison: ComparisonInfo? { get }
 }
 
 extension TensorSource {
+    public func skipReason(for descriptor: TensorDescriptor) -> SkipReason? { nil }
+    public var comparison: ComparisonInfo? { nil }
+
     /// Reads the whole tensor and hands it over in blocks (for sources without streaming).
     public func forEachBlock(_ descriptor: TensorDescriptor, elementsPerBlock: Int,
                              _ body: (UnsafeBufferPointer<Double>) throws -> Void) throws {

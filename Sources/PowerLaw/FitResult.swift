@@ -6,6 +6,20 @@ public enum FitMethod: String, Sendable, Codable, CaseIterable {
     case ks
     /// As `ks`, with candidates restricted around the peak of the log-ESD histogram (`xmin_peak`).
     case peak
+    /// Truncated power law `p(λ) ∝ λ^(−α) e^(−Λλ)`: MLE of α and Λ at every candidate xmin, KS
+    /// selection (see `TruncatedPowerLaw`).
+    case tpl
+}
+
+/// Which estimator produced a fit's α.
+public enum Estimator: String, Sendable, Codable, CaseIterable {
+    /// The continuous power-law MLE `α = 1 + n / Σ ln(λ/xmin)` (Clauset et al. 2009).
+    case mle
+    /// WeightWatcher's small-sample estimator (`fit_powerlaw_smallN`): `α = 1 + (n − 1) / Σ ln(λ/xmin)`,
+    /// tails of at least 8 values, xmin chosen by `D − 0.868/√n` (see `SmallNFit`).
+    case smallN = "small_n"
+    /// The joint MLE of α and Λ of the truncated power law (see `TruncatedPowerLaw`).
+    case truncated = "tpl_mle"
 }
 
 /// A successful power-law fit `p(λ) ∝ λ^(−α)` for `λ ≥ xmin`.
@@ -27,9 +41,15 @@ public struct PowerLawFit: Sendable, Equatable, Codable {
     public var sigma: Double
     /// `#{λ ≥ xmin}` (WeightWatcher's num_pl_spikes; counts duplicates of xmin below the index).
     public var numPLSpikes: Int
+    /// How α was estimated.
+    public var estimator: Estimator
+    /// The truncated power law's exponential rate Λ (in units of 1/λ, ≥ 0); nil for a pure power law.
+    public var lambda: Double?
 
+    /// - Parameter sigma: the standard error of α; by default the power-law value `(α − 1)/√n`.
     public init(method: FitMethod, alpha: Double, xmin: Double, xmax: Double, xminIndex: Int,
-                tailCount: Int, D: Double, numPLSpikes: Int) {
+                tailCount: Int, D: Double, numPLSpikes: Int, estimator: Estimator = .mle,
+                lambda: Double? = nil, sigma: Double? = nil) {
         self.method = method
         self.alpha = alpha
         self.xmin = xmin
@@ -37,8 +57,10 @@ public struct PowerLawFit: Sendable, Equatable, Codable {
         self.xminIndex = xminIndex
         self.tailCount = tailCount
         self.D = D
-        self.sigma = (alpha - 1) / Double(tailCount).squareRoot()
+        self.sigma = sigma ?? (alpha - 1) / Double(tailCount).squareRoot()
         self.numPLSpikes = numPLSpikes
+        self.estimator = estimator
+        self.lambda = lambda
     }
 }
 
@@ -54,6 +76,8 @@ public enum FitFailure: Error, Sendable, Equatable, Codable, CustomStringConvert
     case noValidCandidate
     /// The spectrum contains NaN or infinity.
     case nonFinite
+    /// The truncated power law's likelihood could not be maximised at any candidate.
+    case noConvergence
 
     public var description: String {
         switch self {
@@ -62,6 +86,7 @@ public enum FitFailure: Error, Sendable, Equatable, Codable, CustomStringConvert
         case .degenerateTail: return "all tail eigenvalues are equal"
         case .noValidCandidate: return "no candidate xmin gives alpha > 1"
         case .nonFinite: return "the spectrum has NaN or infinite values"
+        case .noConvergence: return "the likelihood maximisation did not converge"
         }
     }
 }

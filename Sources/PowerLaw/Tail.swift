@@ -41,9 +41,14 @@ struct LogTail {
         let x = values[i]
         guard x > 0 else { return .failure(.nonPositiveXmin(xmin: x)) }
         let n = Double(count - i)
-        let denominator = suffix[i] - n * shiftedLogs[i]
+        let denominator = logExcess(at: i)
         guard denominator > 0 else { return .failure(.degenerateTail) }
         return .success(1 + n / denominator)
+    }
+
+    /// `Σ_{j≥i} ln(λ[j]/λ[i])` (requires `λ[i] > 0`).
+    func logExcess(at i: Int) -> Double {
+        suffix[i] - Double(count - i) * shiftedLogs[i]
     }
 
     /// The KS distance of the tail from index `i` to the law with exponent `alpha`:
@@ -80,9 +85,9 @@ struct LogTail {
         return count - lo
     }
 
-    func makeFit(method: FitMethod, index i: Int, alpha: Double, D: Double) -> PowerLawFit {
+    func makeFit(method: FitMethod, index i: Int, alpha: Double, D: Double, estimator: Estimator = .mle) -> PowerLawFit {
         PowerLawFit(method: method, alpha: alpha, xmin: values[i], xmax: values[count - 1], xminIndex: i,
-                    tailCount: count - i, D: D, numPLSpikes: countAtLeast(values[i]))
+                    tailCount: count - i, D: D, numPLSpikes: countAtLeast(values[i]), estimator: estimator)
     }
 }
 

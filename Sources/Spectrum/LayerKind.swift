@@ -38,6 +38,10 @@ public enum SkipReason: Error, Sendable, Equatable, Codable, CustomStringConvert
     case eigenvalueCount(count: Int, min: Int, max: Int)
     /// The larger dimension exceeds the maximum.
     case tooLarge(n: Int, max: Int)
+    /// `--base`: the base checkpoint has no tensor of this name.
+    case notInBase
+    /// A LoRA adapter's tensor that is not part of an A/B pair (e.g. a saved bias or head).
+    case notLoRAPair
 
     public var description: String {
         switch self {
@@ -50,6 +54,8 @@ public enum SkipReason: Error, Sendable, Equatable, Codable, CustomStringConvert
         case .filteredOut: return "not matched by --layers"
         case let .eigenvalueCount(c, lo, hi): return "\(c) eigenvalues, outside [\(lo), \(hi)]"
         case let .tooLarge(n, m): return "N = \(n) exceeds --max-n \(m)"
+        case .notInBase: return "no tensor of this name in the base"
+        case .notLoRAPair: return "not a LoRA A/B pair"
         }
     }
 }

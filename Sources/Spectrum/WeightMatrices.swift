@@ -39,6 +39,37 @@ public struct WeightMatrices: Sendable, Equatable {
         }
     }
 
+    private init(kind: LayerKind, shape: [Int], layout: KernelLayout, rows: Int, cols: Int, sliceCount: Int) {
+        self.kind = kind
+        self.shape = shape
+        self.layout = layout
+        self.rows = rows
+        self.cols = cols
+        self.sliceCount = sliceCount
+    }
+
+    /// The view of one slice of this layer on its own (`--no-pool`): the same kind, shape and
+    /// slice dimensions, one slice, read from a contiguous `rows × cols` buffer (see `slice(_:of:)`).
+    public var singleSlice: WeightMatrices {
+        WeightMatrices(kind: kind, shape: shape, layout: layout, rows: rows, cols: cols, sliceCount: 1)
+    }
+
+    /// Slice `s` as a contiguous row-major `rows × cols` array.
+    public func slice(_ s: Int, of data: UnsafeBufferPointer<Double>) -> [Double] {
+        precondition(s >= 0 && s < sliceCount && data.count == rows * cols * sliceCount)
+        let size = rows * cols
+        if sliceCount == 1 || kind == .linear || kind == .embedding || layout == .keras {
+            return Array(data[(s * size)..<((s + 1) * size)])
+        }
+        var out = [Double](repeating: 0, count: size)
+        var src = s
+        for e in 0..<size {
+            out[e] = data[src]
+            src += sliceCount
+        }
+        return out
+    }
+
     /// Calls `body` with each slice as a contiguous row-major `rows × cols` buffer.
     ///
     /// Slices that are contiguous in storage (linear, Keras convolutions) are passed without a

@@ -1,13 +1,18 @@
 import ArgumentParser
 import Analyzer
 import PowerLaw
+import Spectrum
 
 extension FitMethod: ExpressibleByArgument {}
+extension FingersMethod: ExpressibleByArgument {}
 
 /// The options that change the numbers of an analysis, shared by every command that analyses.
 struct AnalysisArguments: ParsableArguments {
-    @Option(help: "The fit behind the alpha/D/xmin columns and the warnings: hill, ks or peak (Hill and KS are always both reported).")
+    @Option(help: "The fit behind the alpha/D/xmin columns and the warnings: hill, ks, peak or tpl (truncated power law, adds Lambda). Hill and KS are always both reported.")
     var fit: FitMethod = .ks
+
+    @Flag(help: "For spectra of fewer than 20 values, use WeightWatcher's small-n estimator in the KS fit (labelled 'small_n' in the estimator columns).")
+    var smallNFit = false
 
     @Option(help: "Hill's xmin position: xmin = λ[⌊N / xmin-pos⌋] (2 = top half, 1.5 = top third).")
     var xminPos: Double = 2
@@ -39,6 +44,36 @@ struct AnalysisArguments: ParsableArguments {
     @Option(help: "Worker threads across layers (BLAS is single-threaded inside each).")
     var threads: Int = defaultThreadCount
 
+    @Flag(inversion: .prefixedNo, help: "Pool a convolution's kernel slices into one ESD (--no-pool: one row per slice, named name:slice).")
+    var pool = true
+
+    @Flag(help: "Fit the Marchenko–Pastur law: num_spikes, sigma_mp, mp_softrank, bulk_min, bulk_max.")
+    var mpFit = false
+
+    @Flag(help: "Also analyse each layer with its entries shuffled: rand_distance, rand_density_distance, ww_softrank, ww_maxdist, rand_num_spikes (seeded by --seed).")
+    var randomize = false
+
+    @Option(help: "Seed of every random choice (the shuffles of --randomize).")
+    var seed: UInt64 = 0
+
+    @Option(help: ArgumentHelp("Refine the KS fit against fingers (outlying top eigenvalues): clip-xmax (adds num_fingers, raw_alpha, clipped_alpha; with --fit ks, alpha is the clipped fit).", valueName: "method"))
+    var fingers: FingersMethod?
+
+    @Option(help: "With --fingers clip-xmax: clip at most max-fingers − 1 top eigenvalues.")
+    var maxFingers: Int = 10
+
+    @Flag(help: "Also fit FARMS spectra: eigenvalues pooled over fixed-aspect-ratio windows (farms_* columns).")
+    var farms = false
+
+    @Option(help: "FARMS: rows per window (capped by the matrix).")
+    var farmsRows: Int = 2000
+
+    @Option(help: "FARMS: columns per row of a window (the fixed aspect ratio).")
+    var farmsQ: Double = 1
+
+    @Option(help: "FARMS: window positions per dimension.")
+    var farmsOps: Int = 10
+
     var options: AnalysisOptions {
         var o = AnalysisOptions()
         o.fit = fit
@@ -52,10 +87,22 @@ struct AnalysisArguments: ParsableArguments {
         o.convNorm = convNorm
         o.peakReferenceQuirk = peakReferenceQuirk
         o.threads = threads
+        o.pool = pool
+        o.smallNFit = smallNFit
+        o.mpFit = mpFit
+        o.randomize = randomize
+        o.seed = seed
+        o.fingers = fingers
+        o.maxFingers = maxFingers
+        o.farms = farms ? FARMSSettings(rows: farmsRows, q: farmsQ, ops: farmsOps) : nil
         return o
     }
 
     func validate() throws {
+        if !farms && (farmsRows != 2000 || farmsQ != 1 || farmsOps != 10) {
+            throw ValidationError("--farms-rows, --farms-q and --farms-ops need --farms")
+        }
+        if fingers == nil && maxFingers != 10 { throw ValidationError("--max-fingers needs --fingers clip-xmax") }
         do { try options.validate() } catch let AnalysisError.invalidOption(message) {
             throw ValidationError(message)
         }

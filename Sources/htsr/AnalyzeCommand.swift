@@ -15,6 +15,10 @@ struct AnalyzeCommand: ParsableCommand {
         PATH is a .safetensors file, a sharded *.safetensors.index.json, a Hugging Face model folder,
         or a Keras HDF5 file (.h5, .weights.h5). One row per layer: λmax, norms, ranks, the Hill fit
         (hill_*), the KS fit (ks_*), and the --fit choice under WeightWatcher's column names.
+
+        With --base BASE each layer is W − W_base (matched by name). A LoRA adapter (a PEFT
+        adapter_model.safetensors or its folder) is analysed as its update scale·B·A, or as
+        W + scale·B·A with --base; scale = lora_alpha/r from adapter_config.json beside it.
         """)
 
     @Argument(help: "Checkpoints to analyse.")
@@ -36,6 +40,12 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing on standard output when --output is given.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Analyse W − W_base, or a LoRA adapter merged into BASE (W + B·A).", valueName: "BASE"))
+    var base: String?
+
+    @Flag(help: "Print the seconds spent per stage (read, spectra, fits, MP, randomisation, TPL, fingers, FARMS, output) to standard error.")
+    var timings = false
+
     func validate() throws {
         if paths.count > 1 {
             for o in output where !o.hasSuffix("/") && !isDirectory(o) {
@@ -47,8 +57,17 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         var nonFiniteLayers = 0
         for path in paths {
-            let report = try analyzeOne(path)
+            let start = Date()
+            let clock = timings ? StageTimings() : nil
+            let report = try analyzeOne(path, timings: clock)
+            reportUnmatched(report, path: path)
+            let outputStart = Date()
             try emit(report, for: path)
+            if let clock {
+                clock.add(.output, Date().timeIntervalSince(outputStart))
+                let text = "timings for \(path):\n" + clock.report(wall: Date().timeIntervalSince(start))
+                FileHandle.standardError.write(Data(text.utf8))
+            }
             for layer in report.layers {
                 if case let .nonFinite(count) = layer.status {
                     Terminal.error("\(path): layer \(layer.name) has \(count) NaN/Inf weights; it was not analysed")
@@ -59,8 +78,23 @@ struct AnalyzeCommand: ParsableCommand {
         if nonFiniteLayers > 0 { throw ExitCode(3) }
     }
 
-    private func analyzeOne(_ path: String) throws -> AnalysisReport {
-        let checkpoint = try Checkpoint.open(path)
+    /// One stderr line per side listing the layers that `--base` or a LoRA adapter left unmatched.
+    private func reportUnmatched(_ report: AnalysisReport, path: String) {
+        guard let c = report.comparison else { return }
+        if !c.modelOnly.isEmpty {
+            Terminal.error("\(path): \(c.modelOnly.count) layer(s) have no match in \(c.base ?? "the base") and were not analysed: \(c.modelOnly.joined(separator: ", "))")
+        }
+        if !c.baseOnly.isEmpty {
+            let what = c.mode == .delta ? "have no match in \(path)" : "have no LoRA adapter"
+            Terminal.error("\(c.base ?? "base"): \(c.baseOnly.count) layer(s) \(what): \(c.baseOnly.joined(separator: ", "))")
+        }
+        if c.mode != .delta, c.adapterConfig == nil {
+            Terminal.error("\(path): no adapter_config.json beside the adapter; B·A is not scaled (scale 1)")
+        }
+    }
+
+    private func analyzeOne(_ path: String, timings: StageTimings?) throws -> AnalysisReport {
+        let source = try AnalysisInput.open(path, base: base)
         let progress = Terminal.ProgressLine(prefix: URL(fileURLWithPath: path).lastPathComponent)
         defer { progress.finish() }
         var keep: (@Sendable (LayerReport, Spectrum.ESD) throws -> Void)?
@@ -70,7 +104,8 @@ struct AnalyzeCommand: ParsableCommand {
                 try AtomicFile.write(NpyWriter.data(esd.eigenvalues), to: dir + "/" + eigenvalueFileName(layer))
             }
         }
-        return try Analyzer.analyze(checkpoint, options: analysis.options, progress: { progress.update($0, $1, $2) }, keepEigenvalues: keep)
+        return try Analyzer.analyze(source, options: analysis.options, progress: { progress.update($0, $1, $2) },
+                                    keepEigenvalues: keep, timings: timings)
     }
 
     private func emit(_ report: AnalysisReport, for path: String) throws {
