@@ -107,13 +107,16 @@ public enum TrainingFigures {
         for (k, interval) in log.intervals.enumerated() {
             for l in interval.layers {
                 guard let a = l.alpha, let r = row[l.name] else { continue }
-                let values = [Double(interval.step), Double(r), stepEdges[k].0, stepEdges[k].1, Double(r) - 0.5, Double(r) + 0.5, a]
+                // Each cell reaches 2% into its right neighbour, which is drawn over it: no
+                // anti-aliasing seams between cells.
+                let overlap = 0.02 * (stepEdges[k].1 - stepEdges[k].0)
+                let values = [Double(interval.step), Double(r), stepEdges[k].0, stepEdges[k].1 + overlap, Double(r) - 0.5, Double(r) + 0.52, a]
                 for c in 0..<7 { cols[c].append(values[c]) }
             }
         }
         panel.series.append(Series(nil, .columns(cols), .paletteBoxes))
         if let lo = cols[6].min(), let hi = cols[6].max() {
-            panel.colorScale = ColorScale(label: "α", min: lo, max: hi > lo ? hi : lo + 1)
+            panel.colorScale = ColorScale(label: "α  (blank: not fitted)", min: lo, max: hi > lo ? hi : lo + 1)
         }
         if let first = stepEdges.first, let last = stepEdges.last {
             panel.x.min = first.0
