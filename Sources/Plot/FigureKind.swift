@@ -36,14 +36,14 @@ public enum FigureKind: String, Sendable, CaseIterable, Codable {
     public var summary: String {
         switch self {
         case .esdLogLog: return "ESD on log-log axes with the KS and Hill power-law fits"
-        case .esdLinear: return "ESD on linear axes (with the Marchenko–Pastur bulk when fitted)"
-        case .logHistogram: return "histogram of log10 λ with the xmin and xmax lines"
+        case .esdLinear: return "ESD on linear axes (+ Marchenko–Pastur bulk when fitted)"
+        case .logHistogram: return "histogram of log10 λ with xmin and xmax lines"
         case .ksDistance: return "KS distance D versus candidate xmin"
         case .ksAlpha: return "α versus candidate xmin"
-        case .alphaDepth: return "α by depth, coloured by layer role, with the α = 2 and α = 6 bands"
+        case .alphaDepth: return "α by depth, coloured by role, with α = 2 and 6 bands"
         case .alphaHistogram: return "histogram of α over layers"
         case .lambdaMaxDepth: return "λmax and stable rank by depth"
-        case .compareScatter: return "α of analysis A versus analysis B, with the diagonal"
+        case .compareScatter: return "α of analysis A versus B, with the diagonal"
         case .compareDelta: return "per-layer Δα = α_B − α_A by depth"
         case .trainLoss: return "training and test loss over steps"
         case .trainMetrics: return "other logged metrics over steps"

@@ -8,12 +8,12 @@ struct PlotCommand: ParsableCommand {
         commandName: "plot",
         abstract: "Draw figures of a checkpoint, an analysis or a training log with gnuplot.",
         discussion: """
-        INPUT is a checkpoint (analysed here, spectra included), an analysis JSON written by
-        htsr analyze (add --eigenvalues DIR for the per-layer figures), or a training log
-        (runs/NAME or runs/NAME/log.jsonl). Figures:
-        \(FigureKind.allCases.map { "  \($0.rawValue) (\($0.group.rawValue)): \($0.summary)" }.joined(separator: "\n"))
-        Model figures go to OUT/<figure>.<ext>, per-layer ones to OUT/layers/<id>_<name>/<figure>.<ext>.
-        Needs gnuplot: \(PlotError.installHint).
+        INPUT is a checkpoint (analysed here, spectra included), an analysis JSON written by htsr analyze (add --eigenvalues DIR for the per-layer figures), or a training log (runs/NAME or runs/NAME/log.jsonl).
+
+        Model figures go to OUT/<figure>.<ext>, per-layer ones to OUT/layers/<id>_<name>/<figure>.<ext>. Figures (--figures):
+        \(FigureKind.allCases.map { "  \($0.rawValue) [\($0.group.rawValue)]: \($0.summary)" }.joined(separator: "\n"))
+
+        Needs gnuplot: \(PlotError.installHint)
         """)
 
     @Argument(help: "A checkpoint, an analysis JSON, or a training log.")

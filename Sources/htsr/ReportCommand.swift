@@ -8,10 +8,9 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write a browsable report folder: index.html, figures, the analysis as JSON, CSV and Markdown.",
         discussion: """
-        INPUT is a checkpoint (analysed here) or an analysis JSON (add --eigenvalues DIR for the
-        per-layer pages). The folder is written whole or not at all; an existing --out is replaced
-        only if it is an htsr report. Open OUT/index.html in a browser (no network needed).
-        Needs gnuplot: \(PlotError.installHint).
+        INPUT is a checkpoint (analysed here) or an analysis JSON (add --eigenvalues DIR for the per-layer pages). The folder is written whole or not at all; an existing --out is replaced only if it is an htsr report. Open OUT/index.html in a browser (no network needed).
+
+        Needs gnuplot: \(PlotError.installHint)
         """)
 
     @Argument(help: "A checkpoint or an analysis JSON.")
