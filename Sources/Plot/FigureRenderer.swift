@@ -57,9 +57,9 @@ public struct FigureRenderer: Sendable {
         let workers = min(processes, batches.count)
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             do {
-                let files = try runWorker(batches, queue: queue, results: results, stderrPath: scratch.appendingPathComponent("stderr-\(w).txt").path,
-                                          progress: progress, total: batches.count)
-                results.addWarnings(files)
+                let warnings = try runWorker(batches, queue: queue, results: results, stderrPath: scratch.appendingPathComponent("stderr-\(w).txt").path,
+                                             progress: progress, total: batches.count)
+                results.addWarnings(warnings)
             } catch {
                 queue.stop()
                 results.fail(error)

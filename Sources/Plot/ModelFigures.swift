@@ -149,9 +149,9 @@ public enum ModelFigures {
         let pairs = matched(a, b)
         let xs = pairs.map(\.a), ys = Dictionary(pairs.map { ($0.a.name, $0.b) }, uniquingKeysWith: { x, _ in x })
         let both = pairs.filter { choice.alpha($0.a) != nil && choice.alpha($0.b) != nil }
-        let label = choice.label(selected: a.options.fit)
         var panel = Panel(title: "α: \(Markup.plain(names.0)) vs \(Markup.plain(names.1)) (\(both.count) matched layers)",
-                          x: Axis("\(label) — \(Markup.plain(names.0))"), y: Axis("\(label) — \(Markup.plain(names.1))"))
+                          x: Axis("\(choice.label(selected: a.options.fit)) — \(Markup.plain(names.0))"),
+                          y: Axis("\(choice.label(selected: b.options.fit)) — \(Markup.plain(names.1))"))
         panel.series = byRole(xs, x: choice.alpha, y: { ys[$0.name].flatMap(choice.alpha) })
         panel.emptyMessage = "no layer is fitted in both analyses"
         let values = both.flatMap { [choice.alpha($0.a)!, choice.alpha($0.b)!] }
@@ -166,13 +166,20 @@ public enum ModelFigures {
         return Figure(name: FigureKind.compareScatter.rawValue, panel: panel)
     }
 
+    /// `Δα (KS fit)`, or `Δα (B: Hill, A: KS fit)` when the two analyses' α differ in kind.
+    static func deltaLabel(_ a: AnalysisReport, _ b: AnalysisReport, _ choice: AlphaChoice) -> String {
+        let la = choice.label(selected: a.options.fit), lb = choice.label(selected: b.options.fit)
+        if la == lb { return "Δ" + la }
+        return "Δα (B: \(lb.dropFirst(3).dropLast()), A: \(la.dropFirst(3).dropLast()))"
+    }
+
     /// Δα = α_B − α_A per matched layer at A's depth, as impulses coloured by role.
     public static func compareDelta(_ a: AnalysisReport, _ b: AnalysisReport, names: (String, String), choice: AlphaChoice) -> Figure {
         let pairs = matched(a, b)
         var delta: [String: Double] = [:]
         for p in pairs { if let x = choice.alpha(p.a), let y = choice.alpha(p.b) { delta[p.a.name] = y - x } }
         var panel = Panel(title: "Δα = α(\(Markup.plain(names.1))) − α(\(Markup.plain(names.0))) by depth (\(delta.count) matched layers)",
-                          x: depthAxis(a.layers), y: Axis("Δ" + choice.label(selected: a.options.fit)))
+                          x: depthAxis(a.layers), y: Axis(deltaLabel(a, b, choice)))
         panel.emptyMessage = "no layer is fitted in both analyses"
         for series in byRole(pairs.map(\.a), x: { Double($0.id) }, y: { delta[$0.name] }) {
             guard case let .points(color, _, _) = series.style else { continue }

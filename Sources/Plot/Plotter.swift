@@ -78,7 +78,7 @@ public enum Plotter {
             throw PlotError.invalidRequest("figure '\(k.rawValue)' needs an analysis or a checkpoint, not a training log")
         }
         guard !log.intervals.isEmpty else {
-            throw PlotError.invalidTrainingLog(file: title, line: nil, problem: "no interval lines yet; nothing to plot")
+            throw PlotError.invalidTrainingLog(file: log.file, line: nil, problem: "no interval lines yet; nothing to plot")
         }
         let folder = try StagedFolder(target: out, mode: .merge)
         let batches = FigurePlanner.trainingBatches(log, kinds: kinds, title: title, folder: folder.staging, format: options.settings.format)

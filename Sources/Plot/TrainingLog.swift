@@ -48,6 +48,8 @@ public struct TrainingLog: Sendable, Equatable {
         public var seconds: Double?
     }
 
+    /// The file it was read from (for messages).
+    public var file: String
     public var run: Run
     public var intervals: [Interval]
     public var final: Final?
@@ -125,7 +127,7 @@ public struct TrainingLog: Sendable, Equatable {
             }
         }
         guard let run else { throw fail(nil, "empty training log (no \"run\" line)") }
-        return TrainingLog(run: run, intervals: intervals, final: final)
+        return TrainingLog(file: file, run: run, intervals: intervals, final: final)
     }
 
     /// A finite JSON number, else nil (null, missing, or another type).
