@@ -83,12 +83,12 @@ public enum FigurePlanner {
         guard !ModelFigures.matched(base.report, other.report).isEmpty else {
             throw PlotError.invalidRequest("\(base.label) and \(other.label) have no layer names in common; nothing to compare")
         }
-        let names = (base.label, other.label == base.label ? other.label + " (B)" : other.label)
+        let nameB = other.label == base.label ? other.label + " (B)" : other.label
         return kinds.map { kind in
             FigureBatch(label: kind.rawValue) {
                 let figure = kind == .compareScatter
-                    ? ModelFigures.compareScatter(base.report, other.report, names: names, choice: choice)
-                    : ModelFigures.compareDelta(base.report, other.report, names: names, choice: choice)
+                    ? ModelFigures.compareScatter(base.report, other.report, nameA: base.label, nameB: nameB, choice: choice)
+                    : ModelFigures.compareDelta(base.report, other.report, nameA: base.label, nameB: nameB, choice: choice)
                 return [PlannedFigure(figure, path: folder + "/" + FigurePaths.model(kind, format))]
             }
         }

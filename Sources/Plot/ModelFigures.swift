@@ -136,22 +136,28 @@ public enum ModelFigures {
         return Figure(name: FigureKind.lambdaMaxDepth.rawValue, panels: [top, bottom], heightScale: 1.6)
     }
 
+    /// A layer present in both analyses.
+    public struct LayerPair: Sendable {
+        public var a: LayerReport
+        public var b: LayerReport
+    }
+
     /// Layers of `a` and `b` with the same name, in `a`'s order.
-    public static func matched(_ a: AnalysisReport, _ b: AnalysisReport) -> [(a: LayerReport, b: LayerReport)] {
+    public static func matched(_ a: AnalysisReport, _ b: AnalysisReport) -> [LayerPair] {
         var byName: [String: LayerReport] = [:]
         for l in b.layers { byName[l.name] = l }
-        return a.layers.compactMap { l in byName[l.name].map { (l, $0) } }
+        return a.layers.compactMap { l in byName[l.name].map { LayerPair(a: l, b: $0) } }
     }
 
     /// α in A against α in B for the layers both have (matched by name), coloured by role, with
     /// the diagonal α_B = α_A and the α = 2 and α = 6 lines on both axes.
-    public static func compareScatter(_ a: AnalysisReport, _ b: AnalysisReport, names: (String, String), choice: AlphaChoice) -> Figure {
+    public static func compareScatter(_ a: AnalysisReport, _ b: AnalysisReport, nameA: String, nameB: String, choice: AlphaChoice) -> Figure {
         let pairs = matched(a, b)
         let xs = pairs.map(\.a), ys = Dictionary(pairs.map { ($0.a.name, $0.b) }, uniquingKeysWith: { x, _ in x })
         let both = pairs.filter { choice.alpha($0.a) != nil && choice.alpha($0.b) != nil }
-        var panel = Panel(title: "α: \(Markup.plain(names.0)) vs \(Markup.plain(names.1)) (\(both.count) matched layers)",
-                          x: Axis("\(choice.label(selected: a.options.fit)) — \(Markup.plain(names.0))"),
-                          y: Axis("\(choice.label(selected: b.options.fit)) — \(Markup.plain(names.1))"))
+        var panel = Panel(title: "α: \(Markup.plain(nameA)) vs \(Markup.plain(nameB)) (\(both.count) matched layers)",
+                          x: Axis("\(choice.label(selected: a.options.fit)) — \(Markup.plain(nameA))"),
+                          y: Axis("\(choice.label(selected: b.options.fit)) — \(Markup.plain(nameB))"))
         panel.series = byRole(xs, x: choice.alpha, y: { ys[$0.name].flatMap(choice.alpha) })
         panel.emptyMessage = "no layer is fitted in both analyses"
         let values = both.flatMap { [choice.alpha($0.a)!, choice.alpha($0.b)!] }
@@ -174,11 +180,11 @@ public enum ModelFigures {
     }
 
     /// Δα = α_B − α_A per matched layer at A's depth, as impulses coloured by role.
-    public static func compareDelta(_ a: AnalysisReport, _ b: AnalysisReport, names: (String, String), choice: AlphaChoice) -> Figure {
+    public static func compareDelta(_ a: AnalysisReport, _ b: AnalysisReport, nameA: String, nameB: String, choice: AlphaChoice) -> Figure {
         let pairs = matched(a, b)
         var delta: [String: Double] = [:]
         for p in pairs { if let x = choice.alpha(p.a), let y = choice.alpha(p.b) { delta[p.a.name] = y - x } }
-        var panel = Panel(title: "Δα = α(\(Markup.plain(names.1))) − α(\(Markup.plain(names.0))) by depth (\(delta.count) matched layers)",
+        var panel = Panel(title: "Δα = α(\(Markup.plain(nameB))) − α(\(Markup.plain(nameA))) by depth (\(delta.count) matched layers)",
                           x: depthAxis(a.layers), y: Axis(deltaLabel(a, b, choice)))
         panel.emptyMessage = "no layer is fitted in both analyses"
         for series in byRole(pairs.map(\.a), x: { Double($0.id) }, y: { delta[$0.name] }) {

@@ -57,7 +57,7 @@ public enum ReportBuilder {
         let json = try data.originalJSON ?? data.report.jsonData()
         try write(json, to: folder.path(ReportPages.analysisJSON))
         try write(ReportFormatter.csv(data.report), to: folder.path(ReportPages.analysisCSV))
-        try write(ReportPages.markdown(data, contents), to: folder.path(ReportPages.summaryMarkdown))
+        try write(ReportMarkdown.summary(data, contents), to: folder.path(ReportPages.summaryMarkdown))
         try folder.commit()
         return Outcome(figures: rendered.files.count,
                        warnings: rendered.warnings.map { $0.replacingOccurrences(of: folder.staging, with: folder.target) },

@@ -44,15 +44,9 @@ public enum ScriptWriter {
         let font = "font \(quoted(r.font.gnuplot))"
         let common = "enhanced \(font) background rgb 'white' linewidth 1 rounded"
         switch r.format {
-        case .png:
-            let p = size.pixels
-            return "set terminal pngcairo size \(p.width),\(p.height) \(common)"
-        case .svg:
-            let p = size.pixels
-            return "set terminal svg size \(p.width),\(p.height) \(common)"
-        case .pdf:
-            let i = size.inches
-            return "set terminal pdfcairo size \(fixed(i.width))in,\(fixed(i.height))in \(common)"
+        case .png: return "set terminal pngcairo size \(size.pixelWidth),\(size.pixelHeight) \(common)"
+        case .svg: return "set terminal svg size \(size.pixelWidth),\(size.pixelHeight) \(common)"
+        case .pdf: return "set terminal pdfcairo size \(fixed(size.inchWidth))in,\(fixed(size.inchHeight))in \(common)"
         }
     }
 

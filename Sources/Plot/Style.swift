@@ -29,17 +29,17 @@ public enum Style {
     public static let bandOpacity = 0.12
 
     /// A colour and point shape per layer role (distinct in colour and in grey).
-    public static func mark(for role: LayerRole) -> (color: Color, shape: PointShape) {
+    public static func mark(for role: LayerRole) -> RoleMark {
         switch role {
-        case .query: return (blue, .circle)
-        case .key: return (skyBlue, .square)
-        case .value: return (green, .triangle)
-        case .attentionOutput: return (purple, .diamond)
-        case .attentionFused: return (blue, .invertedTriangle)
-        case .ffn: return (orange, .pentagon)
-        case .embedding: return (vermillion, .square)
-        case .conv: return (black, .circle)
-        case .other: return (grey, .diamond)
+        case .query: return RoleMark(color: blue, shape: .circle)
+        case .key: return RoleMark(color: skyBlue, shape: .square)
+        case .value: return RoleMark(color: green, shape: .triangle)
+        case .attentionOutput: return RoleMark(color: purple, shape: .diamond)
+        case .attentionFused: return RoleMark(color: blue, shape: .invertedTriangle)
+        case .ffn: return RoleMark(color: orange, shape: .pentagon)
+        case .embedding: return RoleMark(color: vermillion, shape: .square)
+        case .conv: return RoleMark(color: black, shape: .circle)
+        case .other: return RoleMark(color: grey, shape: .diamond)
         }
     }
 
@@ -51,6 +51,12 @@ public enum Style {
 
     /// A viridis-like colour scale for heatmaps (perceptually uniform, readable in grey).
     public static let heatmapPalette = ["#440154", "#3B528B", "#21918C", "#5EC962", "#FDE725"]
+}
+
+/// How the points of one layer role look.
+public struct RoleMark: Sendable, Equatable {
+    public var color: Color
+    public var shape: PointShape
 }
 
 /// The image format of the figures.
@@ -90,25 +96,21 @@ public struct FigureSize: Sendable, Equatable {
 
     static let pixelsPerInch = 72.0
 
-    /// Width and height in pixels (rounded).
-    public var pixels: (width: Int, height: Int) {
-        let f: Double
+    /// Inches per unit.
+    private var inchesPerUnit: Double {
         switch unit {
-        case .pixels: f = 1
-        case .inches: f = Self.pixelsPerInch
-        case .centimetres: f = Self.pixelsPerInch / 2.54
+        case .pixels: return 1 / Self.pixelsPerInch
+        case .inches: return 1
+        case .centimetres: return 1 / 2.54
         }
-        return (Int((width * f).rounded()), Int((height * f).rounded()))
     }
 
-    /// Width and height in inches.
-    public var inches: (width: Double, height: Double) {
-        switch unit {
-        case .pixels: return (width / Self.pixelsPerInch, height / Self.pixelsPerInch)
-        case .inches: return (width, height)
-        case .centimetres: return (width / 2.54, height / 2.54)
-        }
-    }
+    /// The width in pixels (rounded).
+    public var pixelWidth: Int { Int((width * inchesPerUnit * Self.pixelsPerInch).rounded()) }
+    public var pixelHeight: Int { Int((height * inchesPerUnit * Self.pixelsPerInch).rounded()) }
+    /// The width in inches.
+    public var inchWidth: Double { width * inchesPerUnit }
+    public var inchHeight: Double { height * inchesPerUnit }
 
     /// The same size with the height multiplied by `factor`.
     func scalingHeight(_ factor: Double) -> FigureSize {

@@ -38,8 +38,8 @@ import Testing
 
     @Test func comparisonFigures() throws {
         let a = try Fixtures.model(label: "base"), b = try Fixtures.model(label: "tuned", tailShift: 0.5)
-        for f in [ModelFigures.compareScatter(a.report, b.report, names: ("base", "tuned"), choice: .ks),
-                  ModelFigures.compareDelta(a.report, b.report, names: ("base", "tuned"), choice: .ks)] {
+        for f in [ModelFigures.compareScatter(a.report, b.report, nameA: "base", nameB: "tuned", choice: .ks),
+                  ModelFigures.compareDelta(a.report, b.report, nameA: "base", nameB: "tuned", choice: .ks)] {
             let problem = Snapshot.check(listing(f), named: "compare-\(f.name).gp")
             #expect(problem == nil, "\(problem ?? "")")
         }

@@ -108,9 +108,9 @@ import Testing
     @Test func sizes() throws {
         #expect(FigureSize(parsing: "800x600") == FigureSize(width: 800, height: 600))
         let inches = try #require(FigureSize(parsing: "3.5x2.5in"))
-        #expect(inches.pixels == (252, 180))
+        #expect(inches.pixelWidth == 252 && inches.pixelHeight == 180)
         let cm = try #require(FigureSize(parsing: "9x6cm"))
-        #expect(abs(cm.inches.width - 9 / 2.54) < 1e-12)
+        #expect(abs(cm.inchWidth - 9 / 2.54) < 1e-12)
         for bad in ["800", "x600", "0x600", "800x-1", "12x12", "800.5x600", "axb", "800x600px"] {
             #expect(FigureSize(parsing: bad) == nil, "\(bad)")
         }
