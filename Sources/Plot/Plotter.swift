@@ -88,9 +88,9 @@ public enum Plotter {
     static func render(_ batches: [FigureBatch], into folder: StagedFolder, options: PlotOptions, gnuplot: String,
                        progress: (@Sendable (Int, Int) -> Void)?) throws -> RenderOutcome {
         let renderer = FigureRenderer(executable: gnuplot, processes: options.processes, settings: options.settings)
-        var outcome = try renderer.render(batches, progress: progress)
+        var outcome = try folder.namingFinalPaths { try renderer.render(batches, progress: progress) }
         try folder.commit()
-        outcome.files = outcome.files.map { folder.target + $0.dropFirst(folder.staging.count) }
+        outcome.files = outcome.files.map(folder.finalPath)
         outcome.warnings = outcome.warnings.map { $0.replacingOccurrences(of: folder.staging, with: folder.target) }
         return outcome
     }

@@ -41,7 +41,7 @@ public enum ReportBuilder {
         let pages = layerKinds.isEmpty ? [] : layers
         batches += FigurePlanner.layerBatches(data, layers: pages, kinds: layerKinds, folder: folder.staging, format: format)
         let renderer = FigureRenderer(executable: gnuplot, processes: options.processes, settings: options.settings)
-        let rendered = try renderer.render(batches, progress: progress)
+        let rendered = try folder.namingFinalPaths { try renderer.render(batches, progress: progress) }
 
         let reason: String? = !data.eigenvalues.isAvailable
             ? "the analysis was read from JSON without --eigenvalues DIR"

@@ -46,6 +46,21 @@ public final class StagedFolder {
     /// The path of `relative` inside the staging folder.
     public func path(_ relative: String) -> String { staging + "/" + relative }
 
+    /// A path in the staging folder as it will be after `commit()` (for messages).
+    public func finalPath(_ path: String) -> String {
+        path.hasPrefix(staging) ? target + path.dropFirst(staging.count) : path
+    }
+
+    /// Runs `body`, rewriting staging paths in a `PlotError` to their final paths, so that
+    /// messages name the files the user asked for.
+    public func namingFinalPaths<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let PlotError.gnuplotFailed(figure, message) {
+            throw PlotError.gnuplotFailed(figure: finalPath(figure), message: message.replacingOccurrences(of: staging, with: target))
+        } catch let PlotError.output(path, problem) {
+            throw PlotError.output(path: finalPath(path), problem: problem)
+        }
+    }
+
     /// Removes the staging folder (nothing is put in place).
     public func discard() {
         done = true

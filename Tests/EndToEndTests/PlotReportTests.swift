@@ -195,5 +195,7 @@ import Testing
         #expect(r.stdout.isEmpty)
         #expect(tmp.contents == before, "left \(tmp.contents)")
         if name == "not-a-report" { #expect(Self.files(tmp.path("report")) == ["notes.txt"]) }
+        // A failed figure is named by its final path, not the staging folder's.
+        if name == "gnuplot-dies" { #expect(r.stderr.contains(tmp.path("report/")), "\(r.stderr)") }
     }
 }
