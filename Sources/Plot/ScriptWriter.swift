@@ -84,6 +84,18 @@ public enum ScriptWriter {
 
     static func write(_ panel: Panel, into s: inout GnuplotScript) {
         if let title = panel.title { s.line("set title \(quoted(title))") }
+        let series = panel.series.filter { !$0.isEmpty }
+        guard !series.isEmpty else {
+            // Nothing to draw: the axes' labels and the reason, on plain unit axes.
+            s.line("set xlabel \(quoted(panel.x.label))")
+            s.line("set ylabel \(quoted(panel.y.label))")
+            s.line("unset key")
+            s.line("set format x ''")
+            s.line("set format y ''")
+            s.line("set label 1 \(quoted(panel.emptyMessage)) at graph 0.5, graph 0.5 center")
+            s.line("plot [0:1] [0:1] NaN notitle")
+            return
+        }
         axis(panel.x, name: "x", into: &s)
         axis(panel.y, name: "y", into: &s)
         s.line(key(panel.key))
@@ -109,13 +121,6 @@ public enum ScriptWriter {
             s.line("set cbrange [\(formatNumber(scale.min)):\(formatNumber(scale.max))]")
             s.line("set cblabel \(quoted(scale.label))")
             s.line("set colorbox")
-        }
-        let series = panel.series.filter { !$0.isEmpty }
-        if series.isEmpty {
-            s.line("set label 1 \(quoted(panel.emptyMessage)) at graph 0.5, graph 0.5 center")
-            s.line("unset logscale")
-            s.line("plot [0:1] [0:1] NaN notitle")
-            return
         }
         var elements: [String] = []
         var blocks: [DataBlock] = []

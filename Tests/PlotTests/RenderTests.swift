@@ -28,6 +28,27 @@ import Testing
         }
     }
 
+    /// Degenerate layers (all-zero weights: no positive eigenvalue, no fit; a single distinct
+    /// eigenvalue) and empty panels draw without gnuplot errors or warnings.
+    @Test func degenerateLayersDrawCleanly() throws {
+        let dir = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var options = AnalysisOptions()
+        options.threads = 1
+        let tensors: [(name: String, shape: [Int], values: [Double])] = [
+            ("zero.weight", [16, 16], [Double](repeating: 0, count: 256)),
+            ("identity.weight", [16, 16], Fixtures.diagonal([Double](repeating: 1, count: 16))),
+        ]
+        let data = try AnalysisData.analyze(InMemorySource(label: "degenerate", tensors: tensors), label: "degenerate",
+                                            options: options, keepEigenvalues: true)
+        #expect(data.report.layers.allSatisfy { $0.ks?.result.fit == nil })
+        let batches = FigurePlanner.layerBatches(data, layers: [0, 1], kinds: LayerFigures.kinds, folder: dir.path, format: .png)
+            + FigurePlanner.modelBatches(data, kinds: FigureKind.allCases, choice: .fit, folder: dir.path, format: .png)
+        let outcome = try FigureRenderer(executable: try Self.gnuplot(), processes: 2, settings: RenderSettings()).render(batches)
+        #expect(outcome.files.count == 2 * 5 + 3)
+        #expect(outcome.warnings.isEmpty, "\(outcome.warnings)")
+    }
+
     /// SVG and PDF: the right file types, the SVG at the requested size.
     @Test func svgAndPdf() throws {
         let dir = try Fixtures.temporaryFolder()
