@@ -54,8 +54,6 @@ public struct Axis: Sendable, Equatable {
     public var max: Double?
     /// Tics at these positions with these labels (replacing the automatic tics).
     public var tics: [Tic]?
-    /// Rotate tic labels (degrees), for long names.
-    public var ticRotation: Int = 0
 
     public init(_ label: String, scale: Scale = .linear, min: Double? = nil, max: Double? = nil, tics: [Tic]? = nil) {
         self.label = label

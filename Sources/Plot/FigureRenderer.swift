@@ -36,6 +36,9 @@ public struct RenderOutcome: Sendable, Equatable {
 /// text between two markers belongs to the figure that follows the first. Errors fail the
 /// render (one line naming the figure); warnings are returned.
 public struct FigureRenderer: Sendable {
+    /// Progress: (batches finished, batches in total, label of the batch just finished).
+    public typealias Progress = @Sendable (Int, Int, String) -> Void
+
     public var executable: String
     public var processes: Int
     public var settings: RenderSettings
@@ -47,7 +50,7 @@ public struct FigureRenderer: Sendable {
     }
 
     /// Renders every batch; returns the files (each checked to exist and be non-empty).
-    public func render(_ batches: [FigureBatch], progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> RenderOutcome {
+    public func render(_ batches: [FigureBatch], progress: FigureRenderer.Progress? = nil) throws -> RenderOutcome {
         guard !batches.isEmpty else { return RenderOutcome(files: [], warnings: []) }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("htsr-gnuplot-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -76,7 +79,7 @@ public struct FigureRenderer: Sendable {
 
     /// One worker: one gnuplot process for all the batches it takes. Returns its warnings.
     private func runWorker(_ batches: [FigureBatch], queue: WorkQueue, results: LockedResults, stderrPath: String,
-                           progress: (@Sendable (Int, Int) -> Void)?, total: Int) throws -> [String] {
+                           progress: FigureRenderer.Progress?, total: Int) throws -> [String] {
         let gnuplot = try GnuplotProcess(executable: executable, stderrPath: stderrPath)
         var sent: [String] = []
         var folders = Set<String>()
@@ -101,7 +104,7 @@ public struct FigureRenderer: Sendable {
                 paths.append(p.path)
             }
             results.store(paths, at: k)
-            if let progress { progress(results.finishedCount, total) }
+            if let progress { progress(results.finishedCount, total, batches[k].label) }
         }
         let (status, messages) = gnuplot.close()
         let report = GnuplotMessages.parse(messages, figures: sent)

@@ -54,7 +54,7 @@ public enum Plotter {
     /// Draws the figures of an analysis (and of its comparison with `compare`) into `out`,
     /// all or nothing (`StagedFolder`, merge mode). Returns the files written, in `out`.
     public static func plot(_ data: AnalysisData, compare: AnalysisData?, options: PlotOptions, gnuplot: String, out: String,
-                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> RenderOutcome {
+                            progress: FigureRenderer.Progress? = nil) throws -> RenderOutcome {
         let kinds = try options.kinds(hasEigenvalues: data.eigenvalues.isAvailable, hasComparison: compare != nil)
         let layers = try FigurePlanner.layerSelection(data, pattern: options.figureLayers)
         if options.figureLayers != nil, layers.isEmpty, kinds.contains(where: { $0.group == .layer }) {
@@ -72,7 +72,7 @@ public enum Plotter {
 
     /// Draws the figures of a training log into `out` (all or nothing).
     public static func plot(_ log: TrainingLog, title: String, options: PlotOptions, gnuplot: String, out: String,
-                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> RenderOutcome {
+                            progress: FigureRenderer.Progress? = nil) throws -> RenderOutcome {
         let kinds = options.kinds ?? FigureKind.allCases.filter { $0.group == .training }
         if let k = kinds.first(where: { $0.group != .training }) {
             throw PlotError.invalidRequest("figure '\(k.rawValue)' needs an analysis or a checkpoint, not a training log")
@@ -86,7 +86,7 @@ public enum Plotter {
     }
 
     static func render(_ batches: [FigureBatch], into folder: StagedFolder, options: PlotOptions, gnuplot: String,
-                       progress: (@Sendable (Int, Int) -> Void)?) throws -> RenderOutcome {
+                       progress: FigureRenderer.Progress?) throws -> RenderOutcome {
         let renderer = FigureRenderer(executable: gnuplot, processes: options.processes, settings: options.settings)
         var outcome = try folder.namingFinalPaths { try renderer.render(batches, progress: progress) }
         try folder.commit()

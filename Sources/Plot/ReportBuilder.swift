@@ -22,7 +22,7 @@ public enum ReportBuilder {
 
     /// Writes the report. PDF figures are refused (browsers do not show them inline).
     public static func write(_ data: AnalysisData, compare: AnalysisData?, options: PlotOptions, gnuplot: String, out: String,
-                             progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Outcome {
+                             progress: FigureRenderer.Progress? = nil) throws -> Outcome {
         let format = options.settings.format
         guard format != .pdf else { throw PlotError.invalidRequest("a report shows its figures in a browser: use --format png or svg") }
         var kinds = try options.kinds(hasEigenvalues: data.eigenvalues.isAvailable, hasComparison: compare != nil)

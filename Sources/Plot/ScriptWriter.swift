@@ -154,8 +154,7 @@ public enum ScriptWriter {
         }
         if let tics = a.tics {
             let list = tics.map { "\(quoted($0.label)) \(formatNumber($0.value))" }.joined(separator: ", ")
-            let rotate = a.ticRotation != 0 ? " rotate by \(a.ticRotation) right" : ""
-            s.line("set \(name)tics (\(list))\(rotate)")
+            s.line("set \(name)tics (\(list))")
         }
     }
 

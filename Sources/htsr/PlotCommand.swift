@@ -42,7 +42,7 @@ struct PlotCommand: ParsableCommand {
             }
             let title = figureOptions.title ?? URL(fileURLWithPath: log).deletingLastPathComponent().lastPathComponent
             outcome = try Plotter.plot(try TrainingLog.load(log), title: title,
-                                       options: options, gnuplot: gnuplot, out: out, progress: { progress.update($0, $1, "") })
+                                       options: options, gnuplot: gnuplot, out: out, progress: { progress.update($0, $1, $2) })
         } else {
             let wantsLayers = options.kinds.map { $0.contains { $0.group == .layer } } ?? true
             let (data, bad) = try loadAnalysis(input, eigenvalues: figureOptions.eigenvalues, analysis: analysis,
@@ -52,7 +52,7 @@ struct PlotCommand: ParsableCommand {
                 try loadAnalysis($0, eigenvalues: nil, analysis: analysis, keepEigenvalues: false).0
             }
             outcome = try Plotter.plot(data, compare: other, options: options, gnuplot: gnuplot, out: out,
-                                       progress: { progress.update($0, $1, "") })
+                                       progress: { progress.update($0, $1, $2) })
         }
         progress.finish()
         reportWarnings(outcome.warnings)

@@ -36,7 +36,7 @@ struct ReportCommand: ParsableCommand {
         let other = try figureOptions.compare.map { try loadAnalysis($0, eigenvalues: nil, analysis: analysis, keepEigenvalues: false).0 }
         let progress = Terminal.ProgressLine(prefix: "figures")
         let outcome = try ReportBuilder.write(data, compare: other, options: options, gnuplot: gnuplot, out: out,
-                                              progress: { progress.update($0, $1, "") })
+                                              progress: { progress.update($0, $1, $2) })
         progress.finish()
         reportWarnings(outcome.warnings)
         if !quiet { print("wrote the report \(out)/index.html (\(outcome.figures) figures)") }
