@@ -189,8 +189,12 @@ public enum ReportPages {
         let folder = URL(fileURLWithPath: FigurePaths.layerFolder(l)).lastPathComponent
         for kind in c.layerKinds { body += figure(folder + "/\(kind.rawValue).\(c.format.fileExtension)", kind) + "\n" }
         body += "</div>\n<h2>All columns</h2>\n<table>\n<tbody>\n"
+        // The row as stored (it may hold columns this version does not model), in the
+        // analyzer's column order, then any other columns sorted (JSON key order is not kept).
         let row = i < data.rows.count ? data.rows[i] : l.row
-        for key in row.keys {
+        let known = l.row.keys
+        let knownSet = Set(known)
+        for key in known.filter({ row[$0] != nil }) + row.keys.filter({ !knownSet.contains($0) }).sorted() {
             body += "<tr><th>\(escape(key))</th><td>\(escape(cellText(row[key] ?? .null)))</td></tr>\n"
         }
         body += "</tbody>\n</table>\n"
