@@ -109,6 +109,11 @@ public struct FigureRenderer: Sendable {
         let (status, messages) = gnuplot.close()
         let report = GnuplotMessages.parse(messages, figures: sent)
         if let failure = report.errors.first { throw PlotError.gnuplotFailed(figure: failure.figure, message: failure.message) }
+        if sent.isEmpty && status != 0 {
+            // This gnuplot drew nothing (another worker failed first and stopped the queue, or
+            // it died at start): less telling than an error that names a figure.
+            throw PlotError.cannotStart(executable: executable, reason: "gnuplot exited with status \(status) before drawing")
+        }
         if broken || status != 0 {
             let figure = sent.count > report.finished ? sent[report.finished] : (sent.last ?? "gnuplot")
             throw PlotError.gnuplotFailed(figure: figure, message: status > 128 ? "gnuplot was killed by signal \(status - 128)" : "gnuplot exited with status \(status)")
@@ -192,6 +197,11 @@ final class LockedResults: @unchecked Sendable {
     var finishedCount: Int { lock.lock(); defer { lock.unlock() }; return finished }
     var files: [[String]] { lock.lock(); defer { lock.unlock() }; return slots }
     func addWarnings(_ w: [String]) { lock.lock(); warnings += w; lock.unlock() }
-    func fail(_ e: Error) { lock.lock(); if firstError == nil { firstError = e }; lock.unlock() }
+    /// Keeps the first error, except that an error naming a figure replaces one that does not.
+    func fail(_ e: Error) {
+        lock.lock(); defer { lock.unlock() }
+        func namesFigure(_ e: Error?) -> Bool { if case .gnuplotFailed? = e as? PlotError { return true } else { return false } }
+        if firstError == nil || (namesFigure(e) && !namesFigure(firstError)) { firstError = e }
+    }
     var error: Error? { lock.lock(); defer { lock.unlock() }; return firstError }
 }
