@@ -128,6 +128,7 @@ public enum LayerFigures {
             bins.map { (h.edges[$0] + h.edges[$0 + 1]) / 2 }, bins.map { h.density($0) }, bins.map { h.edges[$0 + 1] - h.edges[$0] },
         ]), .boxes(fill: Style.histogramFill, opacity: 0.75)))
         var xmax = h.edges.last!
+        var ymax = bins.map { h.density($0) }.max() ?? 1
         if let fit = s.layer.ks?.result.fit {
             panel.verticalLines.append(xminLine(fit, Style.ksFit))
             panel.keyEntries.append(KeyEntry("KS x_{min} = \(shortNumber(fit.xmin)) (α = \(shortNumber(fit.alpha)))", .line(xminLine(fit, Style.ksFit).style)))
@@ -142,10 +143,15 @@ public enum LayerFigures {
             let edge = LineStyle(Style.marchenkoPastur.color, width: 1.5, dash: .dashed)
             panel.verticalLines += [ReferenceLine(mp.lambdaMinus, edge), ReferenceLine(mp.lambdaPlus, edge)]
             xmax = max(xmax, mp.lambdaPlus * 1.05)
+            // For Q = 1 the density diverges at λ− = 0; the y range follows the curve from 2% into
+            // the bulk, so the histogram stays readable.
+            let grid = (1...50).map { mp.lambdaMinus + (mp.lambdaPlus - mp.lambdaMinus) * (0.02 + 0.96 * Double($0) / 50) }
+            ymax = max(ymax, weight * (grid.map(mp.density).max() ?? 0))
         }
         panel.x.min = min(0, h.edges.first!)
         panel.x.max = xmax
         panel.y.min = 0
+        panel.y.max = ymax * 1.15
         panel.key = .topRight
         return Figure(name: FigureKind.esdLinear.rawValue, panel: panel)
     }

@@ -73,6 +73,39 @@ import Testing
     }
 }
 
+@Suite struct AnalysisInputTests {
+    /// An analysis JSON with Marchenko–Pastur columns on one layer (as a later analyzer writes
+    /// them) and an eigenvalues folder: the spectra load, the overlay parameters come from the
+    /// raw row, and the layer without the columns has none.
+    @Test func marchenkoPasturColumnsFromJSON() throws {
+        let dir = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = try Fixtures.model()
+        var json = try JSONSerialization.jsonObject(with: try data.report.jsonData()) as! [String: Any]
+        var layers = json["layers"] as! [[String: Any]]
+        layers[1]["sigma_mp"] = 0.5
+        layers[1]["bulk_min"] = 0.25
+        layers[1]["bulk_max"] = 3.0
+        json["layers"] = layers
+        let path = dir.appendingPathComponent("a.json").path
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: path))
+        let eig = dir.appendingPathComponent("eig")
+        try FileManager.default.createDirectory(at: eig, withIntermediateDirectories: true)
+        guard case let .memory(spectra) = data.eigenvalues else { Issue.record("no spectra"); return }
+        for l in data.report.layers {
+            try NpyWriter.data(spectra[l.id]!).write(to: eig.appendingPathComponent(EigenvalueFiles.fileName(id: l.id, name: l.name)))
+        }
+        let loaded = try AnalysisData.load(json: path, label: "a", eigenvalueFolder: eig.path)
+        let one = try #require(try loaded.spectrum(1))
+        #expect(one.marchenkoPastur == MarchenkoPastur(sigma2: 0.5, q: 1, lambdaMinus: 0.25, lambdaPlus: 3))
+        #expect(one.eigenvalues == spectra[1])
+        #expect(try loaded.spectrum(0)?.marchenkoPastur == nil)
+        // A spectrum file of the wrong length belongs to another analysis.
+        try NpyWriter.data([1, 2, 3]).write(to: eig.appendingPathComponent(EigenvalueFiles.fileName(id: 2, name: data.report.layers[2].name)))
+        #expect(throws: PlotError.self) { try loaded.spectrum(2) }
+    }
+}
+
 @Suite struct LayerRoleTests {
     @Test(arguments: [
         ("encoder.layer.0.attention.self.query.weight", LayerRole.query),
