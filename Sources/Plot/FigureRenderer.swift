@@ -58,16 +58,26 @@ public struct FigureRenderer: Sendable {
         let queue = WorkQueue(batches.count)
         let results = LockedResults(batches.count)
         let workers = min(processes, batches.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            do {
-                let warnings = try runWorker(batches, queue: queue, results: results, stderrPath: scratch.appendingPathComponent("stderr-\(w).txt").path,
-                                             progress: progress, total: batches.count)
-                results.addWarnings(warnings)
-            } catch {
-                queue.stop()
-                results.fail(error)
+        // One thread per process (not a pool sized to the cores): each mostly waits on its pipe,
+        // and `--processes` must mean that many gnuplots drawing at once.
+        let group = DispatchGroup()
+        for w in 0..<workers {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                do {
+                    let warnings = try runWorker(batches, queue: queue, results: results,
+                                                 stderrPath: scratch.appendingPathComponent("stderr-\(w).txt").path,
+                                                 progress: progress, total: batches.count)
+                    results.addWarnings(warnings)
+                } catch {
+                    queue.stop()
+                    results.fail(error)
+                }
             }
+            thread.start()
         }
+        group.wait()
         if let error = results.error { throw error }
         let files = results.files.flatMap { $0 }
         for f in files {
