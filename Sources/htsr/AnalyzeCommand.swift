@@ -135,8 +135,7 @@ import Spectrum
 
 /// `<id>_<name>.npy` with characters outside [A-Za-z0-9._-] replaced by `_`.
 func eigenvalueFileName(_ layer: LayerReport) -> String {
-    let safe = String(layer.name.map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "_" })
-    return String(format: "%03d_", layer.id) + safe + ".npy"
+    EigenvalueFiles.fileName(id: layer.id, name: layer.name)
 }
 
 /// A short name for a checkpoint path: the file name without extension, or the folder name

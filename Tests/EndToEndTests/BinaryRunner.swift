@@ -25,14 +25,17 @@ enum HTSRBinary {
         var stderr: String
     }
 
-    /// Runs `htsr args…` in `directory` with a 120 s limit (a hang is a failure, not a stuck CI).
-    static func run(_ args: [String], in directory: URL? = nil, timeout: TimeInterval = 120) throws -> Result {
+    /// Runs `htsr args…` in `directory` with a 120 s limit (a hang is a failure, not a stuck CI);
+    /// `environment` entries are added to (or replace) the inherited ones.
+    static func run(_ args: [String], in directory: URL? = nil, timeout: TimeInterval = 120,
+                    environment: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
         p.currentDirectoryURL = directory ?? packageRoot
         var env = ProcessInfo.processInfo.environment
         env["OPENBLAS_NUM_THREADS"] = "1"
+        env.merge(environment) { _, new in new }
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

@@ -1,0 +1,107 @@
+import Analyzer
+import Foundation
+import Spectrum
+
+/// Where the per-layer spectra come from.
+public enum EigenvalueStore: Sendable {
+    /// None: only model-level figures can be drawn.
+    case none
+    /// Kept in memory by an in-process analysis, by layer id.
+    case memory([Int: [Double]])
+    /// Files `<id>_<name>.npy` written by `htsr analyze --save-eigenvalues DIR`.
+    case folder(String)
+
+    public var isAvailable: Bool { if case .none = self { return false } else { return true } }
+
+    /// The layer's eigenvalues (ascending), or nil when the store has none for it.
+    ///
+    /// - Throws: for a folder, when the layer's file is missing or malformed, or its length is not
+    ///   the analysis's `num_evals` (the folder belongs to another analysis).
+    public func eigenvalues(of layer: LayerReport) throws -> [Double]? {
+        switch self {
+        case .none: return nil
+        case let .memory(m): return m[layer.id]
+        case let .folder(dir):
+            let path = dir + "/" + EigenvalueFiles.fileName(id: layer.id, name: layer.name)
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw PlotError.missingEigenvalues("\(path): missing; the per-layer figures of \(layer.name) need it (write it with htsr analyze --save-eigenvalues \(dir))")
+            }
+            let values = try EigenvalueFiles.read(path)
+            guard values.count == layer.numEvals else {
+                throw PlotError.missingEigenvalues("\(path): holds \(values.count) eigenvalues but the analysis has \(layer.numEvals) for \(layer.name); it belongs to another analysis")
+            }
+            return values
+        }
+    }
+}
+
+/// An analysis ready to plot: the report, its raw rows (every column, including ones this
+/// version does not model, such as a Marchenko–Pastur fit), and the spectra.
+public struct AnalysisData: Sendable {
+    public var report: AnalysisReport
+    /// The layer rows as stored, in the order of `report.layers`.
+    public var rows: [Row]
+    /// A short name for titles and file names (the checkpoint or analysis file stem).
+    public var label: String
+    public var eigenvalues: EigenvalueStore
+    /// The analysis JSON as read, when the input was one (copied verbatim into reports).
+    public var originalJSON: Data?
+
+    public init(report: AnalysisReport, rows: [Row], label: String, eigenvalues: EigenvalueStore, originalJSON: Data? = nil) {
+        self.report = report
+        self.rows = rows
+        self.label = label
+        self.eigenvalues = eigenvalues
+        self.originalJSON = originalJSON
+    }
+
+    /// Runs the analysis in process.
+    ///
+    /// - Parameter keepEigenvalues: keep each layer's spectrum in memory for per-layer figures.
+    /// - Throws: the analysis's errors; `PlotError.noLayers` when no layer could be analysed.
+    public static func analyze(_ source: TensorSource, label: String, options: AnalysisOptions, keepEigenvalues: Bool,
+                               progress: Analyzer.Progress? = nil) throws -> AnalysisData {
+        let kept = KeptSpectra()
+        var keep: (@Sendable (LayerReport, ESD) throws -> Void)?
+        if keepEigenvalues { keep = { @Sendable layer, esd in kept.store(esd.eigenvalues, id: layer.id) } }
+        let report = try Analyzer.analyze(source, options: options, progress: progress, keepEigenvalues: keep)
+        guard !report.layers.isEmpty else { throw PlotError.noLayers(source: source.label, skipped: report.skipped.count) }
+        return AnalysisData(report: report, rows: report.layers.map(\.row), label: label,
+                            eigenvalues: keepEigenvalues ? .memory(kept.all) : .none)
+    }
+
+    /// Reads an analysis written by `htsr analyze --output FILE.json` (format and version
+    /// checked by `AnalysisReport.load`), with the spectra from `eigenvalueFolder` if given.
+    public static func load(json path: String, label: String, eigenvalueFolder: String?) throws -> AnalysisData {
+        let report = try AnalysisReport.load(path)
+        guard !report.layers.isEmpty else { throw PlotError.noLayers(source: path, skipped: report.skipped.count) }
+        let data = FileManager.default.contents(atPath: path)
+        struct Rows: Decodable { var layers: [Row] }
+        let rows = (data.flatMap { try? JSONDecoder().decode(Rows.self, from: $0) }?.layers) ?? report.layers.map(\.row)
+        if let dir = eigenvalueFolder {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw PlotError.missingEigenvalues("\(dir): no such folder (--eigenvalues names the folder written by htsr analyze --save-eigenvalues)")
+            }
+        }
+        return AnalysisData(report: report, rows: rows, label: label,
+                            eigenvalues: eigenvalueFolder.map { .folder($0) } ?? .none, originalJSON: data)
+    }
+
+    /// The spectrum of a layer for the per-layer figures, with the Marchenko–Pastur bulk when its
+    /// row has one; nil when the layer was not analysed (non-finite weights) or the store lacks it.
+    public func spectrum(_ index: Int) throws -> LayerSpectrum? {
+        let layer = report.layers[index]
+        guard layer.status == .ok, let values = try eigenvalues.eigenvalues(of: layer) else { return nil }
+        let row = index < rows.count ? rows[index] : layer.row
+        return LayerSpectrum(layer: layer, eigenvalues: values, options: report.options, marchenkoPastur: MarchenkoPastur(row: row))
+    }
+}
+
+/// Spectra stored from the analyzer's worker threads.
+final class KeptSpectra: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Int: [Double]] = [:]
+    func store(_ v: [Double], id: Int) { lock.lock(); values[id] = v; lock.unlock() }
+    var all: [Int: [Double]] { lock.lock(); defer { lock.unlock() }; return values }
+}

@@ -1,0 +1,217 @@
+import Dispatch
+import Foundation
+
+/// A figure to draw and the file to draw it into.
+public struct PlannedFigure: Sendable {
+    public var figure: Figure
+    public var path: String
+    public init(_ figure: Figure, path: String) { self.figure = figure; self.path = path }
+}
+
+/// Figures built together because they share work (e.g. one layer's KS scan feeds two figures).
+/// `build` runs on a rendering thread, so building overlaps with gnuplot's drawing.
+public struct FigureBatch: Sendable {
+    public var label: String
+    public var build: @Sendable () throws -> [PlannedFigure]
+    public init(label: String, build: @escaping @Sendable () throws -> [PlannedFigure]) {
+        self.label = label
+        self.build = build
+    }
+}
+
+/// What a render produced.
+public struct RenderOutcome: Sendable, Equatable {
+    /// The files written, in batch order.
+    public var files: [String]
+    /// gnuplot warnings, one line each (`file: message`).
+    public var warnings: [String]
+}
+
+/// Draws figures with a few long-lived gnuplot processes.
+///
+/// Each of `processes` worker threads starts ONE gnuplot, then takes batches from a shared
+/// queue until none is left: builds the figures, sends each script (data as binary blocks)
+/// (creating its folder) followed by `print 'htsr-done K'`, which gnuplot writes to its stderr after the figure's file
+/// is closed. When the queue is empty the worker closes gnuplot's input and reads its stderr:
+/// text between two markers belongs to the figure that follows the first. Errors fail the
+/// render (one line naming the figure); warnings are returned.
+public struct FigureRenderer: Sendable {
+    /// Progress: (batches finished, batches in total, label of the batch just finished).
+    public typealias Progress = @Sendable (Int, Int, String) -> Void
+
+    public var executable: String
+    public var processes: Int
+    public var settings: RenderSettings
+
+    public init(executable: String, processes: Int, settings: RenderSettings) {
+        self.executable = executable
+        self.processes = max(1, processes)
+        self.settings = settings
+    }
+
+    /// Renders every batch; returns the files (each checked to exist and be non-empty).
+    public func render(_ batches: [FigureBatch], progress: FigureRenderer.Progress? = nil) throws -> RenderOutcome {
+        guard !batches.isEmpty else { return RenderOutcome(files: [], warnings: []) }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("htsr-gnuplot-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let queue = WorkQueue(batches.count)
+        let results = LockedResults(batches.count)
+        let workers = min(processes, batches.count)
+        // One thread per process (not a pool sized to the cores): each mostly waits on its pipe,
+        // and `--processes` must mean that many gnuplots drawing at once.
+        let group = DispatchGroup()
+        for w in 0..<workers {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                do {
+                    let warnings = try runWorker(batches, queue: queue, results: results,
+                                                 stderrPath: scratch.appendingPathComponent("stderr-\(w).txt").path,
+                                                 progress: progress, total: batches.count)
+                    results.addWarnings(warnings)
+                } catch {
+                    queue.stop()
+                    results.fail(error)
+                }
+            }
+            thread.start()
+        }
+        group.wait()
+        if let error = results.error { throw error }
+        let files = results.files.flatMap { $0 }
+        for f in files {
+            let size = (try? FileManager.default.attributesOfItem(atPath: f)[.size] as? Int) ?? nil
+            guard let size, size > 0 else { throw PlotError.gnuplotFailed(figure: f, message: "no file was written") }
+        }
+        return RenderOutcome(files: files, warnings: results.warnings)
+    }
+
+    /// One worker: one gnuplot process for all the batches it takes. Returns its warnings.
+    private func runWorker(_ batches: [FigureBatch], queue: WorkQueue, results: LockedResults, stderrPath: String,
+                           progress: FigureRenderer.Progress?, total: Int) throws -> [String] {
+        let gnuplot = try GnuplotProcess(executable: executable, stderrPath: stderrPath)
+        var sent: [String] = []
+        var folders = Set<String>()
+        var broken = false
+        while !broken, let k = queue.next() {
+            let planned = try batches[k].build()
+            var paths: [String] = []
+            for p in planned {
+                let folder = (p.path as NSString).deletingLastPathComponent
+                if folders.insert(folder).inserted {
+                    do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                        throw PlotError.output(path: folder, problem: "cannot create the folder: \(error.localizedDescription)")
+                    }
+                }
+                let script = ScriptWriter.script(for: p.figure, settings: settings, output: p.path)
+                guard gnuplot.send(script), gnuplot.send("print 'htsr-done \(sent.count)'\n") else {
+                    broken = true
+                    sent.append(p.path)
+                    break
+                }
+                sent.append(p.path)
+                paths.append(p.path)
+            }
+            results.store(paths, at: k)
+            if let progress { progress(results.finishedCount, total, batches[k].label) }
+        }
+        let (status, messages) = gnuplot.close()
+        let report = GnuplotMessages.parse(messages, figures: sent)
+        if let failure = report.errors.first { throw PlotError.gnuplotFailed(figure: failure.figure, message: failure.message) }
+        if sent.isEmpty && status != 0 {
+            // This gnuplot drew nothing (another worker failed first and stopped the queue, or
+            // it died at start): less telling than an error that names a figure.
+            throw PlotError.cannotStart(executable: executable, reason: "gnuplot exited with status \(status) before drawing")
+        }
+        if broken || status != 0 {
+            let figure = sent.count > report.finished ? sent[report.finished] : (sent.last ?? "gnuplot")
+            throw PlotError.gnuplotFailed(figure: figure, message: status > 128 ? "gnuplot was killed by signal \(status - 128)" : "gnuplot exited with status \(status)")
+        }
+        return report.warnings.map { "\($0.figure): \($0.message)" }
+    }
+}
+
+/// gnuplot's stderr, split at the `htsr-done K` markers.
+enum GnuplotMessages {
+    struct Message: Equatable { var figure: String; var message: String }
+    struct Report: Equatable {
+        var finished: Int
+        var errors: [Message]
+        var warnings: [Message]
+    }
+
+    /// Assigns each message to the figure being drawn when it was written. A message is a
+    /// warning when every line of it starts with `warning:` (gnuplot's own prefix); otherwise it
+    /// is an error, reported by its last non-empty line (gnuplot's explanation, e.g.
+    /// `line 0: undefined variable: foo`).
+    static func parse(_ text: String, figures: [String]) -> Report {
+        var report = Report(finished: 0, errors: [], warnings: [])
+        var pending: [String] = []
+        func flush() {
+            let lines = pending.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0 != "^" && !$0.hasPrefix("gnuplot>") }
+            pending = []
+            guard !lines.isEmpty else { return }
+            let figure = report.finished < figures.count ? figures[report.finished] : (figures.last ?? "gnuplot")
+            if lines.allSatisfy({ $0.hasPrefix("warning:") || $0.contains(": warning:") }) {
+                report.warnings.append(Message(figure: figure, message: lines.joined(separator: "; ")))
+            } else {
+                let explanation = lines.last { $0.contains(":") } ?? lines.last!
+                report.errors.append(Message(figure: figure, message: explanation))
+            }
+        }
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("htsr-done ") {
+                flush()
+                report.finished += 1
+            } else {
+                pending.append(String(line))
+            }
+        }
+        flush()
+        return report
+    }
+}
+
+/// A shared counter handing out batch numbers until stopped or exhausted.
+final class WorkQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextIndex = 0
+    private let count: Int
+    private var stopped = false
+    init(_ count: Int) { self.count = count }
+
+    func next() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard !stopped, nextIndex < count else { return nil }
+        nextIndex += 1
+        return nextIndex - 1
+    }
+
+    func stop() { lock.lock(); stopped = true; lock.unlock() }
+}
+
+/// Per-batch results, warnings and the first error, shared by the workers.
+final class LockedResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [[String]]
+    private var finished = 0
+    private(set) var warnings: [String] = []
+    private var firstError: Error?
+
+    init(_ count: Int) { slots = Array(repeating: [], count: count) }
+
+    func store(_ files: [String], at k: Int) {
+        lock.lock(); slots[k] = files; finished += 1; lock.unlock()
+    }
+    var finishedCount: Int { lock.lock(); defer { lock.unlock() }; return finished }
+    var files: [[String]] { lock.lock(); defer { lock.unlock() }; return slots }
+    func addWarnings(_ w: [String]) { lock.lock(); warnings += w; lock.unlock() }
+    /// Keeps the first error, except that an error naming a figure replaces one that does not.
+    func fail(_ e: Error) {
+        lock.lock(); defer { lock.unlock() }
+        func namesFigure(_ e: Error?) -> Bool { if case .gnuplotFailed? = e as? PlotError { return true } else { return false } }
+        if firstError == nil || (namesFigure(e) && !namesFigure(firstError)) { firstError = e }
+    }
+    var error: Error? { lock.lock(); defer { lock.unlock() }; return firstError }
+}

@@ -1,1 +1,0 @@
-// Plot module: data -> gnuplot scripts, and a runner.

@@ -1,0 +1,97 @@
+import Analyzer
+import Foundation
+
+/// What to draw and how.
+public struct PlotOptions: Sendable {
+    /// The figure kinds; nil: every kind the inputs allow (`defaultKinds`).
+    public var kinds: [FigureKind]?
+    /// A regular expression selecting the layers that get per-layer figures (all analysed by default).
+    public var figureLayers: String?
+    public var alpha: AlphaChoice
+    public var settings: RenderSettings
+    /// gnuplot processes drawing in parallel.
+    public var processes: Int
+
+    public init(kinds: [FigureKind]? = nil, figureLayers: String? = nil, alpha: AlphaChoice = .fit,
+                settings: RenderSettings = RenderSettings(), processes: Int = 2) {
+        self.kinds = kinds
+        self.figureLayers = figureLayers
+        self.alpha = alpha
+        self.settings = settings
+        self.processes = processes
+    }
+
+    /// The kinds to draw for an analysis: the requested ones, or per-layer (when the spectra are
+    /// available), model, and comparison (when there is a second analysis).
+    ///
+    /// - Throws: `PlotError.invalidRequest` when a requested kind cannot be drawn from these inputs.
+    public func kinds(hasEigenvalues: Bool, hasComparison: Bool) throws -> [FigureKind] {
+        guard let requested = kinds else {
+            return FigureKind.allCases.filter {
+                switch $0.group {
+                case .layer: return hasEigenvalues
+                case .model: return true
+                case .compare: return hasComparison
+                case .training: return false
+                }
+            }
+        }
+        if let k = requested.first(where: { $0.group == .training }) {
+            throw PlotError.invalidRequest("figure '\(k.rawValue)' needs a training log (runs/NAME/log.jsonl), not an analysis")
+        }
+        if !hasEigenvalues, let k = requested.first(where: { $0.group == .layer }) {
+            throw PlotError.invalidRequest("figure '\(k.rawValue)' needs the eigenvalues: give a checkpoint, or the analysis JSON with --eigenvalues DIR (written by htsr analyze --save-eigenvalues DIR)")
+        }
+        if !hasComparison, let k = requested.first(where: { $0.group == .compare }) {
+            throw PlotError.invalidRequest("figure '\(k.rawValue)' needs a second analysis: add --compare PATH")
+        }
+        return requested
+    }
+}
+
+/// `htsr plot`: draws figures of an analysis or a training log into a folder.
+public enum Plotter {
+    /// Draws the figures of an analysis (and of its comparison with `compare`) into `out`,
+    /// all or nothing (`StagedFolder`, merge mode). Returns the files written, in `out`.
+    public static func plot(_ data: AnalysisData, compare: AnalysisData?, options: PlotOptions, gnuplot: String, out: String,
+                            progress: FigureRenderer.Progress? = nil) throws -> RenderOutcome {
+        let kinds = try options.kinds(hasEigenvalues: data.eigenvalues.isAvailable, hasComparison: compare != nil)
+        let layers = try FigurePlanner.layerSelection(data, pattern: options.figureLayers)
+        if options.figureLayers != nil, layers.isEmpty, kinds.contains(where: { $0.group == .layer }) {
+            throw PlotError.invalidRequest("--figure-layers '\(options.figureLayers!)' matches no analysed layer")
+        }
+        let folder = try StagedFolder(target: out, mode: .merge)
+        let format = options.settings.format
+        var batches = FigurePlanner.modelBatches(data, kinds: kinds, choice: options.alpha, folder: folder.staging, format: format)
+        if let compare {
+            batches += try FigurePlanner.compareBatches(data, compare, kinds: kinds, choice: options.alpha, folder: folder.staging, format: format)
+        }
+        batches += FigurePlanner.layerBatches(data, layers: layers, kinds: kinds, folder: folder.staging, format: format)
+        return try render(batches, into: folder, options: options, gnuplot: gnuplot, progress: progress)
+    }
+
+    /// Draws the figures of a training log into `out` (all or nothing).
+    public static func plot(_ log: TrainingLog, title: String, options: PlotOptions, gnuplot: String, out: String,
+                            progress: FigureRenderer.Progress? = nil) throws -> RenderOutcome {
+        let kinds = options.kinds ?? FigureKind.allCases.filter { $0.group == .training }
+        if let k = kinds.first(where: { $0.group != .training }) {
+            throw PlotError.invalidRequest("figure '\(k.rawValue)' needs an analysis or a checkpoint, not a training log")
+        }
+        guard !log.intervals.isEmpty else {
+            throw PlotError.invalidTrainingLog(file: log.file, line: nil, problem: "no interval lines yet; nothing to plot")
+        }
+        let folder = try StagedFolder(target: out, mode: .merge)
+        let batches = FigurePlanner.trainingBatches(log, kinds: kinds, title: title, folder: folder.staging, format: options.settings.format)
+        return try render(batches, into: folder, options: options, gnuplot: gnuplot, progress: progress)
+    }
+
+    static func render(_ batches: [FigureBatch], into folder: StagedFolder, options: PlotOptions, gnuplot: String,
+                       progress: FigureRenderer.Progress?) throws -> RenderOutcome {
+        let renderer = FigureRenderer(executable: gnuplot, processes: options.processes, settings: options.settings)
+        var outcome = try folder.namingFinalPaths { try renderer.render(batches, progress: progress) }
+        try folder.commit()
+        outcome.files = outcome.files.map(folder.finalPath)
+        outcome.warnings = outcome.warnings.map { $0.replacingOccurrences(of: folder.staging, with: folder.target) }
+        return outcome
+    }
+}

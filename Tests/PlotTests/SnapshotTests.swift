@@ -1,0 +1,80 @@
+import Analyzer
+import Foundation
+import Testing
+@testable import Plot
+
+/// The generated gnuplot scripts, compared with the snapshots in fixtures/snapshots/plot/
+/// (re-record deliberately with
+/// `HTSR_RECORD_SNAPSHOTS=1 swift test --filter SnapshotTests`). Inputs are exact (diagonal
+/// matrices with Pareto-quantile spectra), so the numbers in the scripts are machine-independent.
+@Suite struct SnapshotTests {
+    static let settings = RenderSettings(format: .png, size: FigureSize(width: 640, height: 480), font: FontSpec(face: "DejaVu Sans", points: 10))
+
+    func listing(_ figure: Figure, _ settings: RenderSettings = SnapshotTests.settings) -> String {
+        ScriptWriter.script(for: figure, settings: settings, output: "/out/\(figure.name).\(settings.format.fileExtension)").listing
+    }
+
+    @Test func perLayerFigures() throws {
+        let data = try Fixtures.model()
+        let spectrum = try #require(try data.spectrum(1))
+        let figures = LayerFigures.figures(spectrum, kinds: LayerFigures.kinds)
+        #expect(figures.map(\.name) == LayerFigures.kinds.map(\.rawValue))
+        for f in figures {
+            let problem = Snapshot.check(listing(f), named: "layer-\(f.name).gp")
+            #expect(problem == nil, "\(problem ?? "")")
+        }
+    }
+
+    @Test func modelFigures() throws {
+        let data = try Fixtures.model()
+        let figures = [ModelFigures.alphaDepth(data.report, choice: .fit, title: "toy"),
+                       ModelFigures.alphaHistogram(data.report, choice: .hill, title: "toy"),
+                       ModelFigures.lambdaMaxDepth(data.report, title: "toy")]
+        for f in figures {
+            let problem = Snapshot.check(listing(f), named: "model-\(f.name).gp")
+            #expect(problem == nil, "\(problem ?? "")")
+        }
+    }
+
+    @Test func comparisonFigures() throws {
+        let a = try Fixtures.model(label: "base"), b = try Fixtures.model(label: "tuned", tailShift: 0.5)
+        for f in [ModelFigures.compareScatter(a.report, b.report, nameA: "base", nameB: "tuned", choice: .ks),
+                  ModelFigures.compareDelta(a.report, b.report, nameA: "base", nameB: "tuned", choice: .ks)] {
+            let problem = Snapshot.check(listing(f), named: "compare-\(f.name).gp")
+            #expect(problem == nil, "\(problem ?? "")")
+        }
+    }
+
+    @Test func trainingFigures() throws {
+        let log = try TrainingLog.parse(Data(Fixtures.trainingLog().utf8), file: "log.jsonl")
+        let figures = TrainingFigures.figures(log, kinds: FigureKind.allCases.filter { $0.group == .training }, title: "run1")
+        #expect(figures.map(\.name) == ["train-loss", "train-metrics", "train-alpha", "train-lr"])
+        for f in figures {
+            let problem = Snapshot.check(listing(f), named: "training-\(f.name).gp")
+            #expect(problem == nil, "\(problem ?? "")")
+        }
+    }
+
+    /// The Marchenko–Pastur overlay appears on the linear ESD when the row has its columns.
+    @Test func marchenkoPasturOverlay() throws {
+        let data = try Fixtures.model()
+        var spectrum = try #require(try data.spectrum(2))
+        spectrum.marchenkoPastur = MarchenkoPastur(sigma2: 0.5, q: 1, lambdaMinus: 0, lambdaPlus: 2)
+        let f = LayerFigures.esdLinear(spectrum)
+        let problem = Snapshot.check(listing(f), named: "layer-esd-linear-mp.gp")
+        #expect(problem == nil, "\(problem ?? "")")
+    }
+
+    /// Only the terminal line changes with the format, size and font.
+    @Test func terminals() throws {
+        let f = Figure(name: "t", panel: Panel(x: Axis("x"), y: Axis("y")))
+        let lines = [
+            RenderSettings(format: .png, size: FigureSize(width: 800, height: 560), font: .default),
+            RenderSettings(format: .svg, size: FigureSize(width: 3.5, height: 2.5, unit: .inches), font: FontSpec(face: "Times", points: 8)),
+            RenderSettings(format: .pdf, size: FigureSize(width: 9, height: 6, unit: .centimetres), font: .default),
+        ].map { ScriptWriter.script(for: f, settings: $0, output: "/o").listing.split(separator: "\n")[1] }
+        #expect(lines[0] == "set terminal pngcairo size 800,560 enhanced font 'DejaVu Sans,11' background rgb 'white' linewidth 1 rounded")
+        #expect(lines[1] == "set terminal svg size 252,180 enhanced font 'Times,8' background rgb 'white' linewidth 1 rounded")
+        #expect(lines[2] == "set terminal pdfcairo size 3.543in,2.362in enhanced font 'DejaVu Sans,11' background rgb 'white' linewidth 1 rounded")
+    }
+}
