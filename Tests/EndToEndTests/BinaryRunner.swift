@@ -42,12 +42,7 @@ enum HTSRBinary {
         p.standardError = err
         try p.run()
         // Drain both pipes concurrently so a large output cannot block the child.
-        var outData = Data(), errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let outData = Drained(out), errData = Drained(err)
         let deadline = Date().addingTimeInterval(timeout)
         while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         if p.isRunning {
@@ -55,9 +50,25 @@ enum HTSRBinary {
             throw RunError.timedOut(args)
         }
         p.waitUntilExit()
-        group.wait()
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(status: p.terminationStatus, stdout: String(decoding: outData.data, as: UTF8.self),
+                      stderr: String(decoding: errData.data, as: UTF8.self))
+    }
+
+    /// Reads a pipe to its end on a background thread; `data` waits for it.
+    final class Drained: @unchecked Sendable {
+        private var bytes = Data()
+        private let done = DispatchSemaphore(value: 0)
+        init(_ pipe: Pipe) {
+            DispatchQueue.global().async {
+                self.bytes = pipe.fileHandleForReading.readDataToEndOfFile()
+                self.done.signal()
+            }
+        }
+        var data: Data {
+            done.wait()
+            done.signal()
+            return bytes
+        }
     }
 
     enum RunError: Error { case timedOut([String]) }
