@@ -1,3 +1,4 @@
+import Checkpoint
 import Spectrum
 
 /// A tensor as the analyzer sees it: a name, a shape, and how to interpret it.
@@ -49,15 +50,7 @@ extension TensorSource {
     /// Reads the whole tensor and hands it over in blocks (for sources without streaming).
     public func forEachBlock(_ descriptor: TensorDescriptor, elementsPerBlock: Int,
                              _ body: (UnsafeBufferPointer<Double>) throws -> Void) throws {
-        let all = try readDoubles(descriptor)
-        try all.withUnsafeBufferPointer { p in
-            var start = 0
-            while start < p.count {
-                let end = min(p.count, start + max(1, elementsPerBlock))
-                try body(UnsafeBufferPointer(rebasing: p[start..<end]))
-                start = end
-            }
-        }
+        try readDoubles(descriptor).withUnsafeBufferPointer { try $0.forEachBlock(of: elementsPerBlock, body) }
     }
 }
 

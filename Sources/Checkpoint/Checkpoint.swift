@@ -120,15 +120,7 @@ public final class Checkpoint: @unchecked Sendable {
             try TensorReader.forEachBlock(reader, offset: offset, dtype: info.dtype, count: info.elementCount,
                                           elementsPerBlock: elementsPerBlock, body)
         case .hdf5:
-            let all = try readDoubles(info)
-            try all.withUnsafeBufferPointer { p in
-                var start = 0
-                while start < p.count {
-                    let end = min(p.count, start + max(1, elementsPerBlock))
-                    try body(UnsafeBufferPointer(rebasing: p[start..<end]))
-                    start = end
-                }
-            }
+            try readDoubles(info).withUnsafeBufferPointer { try $0.forEachBlock(of: elementsPerBlock, body) }
         }
     }
 

@@ -49,7 +49,7 @@ public enum SafetensorsWriter {
         var json = "{"
         var first = true
         if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(quoted($0)):\(quoted(metadata[$0]!))" }
+            let pairs = metadata.keys.sorted().map { "\(JSONText.quoted($0)):\(JSONText.quoted(metadata[$0]!))" }
             json += "\"__metadata__\":{\(pairs.joined(separator: ","))}"
             first = false
         }
@@ -77,7 +77,7 @@ public enum SafetensorsWriter {
                 throw CheckpointError(.shapeMismatch, file: path, message: "tensor '\(t.name)': shape \(t.shape) of \(t.dtype.rawValue) needs \(overflow ? "too many" : String(expected)) bytes, got \(t.bytes.count)")
             }
             let shape = t.shape.map(String.init).joined(separator: ",")
-            json += (first ? "" : ",") + "\(quoted(t.name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + expected)]}"
+            json += (first ? "" : ",") + "\(JSONText.quoted(t.name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + expected)]}"
             first = false
             offset += expected
         }
@@ -87,27 +87,6 @@ public enum SafetensorsWriter {
         return bytes
     }
 
-    /// `s` as a JSON string literal: quotes, backslashes and control characters escaped,
-    /// other characters (non-ASCII included) written as UTF-8, as serde_json does.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 
     private static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws {
         var done = 0

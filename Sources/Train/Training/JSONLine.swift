@@ -1,3 +1,4 @@
+import Checkpoint
 import Analyzer
 import Foundation
 
@@ -26,9 +27,9 @@ public indirect enum JSONLine: Sendable, Equatable {
         case let .bool(b): return b ? "true" : "false"
         case let .int(i): return String(i)
         case let .number(d): return d.isFinite ? Self.format(d) : "null"
-        case let .string(s): return Self.quote(s)
+        case let .string(s): return JSONText.quoted(s)
         case let .array(a): return "[" + a.map(\.text).joined(separator: ",") + "]"
-        case let .object(o): return "{" + o.map { Self.quote($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
+        case let .object(o): return "{" + o.map { JSONText.quoted($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
         case let .raw(r): return r
         }
     }
@@ -39,21 +40,6 @@ public indirect enum JSONLine: Sendable, Equatable {
         return "\(d)"
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
 
     /// A Codable value (e.g. the run's options) as compact JSON, keys sorted.
     public static func encoding<T: Encodable>(_ value: T) throws -> JSONLine {
