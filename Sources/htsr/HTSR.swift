@@ -10,6 +10,6 @@ struct HTSR: ParsableCommand {
         3 when the analysis finished but some layers hold NaN/Inf weights; 64 for bad arguments.
         """,
         version: htsrVersion,
-        subcommands: [AnalyzeCommand.self]
+        subcommands: [AnalyzeCommand.self, DataCommand.self]
     )
 }
