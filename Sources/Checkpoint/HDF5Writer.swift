@@ -13,13 +13,17 @@ import Foundation
 /// generated sample by sample. Datasets may be chunked and compressed with the byte-shuffle and
 /// gzip (deflate) filters, which h5py, PyTorch data loaders and PDEBench's readers decode.
 /// Every libhdf5 call runs under `HDF5Lock`; one writer must not be used from several threads
-/// at once.
+/// at once. Object modification times are not recorded, so the same content gives the same
+/// bytes.
 public final class HDF5Writer: @unchecked Sendable {
     /// The final path of the file.
     public let path: String
     private let temporaryPath: String
     private var file: hid_t
     private var datasets: [String: (id: hid_t, shape: [Int])] = [:]
+    /// Dataset names in creation order: closing in a fixed order (not the dictionary's
+    /// per-process hash order) flushes cached chunks in a fixed order, so files are reproducible.
+    private var creationOrder: [String] = []
     private var finished = false
 
     /// Creates the temporary file.
@@ -78,6 +82,8 @@ public final class HDF5Writer: @unchecked Sendable {
             let dcpl = H5Pcreate(htsr_H5P_DATASET_CREATE())
             guard dcpl >= 0 else { throw error("cannot create the properties of", name) }
             defer { H5Pclose(dcpl) }
+            // No modification times in the object headers, so equal data give equal files.
+            guard H5Pset_obj_track_times(dcpl, false) >= 0 else { throw error("cannot set the properties of", name) }
             if var c = chunk?.map({ hsize_t($0) }) {
                 guard H5Pset_chunk(dcpl, Int32(c.count), &c) >= 0 else { throw error("cannot set the chunk shape of", name) }
             }
@@ -94,6 +100,7 @@ public final class HDF5Writer: @unchecked Sendable {
             return d
         }
         datasets[name] = (id, shape)
+        creationOrder.append(name)
     }
 
     /// Writes `block` (row-major, shape `count`) into dataset `name` at offset `start`; `count`
@@ -151,13 +158,13 @@ public final class HDF5Writer: @unchecked Sendable {
             }
             owner = d.id
         }
-        let bytes = Array(value.utf8)
         try HDF5Lock.run {
+            // A variable-length UTF-8 string, which h5py reads back as `str`.
             let type = H5Tcopy(htsr_H5T_C_S1())
             guard type >= 0 else { throw error("cannot create a string type for attribute", name) }
             defer { H5Tclose(type) }
-            guard H5Tset_size(type, max(1, bytes.count)) >= 0, H5Tset_cset(type, H5T_CSET_UTF8) >= 0 else {
-                throw error("cannot size the string type of attribute", name)
+            guard H5Tset_size(type, htsr_H5T_VARIABLE()) >= 0, H5Tset_cset(type, H5T_CSET_UTF8) >= 0 else {
+                throw error("cannot create a string type for attribute", name)
             }
             let space = H5Screate(H5S_SCALAR)
             guard space >= 0 else { throw error("cannot create the dataspace of attribute", name) }
@@ -165,8 +172,11 @@ public final class HDF5Writer: @unchecked Sendable {
             let attr = htsr_H5Acreate(owner, name, type, space)
             guard attr >= 0 else { throw error("cannot create attribute", name) }
             defer { H5Aclose(attr) }
-            let padded = bytes.isEmpty ? [UInt8(0)] : bytes
-            guard H5Awrite(attr, type, padded) >= 0 else { throw error("cannot write attribute", name) }
+            let status = value.withCString { p -> herr_t in
+                var pointers: [UnsafePointer<CChar>?] = [p]
+                return H5Awrite(attr, type, &pointers)
+            }
+            guard status >= 0 else { throw error("cannot write attribute", name) }
         }
     }
 
@@ -178,7 +188,7 @@ public final class HDF5Writer: @unchecked Sendable {
         finished = true
         let closed = HDF5Lock.run { () -> Bool in
             var ok = true
-            for (_, d) in datasets where H5Dclose(d.id) < 0 { ok = false }
+            for name in creationOrder where H5Dclose(datasets[name]!.id) < 0 { ok = false }
             datasets = [:]
             if H5Fclose(file) < 0 { ok = false }
             return ok
@@ -202,7 +212,7 @@ public final class HDF5Writer: @unchecked Sendable {
         guard !finished else { return }
         finished = true
         HDF5Lock.run {
-            for (_, d) in datasets { H5Dclose(d.id) }
+            for name in creationOrder { H5Dclose(datasets[name]!.id) }
             datasets = [:]
             H5Fclose(file)
         }
