@@ -12,7 +12,7 @@ struct DataCommand: ParsableCommand {
         the number of threads). Files are float32, chunked one sample per chunk, gzip-compressed,
         written to a temporary file and renamed when complete.
         """,
-        subcommands: [BurgersData.self, DarcyData.self, NavierStokesData.self, InspectData.self, CrossCheckData.self]
+        subcommands: [BurgersData.self, DarcyData.self, NavierStokesData.self, CFDData.self, InspectData.self, CrossCheckData.self]
     )
 }
 
@@ -106,6 +106,27 @@ struct NavierStokesData: ParsableCommand {
     func run() throws {
         try options.run(try NavierStokesGenerator(resolution: resolution, frames: steps, interval: interval,
                                                   viscosity: viscosity, solverResolution: solverResolution))
+    }
+}
+
+struct CFDData: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cfd",
+        abstract: "2-D compressible Navier–Stokes (PDEBench 2-D CFD): density, Vx, Vy, pressure, each (samples, steps, R, R).",
+        discussion: "Periodic unit square, γ 5/3, PDEBench's random initial conditions (2D_rand). Finite volumes: MUSCL + HLLC + SSP-RK2.")
+
+    @OptionGroup var options: GenerationOptions
+    @Option(help: "Cells per side of the output.") var resolution: Int = 32
+    @Option(help: "Frames per sample, t = 0, Δt, 2Δt, ….") var steps: Int = 21
+    @Option(help: "Time Δt between frames.") var interval: Double = 0.05
+    @Option(help: "Mach number M.") var mach: Double = 0.1
+    @Option(help: "Shear viscosity η (kinematic).") var eta: Double = 0.01
+    @Option(help: "Bulk viscosity ζ (kinematic).") var zeta: Double = 0.01
+    @Option(help: "Solver cells per side (a multiple of --resolution; every k-th cell is kept).") var solverResolution: Int?
+
+    func run() throws {
+        try options.run(try CompressibleFlowGenerator(resolution: resolution, frames: steps, interval: interval, mach: mach,
+                                                      shearViscosity: eta, bulkViscosity: zeta, solverResolution: solverResolution))
     }
 }
 

@@ -101,6 +101,43 @@ public struct RealFFT<Scalar: FFTScalar>: Sendable {
         return x
     }
 
+    /// The gradient through `forward`: given `G = ∂L/∂Re X + i ∂L/∂Im X` for the half spectra
+    /// `X = forward(x)`, returns `∂L/∂x_j = Re Σ_{k ∈ half} G_k e^{+2πi j·k/n}`.
+    ///
+    /// Computed as `inverseUnnormalized(G ⊙ 1/w)` with `w = 2` on the last axis' interior
+    /// frequencies (`0 < k < n/2`, which stand for a conjugate pair) and `w = 1` on the
+    /// self-conjugate ones (`k = 0`, and `n/2` for even `n`). Checked against finite differences.
+    /// - Precondition: `gradient.count == batch · spectrumCount`.
+    public func forwardAdjoint(_ gradient: [Complex<Scalar>]) -> [Scalar] {
+        inverseUnnormalized(weighted(gradient, interior: 1 / 2))
+    }
+
+    /// The gradient through `inverse` (normalised): given `∂L/∂y` for `y = inverse(X)`, returns
+    /// `G = ∂L/∂Re X + i ∂L/∂Im X = (w/N) ⊙ forward(∂L/∂y)` (the same `w` as `forwardAdjoint`).
+    ///
+    /// This holds for any half spectrum `X`, Hermitian or not: FFTW's complex-to-real transform,
+    /// like numpy's `irfftn`, uses only the Hermitian part of the self-conjugate entries (it
+    /// ignores the imaginary part at `k = 0` and `n/2` of the last axis and, along the other
+    /// axes, averages `X[k′, 0]` with `conj(X[−k′, 0])`). An FNO's weight-multiplied corners
+    /// are not Hermitian, so this matters; the finite-difference test covers it.
+    /// - Precondition: `gradient.count == batch · realCount`.
+    public func inverseAdjoint(_ gradient: [Scalar]) -> [Complex<Scalar>] {
+        let g = forward(gradient)
+        return weighted(g, interior: 2).map { $0 * (1 / Scalar(realCount)) }
+    }
+
+    /// `s` with the last axis' interior frequencies multiplied by `interior`.
+    private func weighted(_ s: [Complex<Scalar>], interior: Scalar) -> [Complex<Scalar>] {
+        precondition(s.count == batch * spectrumCount, "RealFFT: expected \(batch * spectrumCount) spectral values, got \(s.count)")
+        let n = shape.last!, h = n / 2 + 1
+        var out = s
+        for i in out.indices {
+            let k = i % h
+            if k != 0 && !(n % 2 == 0 && k == n / 2) { out[i] *= interior }
+        }
+        return out
+    }
+
     /// The FFTW (unnormalised) inverse: `inverseUnnormalized(forward(x)) == realCount · x`.
     /// - Precondition: `spectrum.count == batch · spectrumCount`.
     public func inverseUnnormalized(_ spectrum: [Complex<Scalar>]) -> [Scalar] {
