@@ -6,7 +6,9 @@ import Foundation
 /// Everything goes to a temporary file in the target's folder (`.<name>.<pid>.<uuid>.tmp`);
 /// `commit()` closes it, flushes it to disk and renames it over `path`, so readers see either
 /// the old file or the complete new one. If the writer is released (or `abort()` is called)
-/// without a commit, the temporary file is removed and `path` is untouched.
+/// without a commit, the temporary file is removed and `path` is untouched; it is registered with
+/// `TemporaryFiles`, so a process that installed its signal handlers also removes it when
+/// interrupted.
 ///
 /// Datasets are created with their full shape first and then filled block by block
 /// (`write(_:block:start:)` selects a hyperslab), so a data set larger than memory can be
@@ -25,6 +27,7 @@ public final class HDF5Writer: @unchecked Sendable {
     /// per-process hash order) flushes cached chunks in a fixed order, so files are reproducible.
     private var creationOrder: [String] = []
     private var finished = false
+    private let cleanupSlot: Int?
 
     /// Creates the temporary file.
     /// - Throws: `CheckpointError(.io)` if the folder does not exist or is not writable,
@@ -37,16 +40,26 @@ public final class HDF5Writer: @unchecked Sendable {
         }
         temporaryPath = PathUtil.join(folder, ".\(PathUtil.fileName(path)).\(getpid()).\(UUID().uuidString).tmp")
         let temp = temporaryPath
-        file = try HDF5Lock.run {
-            let id = H5Fcreate(temp, htsr_H5F_ACC_TRUNC(), htsr_H5P_DEFAULT(), htsr_H5P_DEFAULT())
-            guard id >= 0 else {
-                throw CheckpointError(.io, file: path, message: "cannot create a temporary HDF5 file in \(folder): \(HDF5Lock.lastErrorMessage())")
+        // Registered before the file exists, so no interruption can leave it behind.
+        cleanupSlot = TemporaryFiles.register(temp)
+        do {
+            file = try HDF5Lock.run {
+                let id = H5Fcreate(temp, htsr_H5F_ACC_TRUNC(), htsr_H5P_DEFAULT(), htsr_H5P_DEFAULT())
+                guard id >= 0 else {
+                    throw CheckpointError(.io, file: path, message: "cannot create a temporary HDF5 file in \(folder): \(HDF5Lock.lastErrorMessage())")
+                }
+                return id
             }
-            return id
+        } catch {
+            TemporaryFiles.unregister(cleanupSlot)
+            throw error
         }
     }
 
-    deinit { abort() }
+    deinit {
+        abort()
+        TemporaryFiles.unregister(cleanupSlot)
+    }
 
     /// Creates a float32 (little-endian IEEE) dataset of `shape`, filled with zeros until written.
     ///

@@ -1,5 +1,6 @@
 import Analyzer
 import ArgumentParser
+import Checkpoint
 import Foundation
 import PDE
 
@@ -41,6 +42,7 @@ struct GenerationOptions: ParsableArguments {
 
     /// Generates the file with a progress line on stderr and prints a summary on stdout.
     func run(_ generator: some PDEDataGenerator) throws {
+        TemporaryFiles.installSignalHandlers()
         let progress = Terminal.ProgressLine(prefix: "htsr data \(generator.equation)")
         defer { progress.finish() }
         let start = Date()

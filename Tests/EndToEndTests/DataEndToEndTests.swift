@@ -69,4 +69,23 @@ import Testing
         #expect(inspect.status == 1 && inspect.stderr.contains(tmp.path("t.h5")))
         #expect(tmp.contents == ["t.h5"])
     }
+
+    /// Ctrl-C during a long generation exits 130 and removes the temporary file.
+    @Test func interruptionLeavesNoTemporaryFile() throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanup() }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: HTSRBinary.path)
+        p.arguments = ["data", "navier-stokes", "--samples", "100000", "--resolution", "16", "--seed", "1", "--out", tmp.path("x.h5")]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(60)
+        while tmp.contents.isEmpty && Date() < deadline && p.isRunning { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(tmp.contents.count == 1 && tmp.contents[0].hasPrefix(".x.h5."))
+        p.interrupt()
+        p.waitUntilExit()
+        #expect(p.terminationReason == .exit && p.terminationStatus == 130)
+        #expect(tmp.contents.isEmpty)
+    }
 }

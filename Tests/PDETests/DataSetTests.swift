@@ -17,7 +17,7 @@ struct DataSetTests {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let g = try BurgersGenerator(resolution: 16, frames: 5, finalTime: 0.2, viscosity: 0.05)
-        #expect(g.solverResolution == 64)    // smallest 16·2^k ≥ 3/ν = 60
+        #expect(g.solverResolution == 64)    // smallest 16·2^k ≥ max(2·16, 2/ν = 40)
         var progressCalls: [Int] = []
         try DataSetWriter.write(g, samples: 3, seed: 9, to: folder + "/a.h5", threads: 1) { done, total in
             progressCalls.append(done)
