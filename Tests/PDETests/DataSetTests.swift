@@ -75,6 +75,32 @@ struct DataSetTests {
         #expect(w[64..<128] != w[0..<64])
     }
 
+    /// CFD: four (samples, frames, R, R) fields; PDEBench's 2D_rand initial states have mean
+    /// density d₀, mean pressure p₀ = d₀T₀ and mean speed M·√(γT₀) (unwindowed), or rest at
+    /// (d₀, p₀) outside the window (windowed); both kinds occur.
+    @Test func cfdFileAndInitialStates() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let g = try CompressibleFlowGenerator(resolution: 8, frames: 3, interval: 0.01, solverResolution: 16)
+        try DataSetWriter.write(g, samples: 2, seed: 3, to: folder + "/c.h5")
+        let f = try PDEBenchFile.open(folder + "/c.h5")
+        #expect(f.layout == .cfd && f.fields == ["density", "Vx", "Vy", "pressure"] && f.shapes["Vy"] == [2, 3, 8, 8])
+        #expect(f.axes[0].first == Double(Float(0.5 / 16)) && f.times == [0, Double(Float(0.01)), Double(Float(0.02))])
+        #expect(try f.read("density", samples: 0..<2).allSatisfy { $0 > 0 } && f.read("pressure", samples: 0..<2).allSatisfy { $0 > 0 })
+        var kinds = Set<Bool>()
+        for seed in 0..<12 as Range<UInt64> {
+            var rng = SeededRandom(seed: seed)
+            let s = g.initialState(using: &rng)
+            let cells = Double(s.density.count)
+            let rho = s.density.reduce(0, +) / cells, p = s.pressure.reduce(0, +) / cells
+            let speed = zip(s.vx, s.vy).map { ($0 * $0 + $1 * $1).squareRoot() }.reduce(0, +) / cells
+            let windowed = abs(s.vx[0]) < 1e-12 && abs(s.vy[0]) < 1e-12
+            kinds.insert(windowed)
+            if !windowed { #expect(abs(speed - 0.1 * (5.0 / 3.0 * p / rho).squareRoot()) < 1e-9 * speed) }
+        }
+        #expect(kinds.count == 2)
+    }
+
     /// A file shaped like PDEBench's own (t-coordinate with t + 1 values, CFD variables) opens;
     /// inconsistent files fail with a message naming the dataset.
     @Test func pdebenchShapedFilesAndErrors() throws {
