@@ -191,17 +191,5 @@ public struct NavierStokes2DSolver: Sendable {
             for c in 0..<cells { top = max(top, abs(work.grid[c]) + abs(work.grid[cells + c])) }
             return top / Double(cells)
         }
-
-        /// The velocity `(u, v)` on the grid for the vorticity field `w` (`n²` values each).
-        func velocity(ofVorticity w: [Double]) -> (u: [Double], v: [Double]) {
-            let s = fft.forward(w)
-            var us = s, vs = s
-            for k in s.indices {
-                let psi = kappa2[k] > 0 ? s[k] * (1 / kappa2[k]) : .zero
-                us[k] = Complex(-ky[k] * psi.im, ky[k] * psi.re)
-                vs[k] = Complex(kx[k] * psi.im, -kx[k] * psi.re)
-            }
-            return (fft.inverse(us), fft.inverse(vs))
-        }
     }
 }
