@@ -3,10 +3,11 @@ import Foundation
 
 /// The one lock around every libhdf5 call: the serial libhdf5 build is not thread-safe.
 ///
-/// The first call also initialises libhdf5 and turns off its automatic error printing, so
-/// failures surface only as `CheckpointError`s. The lock is recursive because an `HDF5File`
-/// may be deallocated (closing its handle under the lock) while the lock is already held, e.g.
-/// when opening fails after the file was opened or a file holds no tensors.
+/// The first call also initialises libhdf5, and every call turns off its automatic error
+/// printing for the calling thread, so failures surface only as `CheckpointError`s. The lock is
+/// recursive because an `HDF5File` may be deallocated (closing its handle under the lock) while
+/// the lock is already held, e.g. when opening fails after the file was opened or a file holds
+/// no tensors.
 enum HDF5Lock {
     private static let lock = NSRecursiveLock()
     nonisolated(unsafe) private static var configured = false
@@ -17,9 +18,11 @@ enum HDF5Lock {
         defer { lock.unlock() }
         if !configured {
             _ = H5open()
-            htsr_H5_silence_errors()
             configured = true
         }
+        // Debian's libhdf5 is built thread-safe, which makes the automatic error printing a
+        // per-thread setting: silence it on whichever thread is calling.
+        htsr_H5_silence_errors()
         return try body()
     }
 
