@@ -80,7 +80,7 @@ public struct CompressibleFlowSolver: Sendable {
         let viscousLimit = (4 * shearViscosity / 3 + bulkViscosity) > 0 ? 0.2 * h * h / (4 * shearViscosity / 3 + bulkViscosity) : .infinity
         for target in times {
             while t < target {
-                var dt = min(try advectiveStep(u), viscousLimit)
+                var dt = min(try advectiveStep(u, at: t), viscousLimit)
                 let last = t + dt >= target - 1e-12 * max(1, target)
                 if last { dt = target - t }
                 // SSP-RK2: U¹ = U + dt L(U);  U ← ½ U + ½ (U¹ + dt L(U¹)).
@@ -99,7 +99,7 @@ public struct CompressibleFlowSolver: Sendable {
     }
 
     /// `cfl / max((|vx| + c)/h + (|vy| + c)/h)`.
-    private func advectiveStep(_ u: Conserved) throws -> Double {
+    private func advectiveStep(_ u: Conserved, at t: Double) throws -> Double {
         var top = 0.0
         for k in 0..<(n * n) {
             let rho = u.rho[k], vx = u.mx[k] / rho, vy = u.my[k] / rho
@@ -107,7 +107,7 @@ public struct CompressibleFlowSolver: Sendable {
             let c = (gamma * max(p, 0) / rho).squareRoot()
             top = max(top, abs(vx) + abs(vy) + 2 * c)
         }
-        guard top.isFinite, top > 0 else { throw PDEError.diverged(solver: "compressible Navier-Stokes", time: .nan) }
+        guard top.isFinite, top > 0 else { throw PDEError.diverged(solver: "compressible Navier-Stokes", time: t) }
         return cfl / (top * Double(n))
     }
 
