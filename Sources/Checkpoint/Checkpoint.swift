@@ -16,7 +16,7 @@ public final class Checkpoint: @unchecked Sendable {
     /// (`keras_version`, `backend`, `model_config`, ...).
     public let metadata: [String: String]
 
-    private let entries: [String: (info: TensorInfo, source: TensorSource)]
+    let entries: [String: (info: TensorInfo, source: TensorSource)]
 
     private init(path: String, loaded: LoadedCheckpoint) {
         self.path = path

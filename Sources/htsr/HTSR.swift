@@ -10,6 +10,7 @@ struct HTSR: ParsableCommand {
         3 when the analysis finished but some layers hold NaN/Inf weights; 64 for bad arguments.
         """,
         version: htsrVersion,
-        subcommands: [AnalyzeCommand.self, PolicyCommand.self, TrainCommand.self, ExperimentCommand.self]
+        subcommands: [AnalyzeCommand.self, PolicyCommand.self, TrainCommand.self, ExperimentCommand.self,
+                      DataCommand.self]
     )
 }

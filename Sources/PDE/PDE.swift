@@ -1,1 +1,0 @@
-// PDE module: solvers that generate PDEBench-layout data.
