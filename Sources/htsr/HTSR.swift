@@ -11,6 +11,6 @@ struct HTSR: ParsableCommand {
         """,
         version: htsrVersion,
         subcommands: [AnalyzeCommand.self, PolicyCommand.self, TrainCommand.self, ExperimentCommand.self,
-                      DataCommand.self]
+                      DataCommand.self, FNOCommand.self]
     )
 }
