@@ -49,6 +49,8 @@ let package = Package(
                           path: "Benchmarks/BenchAnalyze"),
         .executableTarget(name: "BenchTrain", dependencies: ["Train", "LinearAlgebra", "CStartup"],
                           path: "Benchmarks/BenchTrain"),
+        .executableTarget(name: "BenchFNO", dependencies: ["FNO", "Train", "LinearAlgebra", "CStartup"],
+                          path: "Benchmarks/BenchFNO"),
 
         // Tests: one target per module, plus end-to-end runs of the built binary.
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
