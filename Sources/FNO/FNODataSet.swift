@@ -45,8 +45,12 @@ public struct FNODataSet: Sendable {
     /// - Throws: `PDEDataFileError` / `CheckpointError` for an unreadable or malformed file;
     ///   `TrainError.badData` (naming the file) when the layout does not suit the FNO or the
     ///   split leaves no training sample.
+    /// - Parameter darcyScale: Darcy only: the solution is multiplied by this factor — the
+    ///   solution for the source `darcyScale · f` (u is linear in f). nRMSE is unchanged; the
+    ///   loss is no longer ~1e-5, where Adam's L2 term would outweigh it (the FNO reference
+    ///   normalises Darcy data instead; PDEBench does neither).
     public init(path: String, testCount: Int, validationCount: Int, reducedBatch: Int = 1,
-                reducedResolution: Int = 1, reducedResolutionT: Int = 1) throws {
+                reducedResolution: Int = 1, reducedResolutionT: Int = 1, darcyScale: Float = 1) throws {
         let file = try PDEBenchFileOpen.open(path)
         func bad(_ m: String) -> TrainError { .badData(file: path, problem: m) }
         guard (1...2).contains(file.spatialShape.count) else {
@@ -75,7 +79,7 @@ public struct FNODataSet: Sendable {
         poolCount = poolRange.count
         let trainIndices = Array(stride(from: poolRange.lowerBound, to: poolRange.upperBound, by: reducedBatch))
         let read = SampleReader(file: file, spatialShape: spatialShape, frames: frames, channels: channels,
-                                stride: reducedResolution, strideT: reducedResolutionT)
+                                stride: reducedResolution, strideT: reducedResolutionT, darcyScale: darcyScale)
         test = try read.samples(Array(0..<testCount))
         validation = try read.samples(Array(poolRange.upperBound..<file.samples))
         train = try read.samples(trainIndices)
@@ -90,6 +94,7 @@ struct SampleReader {
     let channels: Int
     let stride: Int
     let strideT: Int
+    let darcyScale: Float
 
     func samples(_ indices: [Int]) throws -> FNOSamples {
         let S = spatialShape.reduce(1, *), T = frames, C = channels
@@ -112,7 +117,7 @@ struct SampleReader {
                 let r = i - first
                 for s in 0..<S {
                     out[(n * S + s) * T * C + 0] = a[r * fullS + spatialMap[s]]
-                    out[(n * S + s) * T * C + 1] = u[(r * uFrames + uFrames - 1) * fullS + spatialMap[s]]
+                    out[(n * S + s) * T * C + 1] = darcyScale * u[(r * uFrames + uFrames - 1) * fullS + spatialMap[s]]
                 }
             }
         case .scalar, .cfd:

@@ -118,7 +118,6 @@ public final class FNOModel<T: FNOScalar>: @unchecked Sendable {
 
     /// Runs the model on `tape.batch` samples of x [B, S…, in]; the prediction [B, S…, out] is
     /// `tape.output`.
-    @_specialize(exported: true, where T == Float)
     public func forward(_ x: UnsafePointer<T>, tape t: FNOTape<T>) throws {
         let c = config, B = t.batch, S = pads.points, Sp = pads.paddedPoints, W = c.width, d = c.dims
         let I = c.inputChannels, Iin = I + d
@@ -153,7 +152,6 @@ public final class FNOModel<T: FNOScalar>: @unchecked Sendable {
 
     /// Accumulates into `parameters.grads` the gradient for `dOutput` = ∂L/∂output [B, S…, out]
     /// of the forward pass recorded in `tape`; writes ∂L/∂x [B, S…, in] into `dx` when given.
-    @_specialize(exported: true, where T == Float)
     public func backward(_ dOutput: UnsafePointer<T>, tape t: FNOTape<T>, dx: UnsafeMutablePointer<T>?) throws {
         let c = config, B = t.batch, S = pads.points, Sp = pads.paddedPoints, W = c.width, d = c.dims, P = c.projection
         let I = c.inputChannels, Iin = I + d

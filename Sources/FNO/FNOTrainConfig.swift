@@ -13,6 +13,8 @@ public struct FNOTrainConfig: Sendable, Codable, Equatable {
     public var reducedBatch = 1
     public var reducedResolution = 1
     public var reducedResolutionT = 1
+    /// Darcy only: multiply the solution by this factor (= the solution for source factor·f).
+    public var darcyScale: Float = 1
     /// The first `testSamples` of the file are the test set; nil: 10 % (PDEBench `test_ratio`).
     public var testSamples: Int?
     /// The last `validationSamples` are the validation set (0: none).
@@ -47,7 +49,7 @@ public struct FNOTrainConfig: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case data, initialStep = "initial_step", tTrain = "t_train", reducedBatch = "reduced_batch"
         case reducedResolution = "reduced_resolution", reducedResolutionT = "reduced_resolution_t"
-        case testSamples = "test_samples", validationSamples = "validation_samples"
+        case darcyScale = "darcy_scale", testSamples = "test_samples", validationSamples = "validation_samples"
         case width, modes, layers, padding, projection, epochs, batchSize = "batch_size", lr
         case weightDecay = "weight_decay", stepSize = "step_size", gamma, policy, balance, seed, out
         case evalEvery = "eval_every", blasThreads = "blas_threads"
@@ -59,6 +61,7 @@ public struct FNOTrainConfig: Sendable, Codable, Equatable {
         if let k = initialStep, k < 1 { throw bad("--initial-step must be at least 1") }
         if let t = tTrain, t < 2 { throw bad("--t-train must be at least 2") }
         guard reducedBatch >= 1, reducedResolution >= 1, reducedResolutionT >= 1 else { throw bad("--reduced-batch and --reduced-resolution(-t) must be at least 1") }
+        guard darcyScale > 0, darcyScale.isFinite else { throw bad("--darcy-scale must be positive") }
         if let n = testSamples, n < 1 { throw bad("--test-samples must be at least 1") }
         guard validationSamples >= 0 else { throw bad("--validation-samples must not be negative") }
         guard epochs > 0, batchSize > 0, stepSize > 0 else { throw bad("--epochs, --batch-size and --step-size must be positive") }

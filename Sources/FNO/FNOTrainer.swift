@@ -49,7 +49,7 @@ public final class FNOTrainer {
         let test = config.testSamples ?? max(1, file / 10)
         data = try FNODataSet(path: config.data, testCount: test, validationCount: config.validationSamples,
                               reducedBatch: config.reducedBatch, reducedResolution: config.reducedResolution,
-                              reducedResolutionT: config.reducedResolutionT)
+                              reducedResolutionT: config.reducedResolutionT, darcyScale: config.darcyScale)
         guard data.train.count > 0 else { throw TrainError.badData(file: config.data, problem: "the training subset is empty") }
         initialStep = config.initialStep ?? (data.layout == .darcy ? 1 : 10)
         tTrain = config.tTrain ?? data.frames

@@ -10,7 +10,6 @@ import Train
 ///     ∂x[b] (+)= Wᵀ · ∂y[b],   ∂W += Σ_b ∂y[b] · x[b]ᵀ,   ∂b += Σ_{b,s} ∂y[b, :, s]
 public enum PointwiseConv {
     /// y = W·x + b, or y += W·x + b when `accumulate` (to add to the spectral branch).
-    @_specialize(exported: true, where T == Float)
     public static func forward<T: TrainScalar>(_ y: UnsafeMutablePointer<T>, _ x: UnsafePointer<T>, weight w: UnsafePointer<T>,
                                                bias: UnsafePointer<T>, batch B: Int, inputs I: Int, outputs O: Int,
                                                points S: Int, accumulate: Bool) {
@@ -26,7 +25,6 @@ public enum PointwiseConv {
     }
 
     /// dx (+)= Wᵀ·dy (when given; added when `accumulateInput`), dW += Σ dy·xᵀ, db += Σ dy.
-    @_specialize(exported: true, where T == Float)
     public static func backward<T: TrainScalar>(dx: UnsafeMutablePointer<T>?, dWeight dw: UnsafeMutablePointer<T>,
                                                 dBias db: UnsafeMutablePointer<T>, dy: UnsafePointer<T>, x: UnsafePointer<T>,
                                                 weight w: UnsafePointer<T>, batch B: Int, inputs I: Int, outputs O: Int,

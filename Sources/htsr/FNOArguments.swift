@@ -22,6 +22,9 @@ struct FNOArguments: ParsableArguments {
     @Option(help: "Keep every k-th frame (reduced_resolution_t).")
     var reducedResolutionT: Int = 1
 
+    @Option(help: "Darcy: multiply the solution u by this factor (the solution for that multiple of the source; nRMSE unchanged).")
+    var darcyScale: Float = 1
+
     @Option(help: "Test samples: the first N of the file (default 10 %).")
     var testSamples: Int?
 
@@ -58,7 +61,7 @@ struct FNOArguments: ParsableArguments {
         var c = FNOTrainConfig()
         c.data = data; c.initialStep = initialStep; c.tTrain = tTrain; c.reducedBatch = reducedBatch
         c.reducedResolution = reducedResolution; c.reducedResolutionT = reducedResolutionT
-        c.testSamples = testSamples; c.validationSamples = validationSamples
+        c.darcyScale = darcyScale; c.testSamples = testSamples; c.validationSamples = validationSamples
         c.width = width; c.modes = modes; c.layers = layers; c.padding = padding; c.projection = projection
         c.epochs = epochs; c.batchSize = batchSize; c.lr = lr; c.weightDecay = weightDecay; c.stepSize = stepSize; c.gamma = gamma
         c.policy = policy
