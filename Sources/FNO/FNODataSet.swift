@@ -49,9 +49,11 @@ public struct FNODataSet: Sendable {
     ///   solution for the source `darcyScale · f` (u is linear in f). nRMSE is unchanged; the
     ///   loss is no longer ~1e-5, where Adam's L2 term would outweigh it (the FNO reference
     ///   normalises Darcy data instead; PDEBench does neither).
-    public init(path: String, testCount: Int, validationCount: Int, reducedBatch: Int = 1,
+    /// - Parameter testCount: nil: 10 % of the file (PDEBench's `test_ratio` 0.1), at least 1.
+    public init(path: String, testCount requestedTest: Int?, validationCount: Int, reducedBatch: Int = 1,
                 reducedResolution: Int = 1, reducedResolutionT: Int = 1, darcyScale: Float = 1) throws {
         let file = try PDEBenchFileOpen.open(path)
+        let testCount = requestedTest ?? max(1, file.samples / 10)
         func bad(_ m: String) -> TrainError { .badData(file: path, problem: m) }
         guard (1...2).contains(file.spatialShape.count) else {
             throw bad("has \(file.spatialShape.count) spatial dimensions; the FNO here takes 1 or 2")
@@ -83,6 +85,16 @@ public struct FNODataSet: Sendable {
         test = try read.samples(Array(0..<testCount))
         validation = try read.samples(Array(poolRange.upperBound..<file.samples))
         train = try read.samples(trainIndices)
+    }
+}
+
+extension FNODataSet {
+    /// The training-subset size for `reducedBatch` without reading the data: ⌈pool / k⌉ with
+    /// pool = samples − test − validation (test nil: 10 %).
+    public static func trainCount(path: String, testCount: Int?, validationCount: Int, reducedBatch: Int) throws -> Int {
+        let n = try PDEBenchFileOpen.open(path).samples
+        let pool = n - (testCount ?? max(1, n / 10)) - validationCount
+        return pool > 0 ? (pool + reducedBatch - 1) / reducedBatch : 0
     }
 }
 

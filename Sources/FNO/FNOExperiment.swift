@@ -110,10 +110,9 @@ public enum FNOExperiment {
                             runs.append(r)
                             continue
                         }
-                        // Epochs from the subset size (the trainer computes it from the file).
-                        c.epochs = 1
-                        let probe = try FNOTrainer(config: c)
-                        let perEpoch = probe.stepsPerEpoch
+                        let n = try FNODataSet.trainCount(path: c.data, testCount: c.testSamples, validationCount: c.validationSamples,
+                                                          reducedBatch: rb)
+                        let perEpoch = max(1, (n + c.batchSize - 1) / c.batchSize)
                         c.epochs = min(plan.maxEpochs, max(plan.minEpochs, (plan.targetSteps + perEpoch - 1) / perEpoch))
                         c.stepSize = max(1, (c.epochs + 6) / 7)
                         c.evalEvery = max(1, (c.epochs + plan.evaluationsPerRun - 1) / plan.evaluationsPerRun)

@@ -45,9 +45,7 @@ public final class FNOTrainer {
     public init(config: FNOTrainConfig) throws {
         try config.validate()
         self.config = config
-        let file = try PDEBenchFileProbe.samples(config.data)
-        let test = config.testSamples ?? max(1, file / 10)
-        data = try FNODataSet(path: config.data, testCount: test, validationCount: config.validationSamples,
+        data = try FNODataSet(path: config.data, testCount: config.testSamples, validationCount: config.validationSamples,
                               reducedBatch: config.reducedBatch, reducedResolution: config.reducedResolution,
                               reducedResolutionT: config.reducedResolutionT, darcyScale: config.darcyScale)
         guard data.train.count > 0 else { throw TrainError.badData(file: config.data, problem: "the training subset is empty") }
@@ -213,9 +211,4 @@ public final class FNOTrainer {
          "htsr_model_config": (try? JSONLine.encoding(model.config).text) ?? "",
          "htsr_config": (try? JSONLine.encoding(config).text) ?? ""]
     }
-}
-
-/// The number of samples of a data file (to size the default test split).
-enum PDEBenchFileProbe {
-    static func samples(_ path: String) throws -> Int { try PDEBenchFileOpen.open(path).samples }
 }

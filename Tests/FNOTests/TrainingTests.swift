@@ -110,6 +110,23 @@ struct Scratch {
         #expect(o.test.samples == 2 && o.test.nrmse != nil)
     }
 
+    /// FNO1d on a tiny Burgers set: initial_step 2, t_train 4; the loss falls.
+    @Test func burgersTrainsFNO1d() throws {
+        let tmp = try Scratch()
+        defer { tmp.cleanup() }
+        let path = tmp.path + "/burgers.h5"
+        _ = try DataSetWriter.write(try BurgersGenerator(resolution: 16, frames: 6, finalTime: 0.5, viscosity: 0.1), samples: 8,
+                                    seed: 4, to: path, threads: 1)
+        var c = Self.config(path, out: tmp.path + "/run")
+        c.testSamples = 2; c.validationSamples = 0; c.initialStep = 2; c.tTrain = 4; c.modes = 5; c.epochs = 15; c.evalEvery = 15
+        let trainer = try FNOTrainer(config: c)
+        #expect(trainer.model.config.modelName == "fno1d" && trainer.model.config.padding == 0)
+        try trainer.run()
+        let lines = try String(contentsOfFile: tmp.path + "/run/log.jsonl", encoding: .utf8).split(separator: "\n")
+        let losses = lines.dropFirst().dropLast().map { (try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["train_loss"] as! Double }
+        #expect(losses.last! < 0.5 * losses.first!, "train loss \(losses)")
+    }
+
     /// A file of the wrong layout gives one line naming the file.
     @Test func wrongLayoutIsAOneLineError() throws {
         let tmp = try Scratch()
