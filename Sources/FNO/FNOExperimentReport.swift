@@ -106,7 +106,12 @@ public enum FNOExperimentReport {
             }
             let file = "\(name)-\(kind)"
             try AtomicFile.write(dat, to: "\(folder)/\(file).dat")
-            let plots = layers.enumerated().map { "'\(file).dat' using 1:\($0.offset + 2) with lines lw 2 title '\($0.element)'" }
+            // Twelve distinct colours; spectral layers (conv*) dashed.
+            let colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                           "#bcbd22", "#17becf", "#000000", "#aec7e8"]
+            let plots = layers.enumerated().map { k, layer in
+                "'\(file).dat' using 1:\(k + 2) with lines lw 2 lc rgb '\(colours[k % colours.count])' dt \(layer.hasPrefix("conv") ? 2 : 1) title '\(layer)'"
+            }
             let gp = """
             set terminal pngcairo size 720,480 noenhanced
             set output '\(file).png'
