@@ -6,7 +6,7 @@ import Train
 
 /// Training throughput of FNO2d (PDEBench's, the paper's 2-D CFD setting by default: 4 channels,
 /// initial_step 10, width 20, modes 12, 64 × 64, batch 20): one step = forward, MSE, backward,
-/// Adam — the unit `Scripts/bench-fno-torch.py` times — and the cost of one TempBalance
+/// Adam (through `Rollout.trainStep`, the trainer's path) — the unit `Scripts/bench-fno-torch.py` times — and the cost of one TempBalance
 /// recomputation (fc0, w0…w3, fc1, fc2: ESD in Double + Hill).
 ///
 /// Prints `htsr_samples_per_second V`, `tempbalance_seconds V`, `step_seconds V`.
@@ -33,18 +33,16 @@ var rng = SeededRNG(seed: 0)
 model.initialize(rng: &rng)
 var optimizer = Adam(count: model.parameters.layout.count, weightDecay: 1e-4)
 model.parameters.decayRule = .all
-let x = (0..<(B * s * s * K * C)).map { _ in Float(rng.normal()) }
-let y = (0..<(B * s * s * C)).map { _ in Float(rng.normal()) }
-let tape = model.makeTape(batch: B)
-var dOut = [Float](repeating: 0, count: y.count)
+// One sample = K + 1 frames [S, K+1, C]: the model sees K and predicts the last (one rollout step,
+// through `Rollout`, the trainer's own Float path: the FNO module's code specialised for Float).
+let frames = K + 1
+let data = (0..<(B * s * s * frames * C)).map { _ in Float(rng.normal()) }
+let rollout = Rollout(model: model, initialStep: K, channels: C)
 let rates = [Float](repeating: 1e-3, count: model.parameters.entries.count)
 
 func step() throws {
     model.parameters.grads.zero()
-    try model.forward(x, tape: tape)
-    let p = tape.output.pointer, scale = Float(2) / Float(y.count)
-    for i in 0..<y.count { dOut[i] = scale * (p[i] - y[i]) }
-    try model.backward(dOut, tape: tape, dx: nil)
+    _ = try data.withUnsafeBufferPointer { try rollout.trainStep(data: $0.baseAddress!, batch: B, frames: frames, tTrain: frames) }
     optimizer.step(model.parameters, learningRates: rates)
 }
 

@@ -56,6 +56,8 @@ public final class FNOModel<T: FNOScalar>: @unchecked Sendable {
     let spectral: SpectralConv<T>
     // Backward scratch, shared by all tapes.
     let dA1: FlatBuffer<T>
+    /// ∂L/∂z1, a buffer of its own: GELU's backward loop vectorises only without aliasing.
+    let dZ1: FlatBuffer<T>
     let dProjected: FlatBuffer<T>
     let dPre: FlatBuffer<T>
     let dHidden: FlatBuffer<T>
@@ -80,6 +82,7 @@ public final class FNOModel<T: FNOScalar>: @unchecked Sendable {
                                     inChannels: config.width, outChannels: config.width, maxBatch: maxBatch)
         let B = maxBatch, S = p.points, Sp = p.paddedPoints, W = config.width
         dA1 = FlatBuffer(count: B * S * config.projection)
+        dZ1 = FlatBuffer(count: B * S * config.projection)
         dProjected = FlatBuffer(count: B * S * W)
         dPre = FlatBuffer(count: B * W * Sp)
         dHidden = FlatBuffer(count: B * W * Sp)
@@ -157,8 +160,8 @@ public final class FNOModel<T: FNOScalar>: @unchecked Sendable {
         let I = c.inputChannels, Iin = I + d
         Linear.backward(dx: dA1.pointer, dWeight: grad("fc2.weight"), dBias: grad("fc2.bias"), dy: dOutput, x: t.a1.pointer,
                         weight: param("fc2.weight"), batch: B * S, inputs: P, outputs: c.outputChannels)
-        GELU.backward(dA1.pointer, dy: dA1.pointer, x: t.z1.pointer, count: B * S * P)
-        Linear.backward(dx: dProjected.pointer, dWeight: grad("fc1.weight"), dBias: grad("fc1.bias"), dy: dA1.pointer,
+        GELU.backward(dZ1.pointer, dy: dA1.pointer, x: t.z1.pointer, count: B * S * P)
+        Linear.backward(dx: dProjected.pointer, dWeight: grad("fc1.weight"), dBias: grad("fc1.bias"), dy: dZ1.pointer,
                         x: t.projected.pointer, weight: param("fc1.weight"), batch: B * S, inputs: W, outputs: P)
         pads.pad(dProjected.pointer, into: dPre.pointer, batch: B, channels: W)
         for k in stride(from: c.layers - 1, through: 0, by: -1) {
