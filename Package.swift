@@ -38,16 +38,19 @@ let package = Package(
         .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "PowerLaw", "Spectrum"]),
         .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "CZlib", "Spectrum", "PowerLaw"]),
         .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint"]),
+        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum"]),
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
-            "Analyzer", "Checkpoint", "CStartup", "Plot", "Train", "PDE",
+            "Analyzer", "Checkpoint", "CStartup", "Plot", "Train", "PDE", "FNO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],
                           path: "Benchmarks/BenchAnalyze"),
         .executableTarget(name: "BenchTrain", dependencies: ["Train", "LinearAlgebra", "CStartup"],
                           path: "Benchmarks/BenchTrain"),
+        .executableTarget(name: "BenchFNO", dependencies: ["FNO", "Train", "LinearAlgebra", "CStartup"],
+                          path: "Benchmarks/BenchFNO"),
 
         // Tests: one target per module, plus end-to-end runs of the built binary.
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
@@ -58,6 +61,7 @@ let package = Package(
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Analyzer"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "LinearAlgebra"]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint"]),
+        .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint"]),
         .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint"]),
     ],
     swiftLanguageModes: [.v5]

@@ -11,6 +11,7 @@ struct HTSR: ParsableCommand {
         """,
         version: htsrVersion,
         subcommands: [AnalyzeCommand.self, CompareCommand.self, PlotCommand.self, ReportCommand.self,
-                      PolicyCommand.self, TrainCommand.self, ExperimentCommand.self, DataCommand.self]
+                      PolicyCommand.self, TrainCommand.self, ExperimentCommand.self, DataCommand.self,
+                      FNOCommand.self]
     )
 }

@@ -1,0 +1,214 @@
+import Analyzer
+import Checkpoint
+import Dispatch
+import Foundation
+import LinearAlgebra
+import Train
+
+/// What a finished FNO run reports.
+public struct FNOOutcome: Sendable {
+    public var epochs: Int
+    public var steps: Int
+    public var finalTrainLoss: Double
+    public var validation: RegressionMetrics?
+    public var test: RegressionMetrics
+    public var trainSeconds: Double
+    public var analysisSeconds: Double
+    public var evalSeconds: Double
+    /// Training samples per second (each sample's whole rollout counts once).
+    public var samplesPerSecond: Double
+}
+
+/// Trains an FNO on a PDEBench-layout file (PDEBench's `train.py` loop, with TempBalance as an
+/// option): Adam with L2 decay on every tensor, StepLR per epoch, shuffled batches, the
+/// autoregressive rollout loss; TempBalance recomputes every epoch before its first step.
+///
+/// Files in `config.out`: `log.jsonl` (`train-log-format.md`, `"task":"regression"`),
+/// `model.safetensors` (final weights, the reference's names; complex weights as [..., 2]),
+/// `best.safetensors` (lowest validation nRMSE at an evaluation, when there is a validation set).
+public final class FNOTrainer {
+    public let config: FNOTrainConfig
+    public let data: FNODataSet
+    public let model: FNOModel<Float>
+    public let rollout: Rollout
+    public let initialStep: Int
+    public let tTrain: Int
+    public let stepsPerEpoch: Int
+    public let evalEvery: Int
+    var optimizer: any Optimizer
+    let schedule: Schedule
+    var active: [Double]
+    var decisions: [LayerDecision] = []
+    var spectra: [FNOLayerSpectrum] = []
+
+    /// Loads the data and builds the model.
+    public init(config: FNOTrainConfig) throws {
+        try config.validate()
+        self.config = config
+        data = try FNODataSet(path: config.data, testCount: config.testSamples, validationCount: config.validationSamples,
+                              reducedBatch: config.reducedBatch, reducedResolution: config.reducedResolution,
+                              reducedResolutionT: config.reducedResolutionT, darcyScale: config.darcyScale)
+        guard data.train.count > 0 else { throw TrainError.badData(file: config.data, problem: "the training subset is empty") }
+        initialStep = config.initialStep ?? (data.layout == .darcy ? 1 : 10)
+        tTrain = config.tTrain ?? data.frames
+        guard initialStep < data.frames else {
+            throw TrainError.invalidOption("--initial-step \(initialStep) leaves no frame to predict (the data has \(data.frames))")
+        }
+        guard tTrain > initialStep, tTrain <= data.frames else {
+            throw TrainError.invalidOption("--t-train must be in \(initialStep + 1)…\(data.frames) (initial step \(initialStep), \(data.frames) frames)")
+        }
+        let mc = FNOConfig(spatialShape: data.spatialShape, inputChannels: initialStep * data.channels, outputChannels: data.channels,
+                           width: config.width, modes: config.modes, layers: config.layers, padding: config.padding,
+                           projection: config.projection)
+        model = try FNOModel(config: mc, grid: data.grid, maxBatch: config.batchSize)
+        model.parameters.decayRule = .all
+        var rng = SeededRNG(seed: config.seed, stream: 1)
+        model.initialize(rng: &rng)
+        rollout = Rollout(model: model, initialStep: initialStep, channels: data.channels)
+        var o = OptimizerSettings(kind: .adam)
+        o.weightDecay = config.weightDecay
+        optimizer = o.make(count: model.parameters.layout.count)
+        stepsPerEpoch = (data.train.count + config.batchSize - 1) / config.batchSize
+        evalEvery = config.evalEvery ?? max(1, config.epochs / 10)
+        schedule = ScheduleKind.step.schedule(base: config.lr, totalSteps: config.epochs, stepSize: config.stepSize, gamma: config.gamma)
+        active = Array(repeating: 1, count: model.parameters.entries.count)
+    }
+
+    var layerNames: [String] { FNOBalance.layers(model.config, options: config.balance) }
+    var logPath: String { config.out + "/log.jsonl" }
+
+    /// The layers TempBalance balances at the current weights' eigenvalue counts (fc2 drops out).
+    public var balancedLayers: [String] { decisions.filter { $0.excluded == nil }.map(\.name) }
+
+    /// Runs every epoch, logging to `<out>/log.jsonl`.
+    @discardableResult
+    public func run(progress: ((String) -> Void)? = nil) throws -> FNOOutcome {
+        try FileManager.default.createDirectory(atPath: config.out, withIntermediateDirectories: true)
+        let log = try JSONLineWriter(path: logPath, append: false)
+        try log.write(runLine())
+        BLASThreads.set(config.blasThreads)
+        let start = DispatchTime.now().uptimeNanoseconds
+        func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        let B = config.batchSize, size = data.sampleSize, n = data.train.count
+        var batch = [Float](repeating: 0, count: B * size)
+        var rates = [Float](repeating: 0, count: active.count)
+        var trainSeconds = 0.0, analysisSeconds = 0.0, evalSeconds = 0.0
+        var step = 0, lastLoss = 0.0
+        var validation: RegressionMetrics?, test = RegressionMetrics()
+        var bestValidation: Double?
+        for epoch in 0..<config.epochs {
+            if config.policy == .tempbalance {
+                let t0 = now()
+                try balance()
+                analysisSeconds += now() - t0
+            }
+            let t0 = now()
+            let eta = Double(schedule(epoch))
+            for k in rates.indices { rates[k] = Float(eta * active[k]) }
+            var r = SeededRNG(seed: config.seed, stream: 1_000_000 + UInt64(epoch))
+            let order = r.permutation(n)
+            var lossSum = 0.0
+            for b in 0..<stepsPerEpoch {
+                let rows = min(B, n - b * B)
+                data.train.values.withUnsafeBufferPointer { all in
+                    batch.withUnsafeMutableBufferPointer { out in
+                        for k in 0..<rows {
+                            (out.baseAddress! + k * size).update(from: all.baseAddress! + order[b * B + k] * size, count: size)
+                        }
+                    }
+                }
+                model.parameters.grads.zero()
+                let loss = try batch.withUnsafeBufferPointer {
+                    try rollout.trainStep(data: $0.baseAddress!, batch: rows, frames: data.frames, tTrain: tTrain)
+                }
+                guard loss.isFinite else { throw TrainError.diverged(step: step) }
+                optimizer.step(model.parameters, learningRates: rates)
+                lossSum += loss
+                step += 1
+            }
+            lastLoss = lossSum / Double(stepsPerEpoch)
+            trainSeconds += now() - t0
+            let evaluate = (epoch + 1) % evalEvery == 0 || epoch + 1 == config.epochs
+            var metrics: [(String, JSONLine)] = [("train_loss_per_batch", .number(lastLoss))]
+            if evaluate {
+                let t1 = now()
+                if data.validation.count > 0 {
+                    let v = try rollout.evaluate(data.validation, frames: data.frames)
+                    validation = v
+                    metrics += [("val_nrmse", .optional(v.nrmse)), ("val_rmse", .optional(v.rmse))]
+                    if let x = v.nrmse, bestValidation == nil || x < bestValidation! {
+                        bestValidation = x
+                        try CheckpointIO.save(model.parameters, metadata: weightsMetadata(epoch: epoch + 1), to: config.out + "/best.safetensors")
+                    }
+                }
+                test = try rollout.evaluate(data.test, frames: data.frames)
+                metrics += [("test_nrmse", .optional(test.nrmse)), ("test_rmse", .optional(test.rmse))]
+                if config.policy == .none { spectra = FNOBalance.spectra(model.parameters, config: model.config, options: config.balance) }
+                evalSeconds += now() - t1
+                progress?(String(format: "epoch %d/%d  loss %.5f  test nRMSE %.4f%@", epoch + 1, config.epochs, lastLoss,
+                                 test.nrmse ?? .nan, validation?.nrmse.map { String(format: "  val nRMSE %.4f", $0) } ?? ""))
+            }
+            try log.write(intervalLine(step: step, epoch: epoch + 1, eta: eta, trainLoss: lastLoss, metrics: metrics,
+                                       alphas: config.policy == .tempbalance || evaluate, seconds: now()))
+        }
+        try CheckpointIO.save(model.parameters, metadata: weightsMetadata(epoch: config.epochs), to: config.out + "/model.safetensors")
+        var final: [(String, JSONLine)] = [("test_nrmse", .optional(test.nrmse)), ("test_rmse", .optional(test.rmse)),
+                                           ("train_loss_per_batch", .number(lastLoss))]
+        if let v = validation { final += [("val_nrmse", .optional(v.nrmse)), ("val_rmse", .optional(v.rmse))] }
+        let samplesPerSecond = trainSeconds > 0 ? Double(n * config.epochs) / trainSeconds : 0
+        try log.write(.object([
+            ("kind", .string("final")), ("step", .int(step)), ("metrics", .object(final)),
+            ("best", .object([("metric", .string("val_nrmse")), ("value", .optional(bestValidation))])),
+            ("timing", .object([("train", .number(trainSeconds)), ("analysis", .number(analysisSeconds)), ("eval", .number(evalSeconds)),
+                                ("samples_per_second", .number(samplesPerSecond))])),
+            ("seconds", .number(now())),
+        ]))
+        return FNOOutcome(epochs: config.epochs, steps: step, finalTrainLoss: lastLoss, validation: validation, test: test,
+                          trainSeconds: trainSeconds, analysisSeconds: analysisSeconds, evalSeconds: evalSeconds,
+                          samplesPerSecond: samplesPerSecond)
+    }
+
+    /// Recomputes the spectra and the per-entry multipliers (applied at once).
+    func balance() throws {
+        spectra = FNOBalance.spectra(model.parameters, config: model.config, options: config.balance)
+        let d = FNOBalance.decide(spectra, parameterNames: model.parameters.entries.map(\.name), options: config.balance)
+        decisions = d.decisions
+        active = d.multipliers
+    }
+
+    func runLine() throws -> JSONLine {
+        .object([
+            ("kind", .string("run")), ("format", .string("htsr-train-log")), ("version", .int(1)),
+            ("model", .string(model.config.modelName)), ("task", .string("regression")),
+            ("data", .string((config.data as NSString).lastPathComponent)), ("seed", .int(Int(config.seed))),
+            ("policy", .string(config.policy.rawValue)), ("args", try JSONLine.encoding(config)),
+            ("layers", .array(layerNames.map { .string($0) })),
+            ("model_config", try JSONLine.encoding(model.config)),
+            ("train_samples", .int(data.train.count)), ("validation_samples", .int(data.validation.count)),
+            ("test_samples", .int(data.test.count)), ("pool_samples", .int(data.poolCount)),
+            ("initial_step", .int(initialStep)), ("t_train", .int(tTrain)), ("frames", .int(data.frames)),
+            ("steps_per_epoch", .int(stepsPerEpoch)),
+        ])
+    }
+
+    func intervalLine(step: Int, epoch: Int, eta: Double, trainLoss: Double, metrics: [(String, JSONLine)], alphas: Bool,
+                      seconds: Double) -> JSONLine {
+        let entries = model.parameters.entries
+        let alpha = Dictionary(spectra.map { ($0.name, $0.alpha) }, uniquingKeysWith: { a, _ in a })
+        let layers: [JSONLine] = layerNames.map { name in
+            let k = entries.firstIndex { $0.module == name }!
+            return .object([("name", .string(name)), ("alpha", alphas ? .optional(alpha[name] ?? nil) : .null),
+                            ("lr", .number(eta * active[k])), ("multiplier", .number(active[k]))])
+        }
+        return .object([
+            ("kind", .string("interval")), ("step", .int(step)), ("epoch", .number(Double(epoch))), ("lr", .number(eta)),
+            ("train_loss", .number(trainLoss)), ("metrics", .object(metrics)), ("layers", .array(layers)), ("seconds", .number(seconds)),
+        ])
+    }
+
+    func weightsMetadata(epoch: Int) -> [String: String] {
+        ["format": "pt", "htsr_model": model.config.modelName, "htsr_epoch": String(epoch),
+         "htsr_model_config": (try? JSONLine.encoding(model.config).text) ?? "",
+         "htsr_config": (try? JSONLine.encoding(config).text) ?? ""]
+    }
+}

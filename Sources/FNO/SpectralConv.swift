@@ -1,0 +1,178 @@
+import PDE
+import Train
+
+/// The FNO's spectral convolution (Li et al. 2021; PDEBench's `SpectralConv1d` /
+/// `SpectralConv2d_fast`), channels-first, with an explicit backward pass.
+///
+/// Shapes (row-major): x [B, I, S…], y [B, O, S…], S… the (padded) spatial shape `shape`.
+/// For each corner c of the half spectrum (`SpectralCorners`: 1-D `[:m]`; 2-D `[:m₁, :m₂]` =
+/// `weights1` and `[−m₁:, :m₂]` = `weights2`) the weights are a complex tensor [I, O, m…],
+/// stored as real pairs [I, O, m…, 2] (PyTorch's `view_as_real`). Forward:
+///
+///     X = rfftn(x)  (unnormalised),   Z[b, o, k] = Σ_i X[b, i, k] · W_c[i, o, k]  on the corners,
+///     Z = 0 elsewhere,                 y = irfftn(Z) = c2r(Z) / N   (N = ∏ S, PyTorch's "backward" norm)
+///
+/// Per retained mode k this is one complex matrix product [B × I]·[I × O] (`?gemm`, the
+/// einsum `bixy,ioxy->boxy`). Backward, with G = ∂L/∂Re + i ∂L/∂Im (see `docs/fno.md`):
+///
+///     G_Z[k] = (w_k / N) · rfftn(∂L/∂y)[k]                    (the adjoint of c2r / N)
+///     ∂L/∂W[k] += X[k]ᴴ · G_Z[k]                               ([I × B]·[B × O])
+///     ∂L/∂x = c2r( (G_Z · W ᴴ) / w ) = c2r( rfftn(∂L/∂y)/N · Wᴴ )   (the adjoint of rfftn)
+///
+/// where w_k = 2 for a frequency in the interior of the last axis (it stands for a conjugate
+/// pair) and 1 at the self-conjugate ones (0 and n/2). The weighting cancels in ∂L/∂x but not
+/// in ∂L/∂W. The c2r transform ignores the anti-Hermitian part of the self-conjugate entries,
+/// exactly as `torch.fft.irfftn` does, so the formulas hold for the non-Hermitian Z an FNO makes.
+///
+/// The layer owns scratch sized for `maxBatch`; the input's corner blocks that backward needs
+/// are kept by the caller (one per forward pass, see `blockCount`). Not thread-safe.
+public final class SpectralConv<T: FNOScalar> {
+    public let shape: [Int]
+    public let modes: [Int]
+    public let inChannels: Int
+    public let outChannels: Int
+    public let maxBatch: Int
+    public let corners: SpectralCorners
+    /// Retained modes over all corners (M).
+    public var modeCount: Int { corners.count }
+    /// Complex values a forward pass saves for backward: M · B · I.
+    public func blockCount(batch: Int) -> Int { modeCount * batch * inChannels }
+    /// The shape of one corner's weight tensor as stored: [I, O, m…, 2].
+    public var weightShape: [Int] { [inChannels, outChannels] + modes + [2] }
+
+    let specCount: Int
+    let realCount: Int
+    /// Per retained mode: w_k (1 or 2, see above).
+    let pairWeight: [T]
+    let spectrum: UnsafeMutablePointer<Complex<T>>
+    let outBlocks: UnsafeMutablePointer<Complex<T>>
+    let gradBlocks: UnsafeMutablePointer<Complex<T>>
+    let wt: UnsafeMutablePointer<Complex<T>>
+    let dwt: UnsafeMutablePointer<Complex<T>>
+
+    /// - Throws: `FFTError` when the modes do not fit the shape (`2m ≤ n` on leading axes,
+    ///   `m ≤ n/2 + 1` on the last) or FFTW cannot plan the transforms.
+    public init(shape: [Int], modes: [Int], inChannels: Int, outChannels: Int, maxBatch: Int) throws {
+        precondition(inChannels > 0 && outChannels > 0 && maxBatch > 0)
+        self.shape = shape
+        self.modes = modes
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.maxBatch = maxBatch
+        corners = try SpectralCorners(shape: shape, modes: modes)
+        specCount = corners.spectrumCount
+        realCount = shape.reduce(1, *)
+        let n = shape.last!, h = n / 2 + 1
+        pairWeight = corners.offsets.map { o in
+            let k = o % h
+            return (k == 0 || (n % 2 == 0 && k == n / 2)) ? 1 : 2
+        }
+        let C = max(inChannels, outChannels), M = corners.count
+        spectrum = .allocate(capacity: maxBatch * C * specCount)
+        outBlocks = .allocate(capacity: M * maxBatch * C)
+        gradBlocks = .allocate(capacity: M * maxBatch * C)
+        wt = .allocate(capacity: M * inChannels * outChannels)
+        dwt = .allocate(capacity: M * inChannels * outChannels)
+        _ = try fft(channels: inChannels, batch: maxBatch)
+        _ = try fft(channels: outChannels, batch: maxBatch)
+    }
+
+    deinit {
+        spectrum.deallocate(); outBlocks.deallocate(); gradBlocks.deallocate(); wt.deallocate(); dwt.deallocate()
+    }
+
+    func fft(channels: Int, batch: Int) throws -> RealFFT<T> { try RealFFT<T>(shape: shape, batch: batch * channels) }
+
+    /// Copies the corner weights [I, O, m…] (one pointer per corner) into mode-major
+    /// matrices wt[k] [I × O].
+    func gatherWeights(_ weights: [UnsafePointer<T>]) {
+        let I = inChannels, O = outChannels, Mc = corners.modesPerCorner
+        precondition(weights.count == corners.cornerCount, "one weight tensor per corner is needed")
+        for (c, w) in weights.enumerated() {
+            let wc = UnsafeRawPointer(w).assumingMemoryBound(to: Complex<T>.self)
+            for i in 0..<I {
+                for o in 0..<O {
+                    let src = wc + (i * O + o) * Mc
+                    for q in 0..<Mc { wt[((c * Mc + q) * I + i) * O + o] = src[q] }
+                }
+            }
+        }
+    }
+
+    /// y [B, O, S…] = irfftn(corners(rfftn(x)) · W); saves x's corner blocks [M][B][I] in `saved`.
+    public func forward(_ x: UnsafePointer<T>, batch B: Int, weights: [UnsafePointer<T>], into y: UnsafeMutablePointer<T>,
+                        saving saved: UnsafeMutablePointer<Complex<T>>) throws {
+        precondition(B > 0 && B <= maxBatch)
+        let I = inChannels, O = outChannels, M = corners.count, offsets = corners.offsets, n = specCount
+        gatherWeights(weights)
+        try fft(channels: I, batch: B).forward(x, into: spectrum)
+        for b in 0..<B {
+            for i in 0..<I {
+                let s = spectrum + (b * I + i) * n
+                for k in 0..<M { saved[(k * B + b) * I + i] = s[offsets[k]] }
+            }
+        }
+        for k in 0..<M {
+            T.complexGemm(.plain, .plain, m: B, n: O, k: I, a: saved + k * B * I, lda: I, b: wt + k * I * O, ldb: O,
+                          c: outBlocks + k * B * O, ldc: O, accumulate: false)
+        }
+        spectrum.update(repeating: .zero, count: B * O * n)
+        for b in 0..<B {
+            for o in 0..<O {
+                let s = spectrum + (b * O + o) * n
+                for k in 0..<M { s[offsets[k]] = outBlocks[(k * B + b) * O + o] }
+            }
+        }
+        try fft(channels: O, batch: B).inverse(destroying: spectrum, into: y)
+        let scale = 1 / T(realCount), total = B * O * realCount
+        for j in 0..<total { y[j] *= scale }
+    }
+
+    /// dx [B, I, S…] = ∂L/∂x (overwritten); dWeights (one per corner, [I, O, m…, 2]) += ∂L/∂W,
+    /// from dy = ∂L/∂y and the blocks `saved` by the forward pass on the same weights.
+    public func backward(dy: UnsafePointer<T>, batch B: Int, weights: [UnsafePointer<T>], saved: UnsafePointer<Complex<T>>,
+                         dx: UnsafeMutablePointer<T>?, dWeights: [UnsafeMutablePointer<T>]) throws {
+        precondition(B > 0 && B <= maxBatch)
+        let I = inChannels, O = outChannels, M = corners.count, Mc = corners.modesPerCorner, offsets = corners.offsets, n = specCount
+        gatherWeights(weights)
+        try fft(channels: O, batch: B).forward(dy, into: spectrum)
+        let invN = 1 / T(realCount)
+        for b in 0..<B {
+            for o in 0..<O {
+                let s = spectrum + (b * O + o) * n
+                for k in 0..<M { gradBlocks[(k * B + b) * O + o] = s[offsets[k]] * invN }
+            }
+        }
+        // ∂L/∂W[k] = X[k]ᴴ · (w_k · gradBlocks[k]).
+        for k in 0..<M {
+            T.complexGemm(.adjoint, .plain, m: I, n: O, k: B, a: saved + k * B * I, lda: I, b: gradBlocks + k * B * O, ldb: O,
+                          c: dwt + k * I * O, ldc: O, accumulate: false)
+        }
+        for (c, dw) in dWeights.enumerated() {
+            let dwc = UnsafeMutableRawPointer(dw).assumingMemoryBound(to: Complex<T>.self)
+            for i in 0..<I {
+                for o in 0..<O {
+                    let dst = dwc + (i * O + o) * Mc
+                    for q in 0..<Mc {
+                        let k = c * Mc + q
+                        dst[q] += dwt[(k * I + i) * O + o] * pairWeight[k]
+                    }
+                }
+            }
+        }
+        guard let dx else { return }
+        // ∂L/∂x = c2r(scatter(gradBlocks · Wᴴ)).
+        for k in 0..<M {
+            T.complexGemm(.plain, .adjoint, m: B, n: I, k: O, a: gradBlocks + k * B * O, lda: O, b: wt + k * I * O, ldb: O,
+                          c: outBlocks + k * B * I, ldc: I, accumulate: false)
+        }
+        spectrum.update(repeating: .zero, count: B * I * n)
+        for b in 0..<B {
+            for i in 0..<I {
+                let s = spectrum + (b * I + i) * n
+                for k in 0..<M { s[offsets[k]] = outBlocks[(k * B + b) * I + i] }
+            }
+        }
+        try fft(channels: I, batch: B).inverse(destroying: spectrum, into: dx)
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import FNO
+import Foundation
+import Train
+
+struct FNOExperimentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "experiment",
+        abstract: "FNO baseline vs TempBalance over training-set strides × seeds, learning rates chosen on a validation set.",
+        discussion: """
+        Runs every (reduced batch, learning rate, seed, policy) with the options given (--lr, --seed, --policy,
+        --reduced-batch, --epochs and --s are replaced by the grid), skipping runs that already finished, and
+        writes REPORTS/NAME.{md,csv,dat,gp,png}: per data ratio the mean ± std test nRMSE of each policy at the
+        learning rate with its lowest mean validation nRMSE, and the relative change; plus NAME-dynamics-{alpha,lr}
+        (per-layer α and learning rate per epoch) of the first TempBalance run at the smallest ratio.
+        """)
+
+    @OptionGroup var training: FNOArguments
+    @Option(help: "A name for this setting (file names, table title).") var name: String
+    @Option(help: "Training-pool strides (reduced_batch), comma-separated.") var reducedBatches: String = "1,4,10,40,160"
+    @Option(help: "TempBalance's s per stride, comma-separated (default: the reference's value for the nearest data ratio).")
+    var sValues: String?
+    @Option(help: "Seeds, comma-separated.") var seeds: String = "1,2,3"
+    @Option(help: "The learning-rate grid shared by both policies, comma-separated.") var lrs: String = "0.001,0.0025,0.005"
+    @Option(help: "Optimizer steps per run (epochs = steps / steps per epoch).") var targetSteps: Int = 150
+    @Option(help: "Minimum epochs per run.") var minEpochs: Int = 5
+    @Option(help: "Maximum epochs per run.") var maxEpochs: Int = 700
+    @Option(help: "Evaluations of the validation and test sets per run (the last epoch always).") var evaluations: Int = 2
+    @Option(help: "Folder for the runs.") var runs: String = "runs/fno"
+    @Option(help: "Folder for the table and figures.") var reports: String = "reports/fno"
+
+    func run() throws {
+        func list<T>(_ s: String, _ name: String, _ parse: (String) -> T?) throws -> [T] {
+            let v = s.split(separator: ",").map { parse($0.trimmingCharacters(in: .whitespaces)) }
+            guard !v.isEmpty, v.allSatisfy({ $0 != nil }) else { throw ValidationError("--\(name): cannot read '\(s)'") }
+            return v.map { $0! }
+        }
+        let base = training.config(out: runs)
+        let strides = try list(reducedBatches, "reduced-batches") { Int($0) }
+        let s = try sValues.map { try list($0, "s-values") { Double($0) } } ?? strides.map { FNOExperimentPlan.referenceS(ratio: 1 / Double($0)) }
+        var plan = FNOExperimentPlan(name: name, base: base, reducedBatches: strides, seeds: try list(seeds, "seeds") { UInt64($0) },
+                                     learningRates: try list(lrs, "lrs") { Float($0) }, sValues: s, targetSteps: targetSteps,
+                                     minEpochs: minEpochs, maxEpochs: maxEpochs, runsFolder: runs)
+        plan.evaluationsPerRun = evaluations
+        let results = try FNOExperiment.run(plan) { Terminal.error($0) }
+        let file = (base.data as NSString).lastPathComponent
+        let title = "\(name): FNO on \(file), \(plan.seeds.count) seeds, lr grid \(lrs)"
+        var written = try FNOExperimentReport.write(title: title, name: name, runs: results, to: reports)
+        if let rb = strides.max(), let lr = plan.learningRates.first, let seed = plan.seeds.first {
+            let log = "\(runs)/\(name)/tempbalance-rb\(rb)-lr\(lr)-s\(seed)/log.jsonl"
+            written += try FNOExperimentReport.dynamics(log: log, title: "\(name) TempBalance rb \(rb) lr \(lr) seed \(seed)",
+                                                        name: name + "-dynamics", to: reports)
+        }
+        print(FNOExperimentReport.markdown(title: title, cells: FNOExperiment.table(results)))
+        print("wrote " + written.joined(separator: ", "))
+    }
+}

@@ -1,0 +1,40 @@
+import Checkpoint
+import Foundation
+import Testing
+
+@Suite struct FNOEndToEnd {
+    /// `htsr data darcy` then `htsr fno train` on it: exit 0, a summary, a log and the weights.
+    @Test func trainsOnGeneratedDarcy() throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanup() }
+        let data = tmp.path("darcy.h5")
+        let g = try HTSRBinary.run(["data", "darcy", "--samples", "10", "--resolution", "8", "--seed", "1", "--out", data])
+        #expect(g.status == 0, "\(g.stderr)")
+        let out = tmp.path("run")
+        let r = try HTSRBinary.run(["fno", "train", "--data", data, "--test-samples", "2", "--validation-samples", "2",
+                                    "--width", "4", "--modes", "3", "--projection", "8", "--epochs", "2", "--batch-size", "3",
+                                    "--policy", "tempbalance", "--darcy-scale", "100", "--quiet", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("fno2d on \(data): 6 training") && r.stdout.contains("test nRMSE"))
+        let log = try String(contentsOfFile: out + "/log.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(log.count == 4 && log[0].contains("\"task\":\"regression\""))
+        #expect(try Checkpoint.open(out + "/model.safetensors").tensors.contains { $0.name == "conv3.weights2" })
+    }
+
+    /// A data file of the wrong layout: exit 1, one line naming the file, no output folder.
+    @Test func wrongLayoutFails() throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanup() }
+        let bad = tmp.path("bad.h5")
+        let w = try HDF5Writer(path: bad)
+        try w.writeDataset("velocity", shape: [3, 4, 4], values: [Float](repeating: 1, count: 48))
+        try w.commit()
+        let r = try HTSRBinary.run(["fno", "train", "--data", bad, "--out", tmp.path("run")])
+        #expect(r.status == 1)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix("Error: \(bad): "), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path("run")))
+        let missing = try HTSRBinary.run(["fno", "train", "--data", tmp.path("none.h5"), "--out", tmp.path("run")])
+        #expect(missing.status == 1 && missing.stderr.split(separator: "\n").count == 1)
+    }
+}
