@@ -1,18 +1,30 @@
-// Runs before any shared library is initialised (ELF .preinit_array of the executable), so
-// OpenBLAS, which sizes its thread pool from OPENBLAS_NUM_THREADS when it loads, starts with one
-// thread. The idle threads of a larger pool spin after start-up and take CPU from htsr's own
-// per-layer workers (about 0.1 s of a core, 30 % of a MiniLM analysis). Commands that want BLAS
-// threads (training) raise the count later with openblas_set_num_threads, which grows the pool.
-// A value the user set is kept (setenv with overwrite = 0).
+// OpenBLAS sizes its thread pool from OPENBLAS_NUM_THREADS (or GOTO_/OMP_NUM_THREADS) when it
+// loads, and a pool of more than one thread spins (sched_yield) for about 2^28 cycles after
+// start-up, taking a core from htsr's own per-layer workers (about 0.1 s of a core, 15–30 % of
+// a MiniLM analysis). Setting the variable from the executable's .preinit_array does not work
+// with glibc: libc's own initialiser, which runs after the pre-initialisers, resets `environ` to
+// the process's original environment before OpenBLAS reads it (measured: OpenBLAS saw no
+// variable and started its pool). So, when the user has set none of these variables, the
+// constructor below shuts the pool down as soon as the libraries are initialised (before
+// main) and sets one thread per call. This is OpenBLAS's own fork path
+// (`blas_thread_shutdown_`, registered with pthread_atfork): a later
+// `openblas_set_num_threads(n > 1)` (training with --blas-threads) re-creates the pool on the
+// next threaded call. The symbols are weak, so a serial OpenBLAS build links too.
 #include <stdlib.h>
 #include "startup.h"
 
-static void htsr_preinit(int argc, char **argv, char **envp) {
-    (void)argc; (void)argv; (void)envp;
-    setenv("OPENBLAS_NUM_THREADS", "1", 0);
+extern int blas_thread_shutdown_(void) __attribute__((weak));
+extern void openblas_set_num_threads(int) __attribute__((weak));
+
+static int htsr_user_set_blas_threads(void) {
+    return getenv("OPENBLAS_NUM_THREADS") || getenv("GOTO_NUM_THREADS") || getenv("OMP_NUM_THREADS");
 }
 
-__attribute__((section(".preinit_array"), used))
-static void (*const htsr_preinit_entry)(int, char **, char **) = htsr_preinit;
+__attribute__((constructor))
+static void htsr_single_threaded_blas(void) {
+    if (htsr_user_set_blas_threads()) return;
+    if (openblas_set_num_threads) openblas_set_num_threads(1);
+    if (blas_thread_shutdown_) blas_thread_shutdown_();
+}
 
 int htsr_startup_linked(void) { return 1; }

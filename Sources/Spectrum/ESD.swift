@@ -67,12 +67,22 @@ public struct ESD: Sendable {
         return .esd(ESD(eigenvalues: values, matrices: matrices))
     }
 
-    /// The number of NaN or infinite values. A vectorisable sum of `x·0` (0 for finite x, NaN
-    /// otherwise) screens the buffer; only a buffer that fails is counted element by element.
+    /// The number of NaN or infinite values. A sum of `x·0` (0 for finite x, NaN otherwise) in
+    /// eight independent lanes screens the buffer (one scalar accumulator would be a serial
+    /// chain of dependent additions, about 4 % of a MiniLM analysis); only a buffer that fails
+    /// is counted element by element.
     public static func countNonFinite(_ values: UnsafeBufferPointer<Double>) -> Int {
-        var screen = 0.0
-        for x in values { screen += x * 0 }
-        if screen == 0 { return 0 }
+        guard let base = values.baseAddress else { return 0 }
+        let n = values.count, lanes = 8
+        var screen = SIMD8<Double>()
+        var i = 0
+        while i + lanes <= n {
+            screen += UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Double>.self) * 0
+            i += lanes
+        }
+        var tail = 0.0
+        while i < n { tail += base[i] * 0; i += 1 }
+        if screen.sum() + tail == 0 { return 0 }
         return values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
     }
 

@@ -147,4 +147,21 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
         #expect(!ESD.canStream(WeightMatrices(kind: .linear, shape: [4, 10], layout: .pytorch)))
         #expect(!ESD.canStream(WeightMatrices(kind: .conv2d, shape: [8, 4, 3, 3], layout: .pytorch)))
     }
+
+    /// The eight-lane screen sees a bad value in every lane and in the scalar tail, and a huge
+    /// finite value is not mistaken for one (x·0 = 0 for every finite x).
+    @Test func nonFiniteScreenCoversEveryPosition() {
+        for n in [0, 1, 7, 8, 9, 16, 23] {
+            var w = (0..<n).map { Double($0) * 1e300 }
+            #expect(w.withUnsafeBufferPointer(ESD.countNonFinite) == 0)
+            for i in 0..<n {
+                for bad in [Double.nan, .infinity, -.infinity] {
+                    let keep = w[i]
+                    w[i] = bad
+                    #expect(w.withUnsafeBufferPointer(ESD.countNonFinite) == 1, "n \(n), position \(i), \(bad)")
+                    w[i] = keep
+                }
+            }
+        }
+    }
 }

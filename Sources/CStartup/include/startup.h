@@ -1,5 +1,5 @@
 #ifndef HTSR_STARTUP_H
 #define HTSR_STARTUP_H
-/// Referenced from Swift so the linker keeps the object holding the .preinit_array entry.
+/// Referenced from Swift so the linker keeps the object holding the start-up constructor.
 int htsr_startup_linked(void);
 #endif
