@@ -1,0 +1,15 @@
+set terminal pngcairo size 720,480 noenhanced
+set output 'burgers-dynamics-lr.png'
+set title 'burgers TempBalance rb 160 lr 0.0025 seed 1: learning rate per layer'
+set xlabel 'epoch'
+set ylabel 'learning rate'
+set logscale y
+set key outside right
+set grid
+plot 'burgers-dynamics-lr.dat' using 1:2 with lines lw 2 lc rgb '#1f77b4' dt 1 title 'fc0', \
+     'burgers-dynamics-lr.dat' using 1:3 with lines lw 2 lc rgb '#ff7f0e' dt 1 title 'w0', \
+     'burgers-dynamics-lr.dat' using 1:4 with lines lw 2 lc rgb '#2ca02c' dt 1 title 'w1', \
+     'burgers-dynamics-lr.dat' using 1:5 with lines lw 2 lc rgb '#d62728' dt 1 title 'w2', \
+     'burgers-dynamics-lr.dat' using 1:6 with lines lw 2 lc rgb '#9467bd' dt 1 title 'w3', \
+     'burgers-dynamics-lr.dat' using 1:7 with lines lw 2 lc rgb '#8c564b' dt 1 title 'fc1', \
+     'burgers-dynamics-lr.dat' using 1:8 with lines lw 2 lc rgb '#e377c2' dt 1 title 'fc2'
