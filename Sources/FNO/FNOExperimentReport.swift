@@ -39,34 +39,18 @@ public enum FNOExperimentReport {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let cells = FNOExperiment.table(runs)
         let base = folder + "/" + name
-        var written = [base + ".md", base + ".csv", base + ".dat", base + ".gp"]
+        let written = [base + ".md", base + ".csv"]
         try AtomicFile.write(markdown(title: title, cells: cells), to: base + ".md")
         try AtomicFile.write(csv(runs), to: base + ".csv")
-        var dat = "# ratio_percent baseline_mean baseline_std tempbalance_mean tempbalance_std (test nRMSE)\n"
-        for rb in Array(Set(cells.map(\.reducedBatch))).sorted() {
+        let points = Array(Set(cells.map(\.reducedBatch))).sorted().map { rb in
             let b = cells.first { $0.reducedBatch == rb && $0.policy == .none }
             let t = cells.first { $0.reducedBatch == rb && $0.policy == .tempbalance }
-            func f(_ v: Double?) -> String { v.map { String(format: "%.6f", $0) } ?? "NaN" }
-            dat += "\(100 * (b ?? t!).ratio) \(f(b?.mean)) \(f(b?.std)) \(f(t?.mean)) \(f(t?.std))\n"
+            return ComparisonFigure.Point(percent: 100 * (b ?? t!).ratio, baseline: b.map { ($0.mean, $0.std) },
+                                          tempBalance: t.map { ($0.mean, $0.std) })
         }
-        try AtomicFile.write(dat, to: base + ".dat")
-        let gp = """
-        set terminal pngcairo size 720,480 noenhanced
-        set output '\(name).png'
-        set title '\(title)'
-        set logscale x
-        set xrange [0.4:150]
-        set xlabel 'training data (% of the pool)'
-        set ylabel 'test nRMSE (lower is better)'
-        set key top right
-        set grid
-        plot '\(name).dat' using ($1*0.95):2:3 with yerrorlines lw 2 title 'baseline', \\
-             '\(name).dat' using ($1*1.05):4:5 with yerrorlines lw 2 title 'TempBalance'
-
-        """
-        try AtomicFile.write(gp, to: base + ".gp")
-        if render(script: name + ".gp", in: folder) { written.append(base + ".png") }
-        return written
+        let figure = ComparisonFigure(title: title, name: name, quantity: "test nRMSE", ylabel: "test nRMSE (lower is better)",
+                                      key: "top right", xrange: (0.4, 150))
+        return written + (try figure.write(points, to: folder))
     }
 
     /// Per-epoch α and learning rate of every analysed layer from a run's `log.jsonl`:
@@ -126,20 +110,8 @@ public enum FNOExperimentReport {
             """
             try AtomicFile.write(gp, to: "\(folder)/\(file).gp")
             written += ["\(folder)/\(file).dat", "\(folder)/\(file).gp"]
-            if render(script: file + ".gp", in: folder) { written.append("\(folder)/\(file).png") }
+            if ExperimentReport.renderGnuplot(script: file + ".gp", in: folder) { written.append("\(folder)/\(file).png") }
         }
         return written
-    }
-
-    /// Runs `gnuplot SCRIPT` in `folder`; false if gnuplot is missing or fails.
-    static func render(script: String, in folder: String) -> Bool {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["gnuplot", script]
-        p.currentDirectoryURL = URL(fileURLWithPath: folder)
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
     }
 }

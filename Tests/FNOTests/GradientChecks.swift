@@ -47,7 +47,7 @@ import Train
         let conv = try SpectralConv<Double>(shape: shape, modes: modes, inChannels: I, outChannels: O, maxBatch: B)
         let corners = conv.corners.cornerCount, wCount = I * O * modes.reduce(1, *) * 2
         var x = Self.random(B * I * S, &rng)
-        var ws = (0..<corners).map { _ in Self.random(wCount, &rng) }
+        let ws = (0..<corners).map { _ in Self.random(wCount, &rng) }
         let r = Self.random(B * O * S, &rng)
         func loss(_ x: [Double], _ ws: [[Double]]) -> Double {
             var y = [Double](repeating: 0, count: B * O * S)
