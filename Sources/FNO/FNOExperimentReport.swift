@@ -80,6 +80,8 @@ public enum FNOExperimentReport {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var written: [String] = []
         for (kind, label, logscale) in [("alpha", "PL_Alpha_Hill (xmin_pos 2)", false), ("lr", "learning rate", true)] {
+            // Only layers with a value (fc2, too small to be analysed, has a rate but no α).
+            let layers = layers.filter { l in rows.contains { (kind == "alpha" ? $0.alpha[l] : $0.lr[l]) != nil } }
             var dat = "# epoch " + layers.joined(separator: " ") + "\n"
             for r in rows {
                 let values = layers.map { l -> String in

@@ -11,5 +11,4 @@ plot 'burgers-dynamics-alpha.dat' using 1:2 with lines lw 2 lc rgb '#1f77b4' dt 
      'burgers-dynamics-alpha.dat' using 1:4 with lines lw 2 lc rgb '#2ca02c' dt 1 title 'w1', \
      'burgers-dynamics-alpha.dat' using 1:5 with lines lw 2 lc rgb '#d62728' dt 1 title 'w2', \
      'burgers-dynamics-alpha.dat' using 1:6 with lines lw 2 lc rgb '#9467bd' dt 1 title 'w3', \
-     'burgers-dynamics-alpha.dat' using 1:7 with lines lw 2 lc rgb '#8c564b' dt 1 title 'fc1', \
-     'burgers-dynamics-alpha.dat' using 1:8 with lines lw 2 lc rgb '#e377c2' dt 1 title 'fc2'
+     'burgers-dynamics-alpha.dat' using 1:7 with lines lw 2 lc rgb '#8c564b' dt 1 title 'fc1'

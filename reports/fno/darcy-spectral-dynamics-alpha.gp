@@ -15,5 +15,4 @@ plot 'darcy-spectral-dynamics-alpha.dat' using 1:2 with lines lw 2 lc rgb '#1f77
      'darcy-spectral-dynamics-alpha.dat' using 1:8 with lines lw 2 lc rgb '#e377c2' dt 1 title 'w2', \
      'darcy-spectral-dynamics-alpha.dat' using 1:9 with lines lw 2 lc rgb '#7f7f7f' dt 2 title 'conv3', \
      'darcy-spectral-dynamics-alpha.dat' using 1:10 with lines lw 2 lc rgb '#bcbd22' dt 1 title 'w3', \
-     'darcy-spectral-dynamics-alpha.dat' using 1:11 with lines lw 2 lc rgb '#17becf' dt 1 title 'fc1', \
-     'darcy-spectral-dynamics-alpha.dat' using 1:12 with lines lw 2 lc rgb '#000000' dt 1 title 'fc2'
+     'darcy-spectral-dynamics-alpha.dat' using 1:11 with lines lw 2 lc rgb '#17becf' dt 1 title 'fc1'

@@ -7,5 +7,5 @@ set xlabel 'training data (% of the pool)'
 set ylabel 'test nRMSE (lower is better)'
 set key top right
 set grid
-plot 'darcy-spectral.dat' using ($1*0.95):2:3 with yerrorlines lw 2 title 'baseline', \
-     'darcy-spectral.dat' using ($1*1.05):4:5 with yerrorlines lw 2 title 'TempBalance'
+plot 'darcy-spectral.dat' using ($1*0.97):2:3 with yerrorlines lw 2 title 'baseline', \
+     'darcy-spectral.dat' using ($1*1.03):4:5 with yerrorlines lw 2 title 'TempBalance'

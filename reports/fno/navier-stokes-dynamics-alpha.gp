@@ -11,5 +11,4 @@ plot 'navier-stokes-dynamics-alpha.dat' using 1:2 with lines lw 2 lc rgb '#1f77b
      'navier-stokes-dynamics-alpha.dat' using 1:4 with lines lw 2 lc rgb '#2ca02c' dt 1 title 'w1', \
      'navier-stokes-dynamics-alpha.dat' using 1:5 with lines lw 2 lc rgb '#d62728' dt 1 title 'w2', \
      'navier-stokes-dynamics-alpha.dat' using 1:6 with lines lw 2 lc rgb '#9467bd' dt 1 title 'w3', \
-     'navier-stokes-dynamics-alpha.dat' using 1:7 with lines lw 2 lc rgb '#8c564b' dt 1 title 'fc1', \
-     'navier-stokes-dynamics-alpha.dat' using 1:8 with lines lw 2 lc rgb '#e377c2' dt 1 title 'fc2'
+     'navier-stokes-dynamics-alpha.dat' using 1:7 with lines lw 2 lc rgb '#8c564b' dt 1 title 'fc1'
