@@ -99,6 +99,28 @@ public final class SpectralConv<T: FNOScalar> {
         }
     }
 
+    /// The channel mixing of every retained mode and its scatter into a zeroed half spectrum:
+    /// Z[k] = X[k]·W[k] [B × O] (forward), or Z[k] = G[k]·W[k]ᴴ [B × I] (`adjoint`, the input
+    /// gradient), one complex gemm per mode; Z goes to `spectrum` [B, C_out, n] at the corner
+    /// offsets, everything else 0.
+    /// - Parameter blocks: mode-major blocks [M][B][C_in] (C_in = I, or O when `adjoint`).
+    func mixAndScatter(_ blocks: UnsafePointer<Complex<T>>, batch B: Int, adjoint: Bool) {
+        let M = corners.count, offsets = corners.offsets, n = specCount
+        let cin = adjoint ? outChannels : inChannels, cout = adjoint ? inChannels : outChannels
+        for k in 0..<M {
+            T.complexGemm(.plain, adjoint ? .adjoint : .plain, m: B, n: cout, k: cin, a: blocks + k * B * cin, lda: cin,
+                          b: wt + k * inChannels * outChannels, ldb: outChannels, c: outBlocks + k * B * cout, ldc: cout,
+                          accumulate: false)
+        }
+        spectrum.update(repeating: .zero, count: B * cout * n)
+        for b in 0..<B {
+            for c in 0..<cout {
+                let s = spectrum + (b * cout + c) * n
+                for k in 0..<M { s[offsets[k]] = outBlocks[(k * B + b) * cout + c] }
+            }
+        }
+    }
+
     /// y [B, O, S…] = irfftn(corners(rfftn(x)) · W); saves x's corner blocks [M][B][I] in `saved`.
     public func forward(_ x: UnsafePointer<T>, batch B: Int, weights: [UnsafePointer<T>], into y: UnsafeMutablePointer<T>,
                         saving saved: UnsafeMutablePointer<Complex<T>>) throws {
@@ -112,17 +134,7 @@ public final class SpectralConv<T: FNOScalar> {
                 for k in 0..<M { saved[(k * B + b) * I + i] = s[offsets[k]] }
             }
         }
-        for k in 0..<M {
-            T.complexGemm(.plain, .plain, m: B, n: O, k: I, a: saved + k * B * I, lda: I, b: wt + k * I * O, ldb: O,
-                          c: outBlocks + k * B * O, ldc: O, accumulate: false)
-        }
-        spectrum.update(repeating: .zero, count: B * O * n)
-        for b in 0..<B {
-            for o in 0..<O {
-                let s = spectrum + (b * O + o) * n
-                for k in 0..<M { s[offsets[k]] = outBlocks[(k * B + b) * O + o] }
-            }
-        }
+        mixAndScatter(saved, batch: B, adjoint: false)
         try fft(channels: O, batch: B).inverse(destroying: spectrum, into: y)
         let scale = 1 / T(realCount), total = B * O * realCount
         for j in 0..<total { y[j] *= scale }
@@ -162,17 +174,7 @@ public final class SpectralConv<T: FNOScalar> {
         }
         guard let dx else { return }
         // ∂L/∂x = c2r(scatter(gradBlocks · Wᴴ)).
-        for k in 0..<M {
-            T.complexGemm(.plain, .adjoint, m: B, n: I, k: O, a: gradBlocks + k * B * O, lda: O, b: wt + k * I * O, ldb: O,
-                          c: outBlocks + k * B * I, ldc: I, accumulate: false)
-        }
-        spectrum.update(repeating: .zero, count: B * I * n)
-        for b in 0..<B {
-            for i in 0..<I {
-                let s = spectrum + (b * I + i) * n
-                for k in 0..<M { s[offsets[k]] = outBlocks[(k * B + b) * I + i] }
-            }
-        }
+        mixAndScatter(gradBlocks, batch: B, adjoint: true)
         try fft(channels: I, batch: B).inverse(destroying: spectrum, into: dx)
     }
 }
