@@ -17,8 +17,8 @@ let package = Package(
         // System-library shims.
         .systemLibrary(name: "CLapack", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
-        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
-                       providers: [.apt(["libhdf5-dev"])]),
+        // libhdf5 is loaded on first use (dlopen), not linked: see Sources/CHDF5/include/CHDF5.h.
+        .target(name: "CHDF5", linkerSettings: [.linkedLibrary("dl")]),
 
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),

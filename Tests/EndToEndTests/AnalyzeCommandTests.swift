@@ -96,3 +96,23 @@ let checkpoints = HTSRBinary.packageRoot.appendingPathComponent("fixtures/checkp
         #expect(csv.contains("layers/residual_block/layers/conv1d/vars/0,conv1d,3x8x8,keras"))
     }
 }
+
+@Suite struct StartUp {
+    /// libhdf5 (and the 31 libraries it brings) is loaded only when an HDF5 file is opened, so it
+    /// must not be among the binary's load-time dependencies; an HDF5 checkpoint still reads.
+    @Test func libhdf5IsLoadedOnFirstUseOnly() throws {
+        let ldd = Process()
+        ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+        ldd.arguments = [HTSRBinary.path]
+        let out = Pipe()
+        ldd.standardOutput = out
+        try ldd.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ldd.waitUntilExit()
+        #expect(text.contains("libopenblas"), "ldd output not understood: \(text)")
+        #expect(!text.contains("libhdf5"), "htsr links libhdf5 at load time:\n\(text)")
+        let r = try HTSRBinary.run(["analyze", checkpoints.appendingPathComponent("keras3/model.weights.h5").path, "--format", "csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").count == 3, "\(r.stdout)")
+    }
+}
