@@ -42,18 +42,23 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Folder for the table and figure.")
     var reports: String = "reports/experiment"
 
-    func run() throws {
-        func list<T>(_ s: String, _ name: String, _ parse: (String) -> T?) throws -> [T] {
-            let v = s.split(separator: ",").map { parse($0.trimmingCharacters(in: .whitespaces)) }
-            guard !v.isEmpty, v.allSatisfy({ $0 != nil }) else { throw ValidationError("--\(name): cannot read '\(s)'") }
-            return v.map { $0! }
-        }
+    /// The experiment the options describe, checked (a bad value is a usage error).
+    func plan() throws -> ExperimentPlan {
         var base = try training.config(out: runs)
         base.initCheckpoint = initCheckpoint
-        var plan = ExperimentPlan(name: name, base: base, ratios: try list(ratios, "ratios") { Double($0) },
-                                  seeds: try list(seeds, "seeds") { UInt64($0) }, learningRates: try list(lrs, "lrs") { Float($0) },
+        var plan = ExperimentPlan(name: name, base: base, ratios: try commaSeparated(ratios, option: "ratios") { Double($0) },
+                                  seeds: try commaSeparated(seeds, option: "seeds") { UInt64($0) },
+                                  learningRates: try commaSeparated(lrs, option: "lrs") { Float($0) },
                                   minSteps: minSteps, maxSteps: maxSteps, runsFolder: runs)
         plan.base.trainRatio = nil
+        try validated(plan.validate)
+        return plan
+    }
+
+    func validate() throws { _ = try plan() }
+
+    func run() throws {
+        let plan = try plan(), base = plan.base
         let dataset = try base.data.load(folder: base.dataDir)
         let results = try Experiment.run(plan, dataset: dataset) { Terminal.error($0) }
         let title = "\(name): \(base.data.rawValue), MLP \(base.hidden.map(String.init).joined(separator: "-")), \(plan.seeds.count) seeds"

@@ -29,19 +29,23 @@ struct FNOExperimentCommand: ParsableCommand {
     @Option(help: "Folder for the runs.") var runs: String = "runs/fno"
     @Option(help: "Folder for the table and figures.") var reports: String = "reports/fno"
 
-    func run() throws {
-        func list<T>(_ s: String, _ name: String, _ parse: (String) -> T?) throws -> [T] {
-            let v = s.split(separator: ",").map { parse($0.trimmingCharacters(in: .whitespaces)) }
-            guard !v.isEmpty, v.allSatisfy({ $0 != nil }) else { throw ValidationError("--\(name): cannot read '\(s)'") }
-            return v.map { $0! }
-        }
-        let base = training.config(out: runs)
-        let strides = try list(reducedBatches, "reduced-batches") { Int($0) }
-        let s = try sValues.map { try list($0, "s-values") { Double($0) } } ?? strides.map { FNOExperimentPlan.referenceS(ratio: 1 / Double($0)) }
-        var plan = FNOExperimentPlan(name: name, base: base, reducedBatches: strides, seeds: try list(seeds, "seeds") { UInt64($0) },
-                                     learningRates: try list(lrs, "lrs") { Float($0) }, sValues: s, targetSteps: targetSteps,
+    /// The experiment the options describe, checked (a bad value is a usage error).
+    func plan() throws -> FNOExperimentPlan {
+        let strides = try commaSeparated(reducedBatches, option: "reduced-batches") { Int($0) }
+        let s = try sValues.map { try commaSeparated($0, option: "s-values") { Double($0) } } ?? strides.map { FNOExperimentPlan.referenceS(ratio: 1 / Double($0)) }
+        var plan = FNOExperimentPlan(name: name, base: training.config(out: runs), reducedBatches: strides,
+                                     seeds: try commaSeparated(seeds, option: "seeds") { UInt64($0) },
+                                     learningRates: try commaSeparated(lrs, option: "lrs") { Float($0) }, sValues: s, targetSteps: targetSteps,
                                      minEpochs: minEpochs, maxEpochs: maxEpochs, runsFolder: runs)
         plan.evaluationsPerRun = evaluations
+        try validated(plan.validate)
+        return plan
+    }
+
+    func validate() throws { _ = try plan() }
+
+    func run() throws {
+        let plan = try plan(), base = plan.base, strides = plan.reducedBatches
         let results = try FNOExperiment.run(plan) { Terminal.error($0) }
         let file = (base.data as NSString).lastPathComponent
         let title = "\(name): FNO on \(file), \(plan.seeds.count) seeds, lr grid \(lrs)"

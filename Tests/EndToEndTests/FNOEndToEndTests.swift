@@ -37,4 +37,20 @@ import Testing
         let missing = try HTSRBinary.run(["fno", "train", "--data", tmp.path("none.h5"), "--out", tmp.path("run")])
         #expect(missing.status == 1 && missing.stderr.split(separator: "\n").count == 1)
     }
+
+    /// The experiment's grid is checked before any run: a bad value is a usage error (64) naming it.
+    @Test func experimentGridIsValidated() throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanup() }
+        for (args, fragment) in [(["--lrs", "0.001,-1"], "learning rates must be positive"),
+                                 (["--lrs", "0.001,x"], "--lrs"),
+                                 (["--reduced-batches", "0"], "--reduced-batches"),
+                                 (["--min-epochs", "9", "--max-epochs", "3"], "--max-epochs")] {
+            let r = try HTSRBinary.run(["fno", "experiment", "--data", tmp.path("none.h5"), "--name", "x", "--validation-samples", "2",
+                                        "--runs", tmp.path("runs"), "--reports", tmp.path("reports")] + args)
+            #expect(r.status == 64, "\(args): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains(fragment), "\(args): \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: tmp.path("runs")))
+    }
 }

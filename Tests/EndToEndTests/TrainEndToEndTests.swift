@@ -89,6 +89,9 @@ import Testing
                                 "--out", tmp.path("x")], ["fc1.weight", "[16, 64]", "[32, 64]"])
         try expectOneLineError(["train", "--data-dir", Self.dataDir, "--out", tmp.path("never"), "--resume"], ["resume.safetensors"])
         try expectOneLineError(["train", "--hidden", "64,x", "--out", tmp.path("x")], ["--hidden"], status: 64)
+        try expectOneLineError(["experiment", "--name", "x", "--lrs", "0.01,0", "--runs", tmp.path("runs")],
+                               ["learning rates must be positive"], status: 64)
+        #expect(!FileManager.default.fileExists(atPath: tmp.path("runs")))
         try expectOneLineError(["policy", tmp.path("missing.json")], ["missing.json"])
         #expect(!FileManager.default.fileExists(atPath: tmp.path("x/model.safetensors")))
     }
