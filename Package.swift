@@ -59,9 +59,11 @@ let package = Package(
         .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra"]),
         .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Analyzer"]),
-        .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "LinearAlgebra"]),
+        // Central finite differences shared by the gradient checks of Train and FNO.
+        .target(name: "GradientCheckSupport", path: "Tests/GradientCheckSupport"),
+        .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "LinearAlgebra", "GradientCheckSupport"]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint"]),
-        .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint"]),
+        .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "GradientCheckSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,3 +1,4 @@
+import GradientCheckSupport
 import PDE
 import Testing
 import Train
@@ -8,31 +9,9 @@ import Train
 /// ≈ 1e-16/h = 1e-10, so a relative error below 1e-6 (of the gradient's scale) can only fail
 /// on a wrong formula — a missing factor 2 of the Hermitian weighting is an O(1) error.
 @Suite struct GradientChecks {
-    static let h = 1e-6
-    static let tolerance = 1e-6
-
     static func random(_ n: Int, _ rng: inout SeededRNG, scale: Double = 1) -> [Double] {
         (0..<n).map { _ in scale * (2 * rng.uniform() - 1) }
     }
-
-    static func numerical(_ x: inout [Double], _ f: ([Double]) -> Double) -> [Double] {
-        (0..<x.count).map { i in
-            let saved = x[i]
-            x[i] = saved + h; let up = f(x)
-            x[i] = saved - h; let down = f(x)
-            x[i] = saved
-            return (up - down) / (2 * h)
-        }
-    }
-
-    static func expectClose(_ analytic: [Double], _ numeric: [Double], _ what: String) {
-        #expect(analytic.count == numeric.count)
-        let scale = max(1e-3, numeric.map(abs).max() ?? 0)
-        let worst = zip(analytic, numeric).map { abs($0 - $1) }.max() ?? 0
-        #expect(worst / scale < tolerance, "\(what): max error \(worst) at scale \(scale)")
-    }
-
-    static func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map(*).reduce(0, +) }
 
     /// Shapes: 1-D even and odd, 2-D even × even, odd × even, even × odd — with modes reaching
     /// the last axis' Nyquist entry (a self-conjugate column) in two of them.
@@ -58,7 +37,7 @@ import Train
             }
             defer { pointers.forEach { $0.deallocate() } }
             try! conv.forward(x, batch: B, weights: pointers.map { UnsafePointer($0) }, into: &y, saving: saved)
-            return Self.dot(y, r)
+            return FiniteDifferences.dot(y, r)
         }
         // Analytic.
         var y = [Double](repeating: 0, count: B * O * S), dx = [Double](repeating: 0, count: B * I * S)
@@ -73,13 +52,13 @@ import Train
         defer { (wp + dwp).forEach { $0.deallocate() } }
         try conv.forward(x, batch: B, weights: wp.map { UnsafePointer($0) }, into: &y, saving: saved)
         try conv.backward(dy: r, batch: B, weights: wp.map { UnsafePointer($0) }, saved: saved, dx: &dx, dWeights: dwp)
-        Self.expectClose(dx, Self.numerical(&x) { loss($0, ws) }, "spectral conv \(shape) dx")
+        FiniteDifferences.expectClose(dx, FiniteDifferences.numerical(&x) { loss($0, ws) }, "spectral conv \(shape) dx")
         for c in 0..<corners {
             let analytic = Array(UnsafeBufferPointer(start: dwp[c], count: wCount))
             var probe = ws[c]
             let fixed = ws
-            let numeric = Self.numerical(&probe) { w in var all = fixed; all[c] = w; return loss(x, all) }
-            Self.expectClose(analytic, numeric, "spectral conv \(shape) dW corner \(c)")
+            let numeric = FiniteDifferences.numerical(&probe) { w in var all = fixed; all[c] = w; return loss(x, all) }
+            FiniteDifferences.expectClose(analytic, numeric, "spectral conv \(shape) dW corner \(c)")
         }
     }
 
@@ -91,16 +70,16 @@ import Train
         func loss(_ x: [Double], _ w: [Double], _ b: [Double]) -> Double {
             var y = base
             PointwiseConv.forward(&y, x, weight: w, bias: b, batch: B, inputs: I, outputs: O, points: S, accumulate: true)
-            return Self.dot(y, r)
+            return FiniteDifferences.dot(y, r)
         }
         var dx = Self.random(B * I * S, &rng)
         let dx0 = dx
         var dw = [Double](repeating: 0, count: O * I), db = [Double](repeating: 0, count: O)
         PointwiseConv.backward(dx: &dx, dWeight: &dw, dBias: &db, dy: r, x: x, weight: w, batch: B, inputs: I, outputs: O,
                                points: S, accumulateInput: true)
-        Self.expectClose(zip(dx, dx0).map { $0 - $1 }, Self.numerical(&x) { loss($0, w, b) }, "1×1 conv dx")
-        Self.expectClose(dw, Self.numerical(&w) { loss(x, $0, b) }, "1×1 conv dW")
-        Self.expectClose(db, Self.numerical(&b) { loss(x, w, $0) }, "1×1 conv db")
+        FiniteDifferences.expectClose(zip(dx, dx0).map { $0 - $1 }, FiniteDifferences.numerical(&x) { loss($0, w, b) }, "1×1 conv dx")
+        FiniteDifferences.expectClose(dw, FiniteDifferences.numerical(&w) { loss(x, $0, b) }, "1×1 conv dW")
+        FiniteDifferences.expectClose(db, FiniteDifferences.numerical(&b) { loss(x, w, $0) }, "1×1 conv db")
     }
 
     @Test func paddingIsAdjointOfUnpadding() {
@@ -112,7 +91,7 @@ import Train
         g.pad(x, into: &px, batch: B, channels: C)
         g.unpad(y, into: &uy, batch: B, channels: C)
         // ⟨pad x, y⟩ = ⟨x, unpad y⟩, and unpad ∘ pad = identity.
-        #expect(abs(Self.dot(px, y) - Self.dot(x, uy)) < 1e-12)
+        #expect(abs(FiniteDifferences.dot(px, y) - FiniteDifferences.dot(x, uy)) < 1e-12)
         var back = [Double](repeating: 0, count: x.count)
         g.unpad(px, into: &back, batch: B, channels: C)
         #expect(back == x)
@@ -138,16 +117,16 @@ import Train
         let tape = model.makeTape(batch: B)
         func loss() -> Double {
             try! model.forward(x, tape: tape)
-            return Self.dot(tape.output.array, r)
+            return FiniteDifferences.dot(tape.output.array, r)
         }
         _ = loss()
         model.parameters.grads.zero()
         var dx = [Double](repeating: 0, count: x.count)
         try model.backward(r, tape: tape, dx: &dx)
         var probe = x
-        let numericX = Self.numerical(&probe) { v in x = v; return loss() }
+        let numericX = FiniteDifferences.numerical(&probe) { v in x = v; return loss() }
         x = probe
-        Self.expectClose(dx, numericX, "FNO\(shape.count)d dx")
+        FiniteDifferences.expectClose(dx, numericX, "FNO\(shape.count)d dx")
         for e in model.parameters.entries {
             let p = model.parameters.values[e]
             let picks = Array(Set((0..<min(6, e.count)).map { ($0 * 7919) % e.count })).sorted()
@@ -155,12 +134,12 @@ import Train
             for i in picks {
                 analytic.append(model.parameters.grads[e][i])
                 let saved = p[i]
-                p[i] = saved + Self.h; let up = loss()
-                p[i] = saved - Self.h; let down = loss()
+                p[i] = saved + FiniteDifferences.h; let up = loss()
+                p[i] = saved - FiniteDifferences.h; let down = loss()
                 p[i] = saved
-                numeric.append((up - down) / (2 * Self.h))
+                numeric.append((up - down) / (2 * FiniteDifferences.h))
             }
-            Self.expectClose(analytic, numeric, "FNO\(shape.count)d \(e.name)")
+            FiniteDifferences.expectClose(analytic, numeric, "FNO\(shape.count)d \(e.name)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import GradientCheckSupport
 import Testing
 @testable import Train
 
@@ -6,9 +7,6 @@ import Testing
 /// fixed random r. Step h = 1e-6: truncation error O(h²) ≈ 1e-12 and round-off ≈ 1e-16/h ≈ 1e-10,
 /// so agreement to 1e-6 relative (to the gradient's scale) can only fail on a wrong formula.
 @Suite struct GradientCheckTests {
-    static let h = 1e-6
-    static let tolerance = 1e-6
-
     /// Uniform values in [-1, 1) from a seeded generator.
     static func random(_ n: Int, _ rng: inout SeededRNG, awayFromZero: Double = 0) -> [Double] {
         (0..<n).map { _ in
@@ -18,26 +16,6 @@ import Testing
         }
     }
 
-    /// Central differences of `f` with respect to each element of `x`.
-    static func numerical(_ x: inout [Double], _ f: ([Double]) -> Double) -> [Double] {
-        (0..<x.count).map { i in
-            let saved = x[i]
-            x[i] = saved + h; let up = f(x)
-            x[i] = saved - h; let down = f(x)
-            x[i] = saved
-            return (up - down) / (2 * h)
-        }
-    }
-
-    static func expectClose(_ analytic: [Double], _ numeric: [Double], _ what: String) {
-        #expect(analytic.count == numeric.count)
-        let scale = max(1e-3, numeric.map(abs).max() ?? 0)
-        let worst = zip(analytic, numeric).map { abs($0 - $1) }.max() ?? 0
-        #expect(worst / scale < tolerance, "\(what): max error \(worst) at scale \(scale)")
-    }
-
-    static func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map(*).reduce(0, +) }
-
     @Test func linear() {
         var rng = SeededRNG(seed: 1)
         let B = 3, I = 4, O = 5
@@ -46,13 +24,13 @@ import Testing
         func loss(_ x: [Double], _ w: [Double], _ b: [Double]) -> Double {
             var y = [Double](repeating: 0, count: B * O)
             Linear.forward(&y, x, weight: w, bias: b, batch: B, inputs: I, outputs: O)
-            return Self.dot(y, r)
+            return FiniteDifferences.dot(y, r)
         }
         var dx = [Double](repeating: 0, count: B * I), dw = [Double](repeating: 0, count: O * I), db = [Double](repeating: 0, count: O)
         Linear.backward(dx: &dx, dWeight: &dw, dBias: &db, dy: r, x: x, weight: w, batch: B, inputs: I, outputs: O)
-        Self.expectClose(dx, Self.numerical(&x) { loss($0, w, b) }, "Linear dx")
-        Self.expectClose(dw, Self.numerical(&w) { loss(x, $0, b) }, "Linear dW")
-        Self.expectClose(db, Self.numerical(&b) { loss(x, w, $0) }, "Linear db")
+        FiniteDifferences.expectClose(dx, FiniteDifferences.numerical(&x) { loss($0, w, b) }, "Linear dx")
+        FiniteDifferences.expectClose(dw, FiniteDifferences.numerical(&w) { loss(x, $0, b) }, "Linear dW")
+        FiniteDifferences.expectClose(db, FiniteDifferences.numerical(&b) { loss(x, w, $0) }, "Linear db")
     }
 
     @Test(arguments: Activation.allCases) func activation(_ a: Activation) {
@@ -64,11 +42,11 @@ import Testing
         func loss(_ x: [Double]) -> Double {
             var y = [Double](repeating: 0, count: n)
             a.forward(&y, x, count: n)
-            return Self.dot(y, r)
+            return FiniteDifferences.dot(y, r)
         }
         var dx = [Double](repeating: 0, count: n)
         a.backward(&dx, dy: r, x: x, count: n)
-        Self.expectClose(dx, Self.numerical(&x, loss), "\(a) dx")
+        FiniteDifferences.expectClose(dx, FiniteDifferences.numerical(&x, loss), "\(a) dx")
     }
 
     @Test func layerNorm() {
@@ -79,15 +57,15 @@ import Testing
         func loss(_ x: [Double], _ g: [Double], _ b: [Double]) -> Double {
             var y = [Double](repeating: 0, count: B * C), m = [Double](repeating: 0, count: B), s = m
             LayerNorm.forward(&y, mean: &m, rstd: &s, x, weight: g, bias: b, batch: B, channels: C)
-            return Self.dot(y, r)
+            return FiniteDifferences.dot(y, r)
         }
         var y = [Double](repeating: 0, count: B * C), m = [Double](repeating: 0, count: B), s = m
         LayerNorm.forward(&y, mean: &m, rstd: &s, x, weight: g, bias: b, batch: B, channels: C)
         var dx = [Double](repeating: 0, count: B * C), dg = [Double](repeating: 0, count: C), db = dg
         LayerNorm.backward(&dx, dWeight: &dg, dBias: &db, dy: r, x: x, weight: g, mean: m, rstd: s, batch: B, channels: C)
-        Self.expectClose(dx, Self.numerical(&x) { loss($0, g, b) }, "LayerNorm dx")
-        Self.expectClose(dg, Self.numerical(&g) { loss(x, $0, b) }, "LayerNorm dγ")
-        Self.expectClose(db, Self.numerical(&b) { loss(x, g, $0) }, "LayerNorm dβ")
+        FiniteDifferences.expectClose(dx, FiniteDifferences.numerical(&x) { loss($0, g, b) }, "LayerNorm dx")
+        FiniteDifferences.expectClose(dg, FiniteDifferences.numerical(&g) { loss(x, $0, b) }, "LayerNorm dγ")
+        FiniteDifferences.expectClose(db, FiniteDifferences.numerical(&b) { loss(x, g, $0) }, "LayerNorm dβ")
     }
 
     @Test func dropout() {
@@ -100,7 +78,7 @@ import Testing
             var y = [Double](repeating: 0, count: n), mask = y
             var g = SeededRNG(seed: 9)
             Dropout.forward(&y, mask: &mask, x, count: n, p: p, rng: &g)
-            return Self.dot(y, r)
+            return FiniteDifferences.dot(y, r)
         }
         var y = [Double](repeating: 0, count: n), mask = y
         var g = SeededRNG(seed: 9)
@@ -109,7 +87,7 @@ import Testing
         #expect(mask.contains(0) && mask.contains { $0 > 0 })
         var dx = [Double](repeating: 0, count: n)
         Dropout.backward(&dx, dy: r, mask: mask, count: n)
-        Self.expectClose(dx, Self.numerical(&x, loss), "Dropout dx")
+        FiniteDifferences.expectClose(dx, FiniteDifferences.numerical(&x, loss), "Dropout dx")
     }
 
     @Test func softmaxCrossEntropy() {
@@ -132,7 +110,7 @@ import Testing
         #expect(abs(value - expected / Double(B)) < 1e-12)
         var d = [Double](repeating: 0, count: B * C)
         SoftmaxCrossEntropy.backward(dLogits: &d, probs: probs, labels: labels, batch: B, classes: C)
-        Self.expectClose(d, Self.numerical(&logits, loss), "softmax cross-entropy dlogits")
+        FiniteDifferences.expectClose(d, FiniteDifferences.numerical(&logits, loss), "softmax cross-entropy dlogits")
     }
 
     /// The whole model (Linear, LayerNorm, GELU, dropout, head, loss) in Double: backward is the
@@ -159,12 +137,12 @@ import Testing
         let p = model.parameters.values.pointer
         let numeric = (0..<model.parameters.layout.count).map { i -> Double in
             let saved = p[i]
-            p[i] = saved + Self.h; let up = loss()
-            p[i] = saved - Self.h; let down = loss()
+            p[i] = saved + FiniteDifferences.h; let up = loss()
+            p[i] = saved - FiniteDifferences.h; let down = loss()
             p[i] = saved
-            return (up - down) / (2 * Self.h)
+            return (up - down) / (2 * FiniteDifferences.h)
         }
-        Self.expectClose(analytic, numeric, "MLP parameters")
+        FiniteDifferences.expectClose(analytic, numeric, "MLP parameters")
     }
 }
 
