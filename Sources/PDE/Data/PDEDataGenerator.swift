@@ -1,3 +1,6 @@
+import Checkpoint
+import Foundation
+
 /// One dataset of a generated file: its name and the shape of one sample's block (the file's
 /// dataset has shape `[samples] + sampleShape`).
 public struct DataField: Sendable, Equatable {
@@ -45,29 +48,11 @@ extension PDEDataGenerator {
         let items = parameters.keys.sorted().map { key -> String in
             let value = parameters[key]!
             let number = Double(value).map { $0.isFinite } ?? false
-            return "\"\(jsonEscaped(key))\": " + (number ? value : "\"\(jsonEscaped(value))\"")
+            return JSONText.quoted(key) + ": " + (number ? value : JSONText.quoted(value))
         }
         return "{" + items.joined(separator: ", ") + "}"
     }
 }
-
-/// `s` with JSON's mandatory escapes (quote, backslash, control characters).
-func jsonEscaped(_ s: String) -> String {
-    var out = ""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-        default: out.unicodeScalars.append(u)
-        }
-    }
-    return out
-}
-
-import Foundation
 
 /// `count` equally spaced values `start, start + step, …`.
 func arithmeticSequence(_ count: Int, start: Double = 0, step: Double) -> [Double] {
