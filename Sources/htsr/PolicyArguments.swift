@@ -66,6 +66,6 @@ struct PolicyArguments: ParsableArguments {
     }
 
     func validate() throws {
-        do { try options.validate() } catch let TrainError.invalidOption(m) { throw ValidationError(m) }
+        try validated(options.validate)
     }
 }

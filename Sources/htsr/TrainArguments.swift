@@ -134,7 +134,7 @@ struct TrainArguments: ParsableArguments {
         c.logEvery = logEvery
         c.blasThreads = blasThreads
         c.analysisThreads = analysisThreads
-        do { try c.validate() } catch let TrainError.invalidOption(m) { throw ValidationError(m) }
+        try validated(c.validate)
         return c
     }
 }
