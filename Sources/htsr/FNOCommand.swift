@@ -24,6 +24,8 @@ struct FNOTrainCommand: ParsableCommand {
     @Option(help: "Output folder.") var out: String
     @Flag(name: .shortAndLong, help: "No progress lines on standard error.") var quiet = false
 
+    func validate() throws { try validated(options.config(out: out).validate) }
+
     func run() throws {
         let trainer = try FNOTrainer(config: options.config(out: out))
         let o = try trainer.run(progress: quiet ? nil : { Terminal.error($0) })

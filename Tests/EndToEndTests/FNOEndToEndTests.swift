@@ -52,5 +52,8 @@ import Testing
             #expect(r.stderr.contains(fragment), "\(args): \(r.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: tmp.path("runs")))
+        let train = try HTSRBinary.run(["fno", "train", "--data", tmp.path("none.h5"), "--epochs", "0", "--out", tmp.path("run")])
+        #expect(train.status == 64 && train.stderr.contains("--epochs"), "\(train.status) \(train.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path("run")))
     }
 }
