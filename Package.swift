@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "PowerLaw", "Spectrum"]),
         .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "CZlib", "Spectrum", "PowerLaw"]),
         .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint"]),
-        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum"]),
+        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum", "Plot"]),
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [

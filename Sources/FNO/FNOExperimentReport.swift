@@ -1,5 +1,6 @@
 import Analyzer
 import Foundation
+import Plot
 import Train
 
 /// The FNO experiment's outputs: a Markdown table, a CSV of every run, a figure (gnuplot data
@@ -57,22 +58,18 @@ public enum FNOExperimentReport {
     /// `<name>-alpha.{dat,gp,png}` and `<name>-lr.{dat,gp,png}`.
     @discardableResult
     public static func dynamics(log path: String, title: String, name: String, to folder: String) throws -> [String] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw TrainError.badData(file: path, problem: "cannot read the training log")
-        }
+        // The training-log reader the figures of `htsr plot` use (it checks the format and names
+        // the file and line of a bad entry); the layers in the order the intervals first name them.
+        let log = try TrainingLog.load(path)
         var layers: [String] = []
         var rows: [(epoch: Double, alpha: [String: Double], lr: [String: Double])] = []
-        for (n, line) in text.split(separator: "\n").enumerated() {
-            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw TrainError.badData(file: path, problem: "line \(n + 1) is not valid JSON")
-            }
-            guard o["kind"] as? String == "interval", let epoch = o["epoch"] as? Double, let ls = o["layers"] as? [[String: Any]] else { continue }
+        for interval in log.intervals {
+            guard let epoch = interval.epoch else { continue }
             var a: [String: Double] = [:], l: [String: Double] = [:]
-            for x in ls {
-                guard let name = x["name"] as? String else { continue }
-                if !layers.contains(name) { layers.append(name) }
-                if let v = x["alpha"] as? Double { a[name] = v }
-                if let v = x["lr"] as? Double { l[name] = v }
+            for x in interval.layers {
+                if !layers.contains(x.name) { layers.append(x.name) }
+                a[x.name] = x.alpha
+                l[x.name] = x.learningRate
             }
             rows.append((epoch, a, l))
         }
