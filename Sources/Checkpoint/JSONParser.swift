@@ -1,7 +1,7 @@
 /// A JSON syntax error at byte `offset` of the input.
-struct JSONSyntaxError: Error, Equatable {
-    let offset: Int
-    let message: String
+public struct JSONSyntaxError: Error, Equatable {
+    public let offset: Int
+    public let message: String
 }
 
 /// A strict RFC 8259 JSON parser producing order-preserving `JSONValue`s.
@@ -10,8 +10,8 @@ struct JSONSyntaxError: Error, Equatable {
 /// UTF-8, control characters inside strings, lone UTF-16 surrogates in `\u` escapes, leading
 /// zeros, trailing commas, and nesting deeper than `maxDepth` (so hostile input cannot exhaust
 /// the stack).
-struct JSONParser {
-    static let maxDepth = 256
+public struct JSONParser {
+    public static let maxDepth = 256
 
     private let bytes: [UInt8]
     private var pos = 0
@@ -20,7 +20,7 @@ struct JSONParser {
 
     /// Parses `bytes` as a single JSON document.
     /// - Throws: `JSONSyntaxError` naming the byte offset of the first problem.
-    static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         if let bad = firstInvalidUTF8Offset(bytes) {
             throw JSONSyntaxError(offset: bad, message: "invalid UTF-8")
         }
@@ -35,7 +35,7 @@ struct JSONParser {
     }
 
     /// The offset of the first byte that is not part of a valid UTF-8 sequence, or nil.
-    static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
+    public static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
         var decoder = UTF8()
         var iterator = bytes.makeIterator()
         var offset = 0
