@@ -47,11 +47,10 @@ import Testing
     }
 }
 extension OptimizerPinTests {
-    static func make(_ s: OptimizerSettings, _ p: ParameterSet<Float>, decayAll: Bool) -> any Optimizer {
-        p.decayRule = decayAll ? .all : .matrices
-        return s.make(count: p.layout.count)
+    static func make(_ s: OptimizerSettings, _ p: ParameterSet<Float>, decayAll: Bool) -> Optimizer {
+        s.make(layout: p.layout, decays: decayAll ? .all : .matrices)
     }
-    static func step(_ o: inout any Optimizer, _ p: ParameterSet<Float>, _ rates: [Float]) {
+    static func step(_ o: inout Optimizer, _ p: ParameterSet<Float>, _ rates: [Float]) {
         o.step(p, learningRates: rates)
     }
 }
