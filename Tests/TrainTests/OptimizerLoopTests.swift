@@ -132,4 +132,15 @@ import Testing
         #expect(norm == expectedNorm && expectedNorm > 0.5)
         #expect(a.values.array == b.values.array)
     }
+
+    /// Clipping by global norm: a 3-4-5 gradient scales to norm 1; a small one is left alone.
+    @Test func clipping() {
+        let g = FlatBuffer<Float>([3, 4])
+        let norm = GradientClipping.clip(g, maxNorm: 1)
+        #expect(norm == 5)
+        #expect(abs(g.array[0] - 0.6) < 1e-6 && abs(g.array[1] - 0.8) < 1e-6)
+        let small = FlatBuffer<Float>([0.3, 0.4])
+        GradientClipping.clip(small, maxNorm: 1)
+        #expect(small.array == [0.3, 0.4])
+    }
 }
