@@ -79,6 +79,19 @@ import Testing
             return (mlp, try floats("x"), y)
         }
 
+        /// Expects every tensor of `buffer` (parameter or gradient values) within `tolerance` of the
+        /// fixture's `<prefix><name>`; returns the largest error.
+        func expectClose(_ buffer: FlatBuffer<Float>, _ parameters: ParameterSet<Float>, to prefix: String,
+                         _ tolerance: Double) throws -> Double {
+            var worst = 0.0
+            for e in parameters.entries {
+                let err = MLPGoldenTests.error(buffer.array(e), try floats(prefix + e.name), prefix + e.name)
+                #expect(err <= tolerance, "\(prefix + e.name): error \(err)")
+                worst = max(worst, err)
+            }
+            return worst
+        }
+
         /// Overwrites every parameter with the fixture's `<prefix><name>` (same shape).
         func load(_ parameters: ParameterSet<Float>, _ prefix: String) throws {
             for e in parameters.entries {
@@ -119,12 +132,7 @@ import Testing
         let logitsError = Self.error(logits, try g.floats("\(name).logits"), "logits")
         #expect(lossError <= Self.forwardTolerance, "\(name) loss \(loss) vs \(refLoss)")
         #expect(logitsError <= Self.forwardTolerance, "\(name) logits error \(logitsError)")
-        var worst = 0.0
-        for e in mlp.parameters.entries {
-            let err = Self.error(mlp.parameters.grads.array(e), try g.floats("\(name).grad.\(e.name)"), e.name)
-            #expect(err <= Self.gradientTolerance, "\(name) gradient of \(e.name): error \(err)")
-            worst = max(worst, err)
-        }
+        let worst = try g.expectClose(mlp.parameters.grads, mlp.parameters, to: "\(name).grad.", Self.gradientTolerance)
         print("golden \(name): loss \(lossError), logits \(logitsError), gradients \(worst)")
     }
 
@@ -160,12 +168,7 @@ import Testing
             normError = Self.error(norms, try g.floats("\(name).\(runName).grad_norms"), "gradient norms")
             #expect(normError <= Self.lossTolerance, "\(name) \(runName) gradient norms \(norms)")
         }
-        var worst = 0.0
-        for e in mlp.parameters.entries {
-            let err = Self.error(mlp.parameters.values.array(e), try g.floats("\(name).\(runName).final.\(e.name)"), e.name)
-            #expect(err <= Self.weightTolerance, "\(name) \(runName) \(e.name) after \(g.steps) steps: error \(err)")
-            worst = max(worst, err)
-        }
+        let worst = try g.expectClose(mlp.parameters.values, mlp.parameters, to: "\(name).\(runName).final.", Self.weightTolerance)
         print("golden \(name) \(runName): losses \(lossError), norms \(normError), weights \(worst)")
     }
 }
