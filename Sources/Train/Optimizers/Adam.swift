@@ -1,7 +1,7 @@
 import Foundation
 
-/// Adam, PyTorch's `torch.optim.Adam` (weight decay is L2: g = ∇ + λ·p, `TensorStep.gradient`).
-/// With t the step number (from 1):
+/// Adam, PyTorch's `torch.optim.Adam` (weight decay is L2: g = ∇ + λ·p,
+/// `TensorStep.forEachGradient`). With t the step number (from 1):
 ///
 ///     m ← β1·m + (1 − β1)·g,   v ← β2·v + (1 − β2)·g²
 ///     p ← p − η · (m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε)
@@ -26,8 +26,7 @@ public struct Adam: UpdateRule {
         let c1 = Float(1 - pow(Double(beta1), s)), c2 = Float(1 - pow(Double(beta2), s))
         let p = t.values, m = t.state(0), v = t.state(1)
         let b1 = beta1, b2 = beta2, eps = epsilon, lr = t.rate
-        for i in 0..<t.count {
-            let gi = t.gradient(i)
+        t.forEachGradient { i, gi in
             m[i] = b1 * m[i] + (1 - b1) * gi
             v[i] = b2 * v[i] + (1 - b2) * gi * gi
             p[i] -= lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)

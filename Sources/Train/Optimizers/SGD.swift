@@ -1,5 +1,5 @@
 /// Stochastic gradient descent with momentum, PyTorch's `torch.optim.SGD` (dampening 0; weight
-/// decay is L2: g = ∇ + λ·p, `TensorStep.gradient`):
+/// decay is L2: g = ∇ + λ·p, `TensorStep.forEachGradient`):
 ///
 ///     b ← μ·b + g             (b = g on the first step: b starts at 0, so the same formula)
 ///     d ← g + μ·b (Nesterov)  or  d ← b
@@ -22,14 +22,14 @@ public struct SGD: UpdateRule {
     public func update(_ t: TensorStep) {
         let p = t.values, lr = t.rate, mu = momentum
         if mu == 0 {
-            for i in 0..<t.count { p[i] -= lr * t.gradient(i) }
+            t.forEachGradient { i, g in p[i] -= lr * g }
             return
         }
         let b = t.state(0)
         if nesterov {
-            for i in 0..<t.count { let g = t.gradient(i); b[i] = mu * b[i] + g; p[i] -= lr * (g + mu * b[i]) }
+            t.forEachGradient { i, g in b[i] = mu * b[i] + g; p[i] -= lr * (g + mu * b[i]) }
         } else {
-            for i in 0..<t.count { let g = t.gradient(i); b[i] = mu * b[i] + g; p[i] -= lr * b[i] }
+            t.forEachGradient { i, g in b[i] = mu * b[i] + g; p[i] -= lr * b[i] }
         }
     }
 }
