@@ -38,11 +38,14 @@ let package = Package(
         .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "Checkpoint", "PowerLaw", "Spectrum"]),
         .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "CZlib", "Spectrum", "PowerLaw"]),
         .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint"]),
-        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum", "Plot"]),
+        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum"]),
+        // Experiment runners and their reports, above the trainers and Plot.
+        .target(name: "Experiments", dependencies: ["Train", "FNO", "Plot", "Analyzer", "Checkpoint"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
-            "Analyzer", "Checkpoint", "CStartup", "Plot", "Train", "PDE", "FNO",
+            "Analyzer", "Checkpoint", "CStartup", "Plot", "Train", "PDE", "FNO", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],

@@ -1,5 +1,6 @@
 import Analyzer
 import Foundation
+import Train
 
 /// The experiment's outputs: a Markdown table, a CSV of every run, and a figure (gnuplot data
 /// file + script, rendered to PNG when gnuplot is installed).

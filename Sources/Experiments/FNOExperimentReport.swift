@@ -1,4 +1,5 @@
 import Analyzer
+import FNO
 import Foundation
 import Plot
 import Train
