@@ -46,8 +46,7 @@ import Testing
     }
 
     @Test func trainingFigures() throws {
-        let log = try TrainingLog.parse(Data(Fixtures.trainingLog().utf8), file: "log.jsonl")
-        let figures = TrainingFigures.figures(log, kinds: FigureKind.allCases.filter { $0.group == .training }, title: "run1")
+        let figures = TrainingFigures.figures(Fixtures.trainingCurves(), kinds: FigureKind.allCases.filter { $0.group == .training }, title: "run1")
         #expect(figures.map(\.name) == ["train-loss", "train-metrics", "train-alpha", "train-lr"])
         for f in figures {
             let problem = Snapshot.check(listing(f), named: "training-\(f.name).gp")
