@@ -4,9 +4,9 @@ import Foundation
 import Plot
 import Train
 
-/// The FNO experiment's outputs: a Markdown table, a CSV of every run, a figure (gnuplot data
-/// file + script, rendered when gnuplot is installed), and the per-layer α / learning-rate
-/// dynamics of one TempBalance run.
+/// The FNO experiment's outputs: a Markdown table, a CSV of every run (`runs(csv:file:)` reads
+/// it back), the comparison figure (its data file, and a PNG drawn by Plot), and the per-layer
+/// α / learning-rate dynamics of one TempBalance run (Plot's training figures).
 public enum FNOExperimentReport {
     /// ratio | samples | baseline nRMSE (lr) | TempBalance nRMSE (lr) | relative change | RMSEs.
     public static func markdown(title: String, cells: [FNOExperimentCell]) -> String {
@@ -26,8 +26,13 @@ public enum FNOExperimentReport {
         return s
     }
 
+    /// The columns of the CSV of runs.
+    static let csvColumns = ["policy", "reduced_batch", "train_samples", "pool_samples", "lr", "seed", "epochs", "steps", "val_nrmse",
+                             "test_nrmse", "test_rmse", "train_seconds", "analysis_seconds", "diverged"]
+
+    /// Every run, one line each (numbers in their shortest round-trip form; a missing one empty).
     public static func csv(_ runs: [FNOExperimentRun]) -> String {
-        var s = "policy,reduced_batch,train_samples,pool_samples,lr,seed,epochs,steps,val_nrmse,test_nrmse,test_rmse,train_seconds,analysis_seconds,diverged\n"
+        var s = csvColumns.joined(separator: ",") + "\n"
         func f(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
         for r in runs {
             s += "\(r.policy.rawValue),\(r.reducedBatch),\(r.trainSamples),\(r.poolSamples),\(r.lr),\(r.seed),\(r.epochs),\(r.steps),\(f(r.validationNRMSE)),\(f(r.testNRMSE)),\(f(r.testRMSE)),\(r.trainSeconds),\(r.analysisSeconds),\(r.diverged)\n"
@@ -35,13 +40,30 @@ public enum FNOExperimentReport {
         return s
     }
 
-    /// Writes `<folder>/<name>.{md,csv,dat,gp}` and, if gnuplot runs, `<name>.png`.
+    /// The runs of a CSV written by `csv(_:)`, exactly (so the tables regenerate from it).
+    /// - Throws: `TrainError.badData` naming the file, line and column of a bad field.
+    public static func runs(csv text: String, file: String) throws -> [FNOExperimentRun] {
+        let t = try CSVRecords(text, file: file, columns: csvColumns)
+        return try t.records.indices.map { r in
+            FNOExperimentRun(policy: try t.field(r, "policy", PolicyMode.init(rawValue:)),
+                             reducedBatch: try t.field(r, "reduced_batch", Int.init), trainSamples: try t.field(r, "train_samples", Int.init),
+                             poolSamples: try t.field(r, "pool_samples", Int.init), lr: try t.field(r, "lr", Float.init),
+                             seed: try t.field(r, "seed", UInt64.init), epochs: try t.field(r, "epochs", Int.init),
+                             steps: try t.field(r, "steps", Int.init), validationNRMSE: try t.optionalDouble(r, "val_nrmse"),
+                             testNRMSE: try t.optionalDouble(r, "test_nrmse"), testRMSE: try t.optionalDouble(r, "test_rmse"),
+                             trainSeconds: try t.field(r, "train_seconds", Double.init),
+                             analysisSeconds: try t.field(r, "analysis_seconds", Double.init),
+                             diverged: try t.field(r, "diverged", Bool.init))
+        }
+    }
+
+    /// Writes `<folder>/<name>.{md,csv,dat}` and, with a gnuplot executable, `<name>.png`.
+    /// - Returns: the paths written.
     @discardableResult
-    public static func write(title: String, name: String, runs: [FNOExperimentRun], to folder: String) throws -> [String] {
+    public static func write(title: String, name: String, runs: [FNOExperimentRun], to folder: String, gnuplot: String?) throws -> [String] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let cells = FNOExperiment.table(runs)
         let base = folder + "/" + name
-        let written = [base + ".md", base + ".csv"]
         try AtomicFile.write(markdown(title: title, cells: cells), to: base + ".md")
         try AtomicFile.write(csv(runs), to: base + ".csv")
         let points = Array(Set(cells.map(\.reducedBatch))).sorted().map { rb in
@@ -51,67 +73,22 @@ public enum FNOExperimentReport {
                                           tempBalance: t.map { ($0.mean, $0.std) })
         }
         let figure = ComparisonFigure(title: title, name: name, quantity: "test nRMSE", ylabel: "test nRMSE (lower is better)",
-                                      key: "top right", xrange: (0.4, 150))
-        return written + (try figure.write(points, to: folder))
+                                      key: .topRight, xrange: (0.4, 150))
+        return [base + ".md", base + ".csv"] + (try figure.write(points, to: folder, gnuplot: gnuplot))
     }
 
-    /// Per-epoch α and learning rate of every analysed layer from a run's `log.jsonl`:
-    /// `<name>-alpha.{dat,gp,png}` and `<name>-lr.{dat,gp,png}`.
+    /// The per-layer α (heatmap) and learning rates of one run from its `log.jsonl`, as Plot's
+    /// training figures `<folder>/<name>-alpha.png` and `<name>-lr.png` (drawn only with a
+    /// gnuplot executable; the log is read and checked either way).
+    /// - Throws: `TrainingLogError` naming the log, Plot's errors.
     @discardableResult
-    public static func dynamics(log path: String, title: String, name: String, to folder: String) throws -> [String] {
-        // The training-log reader the figures of `htsr plot` use (it checks the format and names
-        // the file and line of a bad entry); the layers in the order the intervals first name them.
-        let log = try TrainingLog.load(path)
-        var layers: [String] = []
-        var rows: [(epoch: Double, alpha: [String: Double], lr: [String: Double])] = []
-        for interval in log.intervals {
-            guard let epoch = interval.epoch else { continue }
-            var a: [String: Double] = [:], l: [String: Double] = [:]
-            for x in interval.layers {
-                if !layers.contains(x.name) { layers.append(x.name) }
-                a[x.name] = x.alpha
-                l[x.name] = x.learningRate
-            }
-            rows.append((epoch, a, l))
-        }
-        guard !rows.isEmpty else { throw TrainError.badData(file: path, problem: "has no interval lines") }
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        var written: [String] = []
-        for (kind, label, logscale) in [("alpha", "PL_Alpha_Hill (xmin_pos 2)", false), ("lr", "learning rate", true)] {
-            // Only layers with a value (fc2, too small to be analysed, has a rate but no α).
-            let layers = layers.filter { l in rows.contains { (kind == "alpha" ? $0.alpha[l] : $0.lr[l]) != nil } }
-            var dat = "# epoch " + layers.joined(separator: " ") + "\n"
-            for r in rows {
-                let values = layers.map { l -> String in
-                    let v = kind == "alpha" ? r.alpha[l] : r.lr[l]
-                    return v.map { String(format: "%.6g", $0) } ?? "NaN"
-                }
-                dat += String(format: "%g ", r.epoch) + values.joined(separator: " ") + "\n"
-            }
-            let file = "\(name)-\(kind)"
-            try AtomicFile.write(dat, to: "\(folder)/\(file).dat")
-            // Twelve distinct colours; spectral layers (conv*) dashed.
-            let colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                           "#bcbd22", "#17becf", "#000000", "#aec7e8"]
-            let plots = layers.enumerated().map { k, layer in
-                "'\(file).dat' using 1:\(k + 2) with lines lw 2 lc rgb '\(colours[k % colours.count])' dt \(layer.hasPrefix("conv") ? 2 : 1) title '\(layer)'"
-            }
-            let gp = """
-            set terminal pngcairo size 720,480 noenhanced
-            set output '\(file).png'
-            set title '\(title): \(label) per layer'
-            set xlabel 'epoch'
-            set ylabel '\(label)'
-            \(logscale ? "set logscale y" : "")
-            set key outside right
-            set grid
-            plot \(plots.joined(separator: ", \\\n     "))
-
-            """
-            try AtomicFile.write(gp, to: "\(folder)/\(file).gp")
-            written += ["\(folder)/\(file).dat", "\(folder)/\(file).gp"]
-            if ExperimentReport.renderGnuplot(script: file + ".gp", in: folder) { written.append("\(folder)/\(file).png") }
-        }
-        return written
+    public static func dynamics(log path: String, title: String, name: String, to folder: String, gnuplot: String?) throws -> [String] {
+        let curves = try TrainingCurves.load(log: path)
+        guard let gnuplot else { return [] }
+        var alpha = TrainingFigures.alphaHeatmap(curves, title: title)
+        alpha.name = name + "-alpha"
+        var rates = TrainingFigures.learningRates(curves, title: title)
+        rates.name = name + "-lr"
+        return try Plotter.plot([alpha, rates], options: PlotOptions(), gnuplot: gnuplot, out: folder).files
     }
 }

@@ -83,6 +83,17 @@ public enum Plotter {
         return try render(batches, into: folder, options: options, gnuplot: gnuplot, progress: progress)
     }
 
+    /// Draws figures built elsewhere (e.g. an experiment's comparison figure) into `out`, each
+    /// as `<figure name>.<ext>`, all or nothing (files of other names in `out` are kept).
+    public static func plot(_ figures: [Figure], options: PlotOptions, gnuplot: String, out: String) throws -> RenderOutcome {
+        let folder = try StagedFolder(target: out, mode: .merge)
+        let staging = folder.staging, ext = options.settings.format.fileExtension
+        let batches = figures.map { figure in
+            FigureBatch(label: figure.name) { [PlannedFigure(figure, path: staging + "/" + figure.name + "." + ext)] }
+        }
+        return try render(batches, into: folder, options: options, gnuplot: gnuplot, progress: nil)
+    }
+
     static func render(_ batches: [FigureBatch], into folder: StagedFolder, options: PlotOptions, gnuplot: String,
                        progress: FigureRenderer.Progress?) throws -> RenderOutcome {
         let renderer = FigureRenderer(executable: gnuplot, processes: options.processes, settings: options.settings)

@@ -105,6 +105,10 @@ public struct TrainingLog: Sendable, Equatable {
     /// nil while the run is going (or when it stopped early).
     public var final: Final?
 
+    public init(file: String, run: Run, intervals: [Interval], final: Final?) {
+        self.file = file; self.run = run; self.intervals = intervals; self.final = final
+    }
+
     /// The names of the metrics with a value in some interval, sorted.
     public var metricNames: [String] {
         Array(Set(intervals.flatMap { $0.metrics.filter { $0.value != nil }.map(\.name) })).sorted()
