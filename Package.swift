@@ -3,7 +3,8 @@ import PackageDescription
 
 /// htsr: heavy-tailed self-regularization analysis and training.
 /// Dependencies point one way: C shims -> LinearAlgebra / Checkpoint / PowerLaw -> Spectrum ->
-/// Analyzer -> Plot / Train -> htsr (PDE: FFTW + Checkpoint).
+/// Analyzer -> Plot / Train -> FNO (Train + PDE; PDE: FFTW + Checkpoint) -> Experiments
+/// (Train, FNO, Plot) -> htsr. Train and FNO do not depend on Plot.
 let package = Package(
     name: "htsr",
     platforms: [.macOS(.v13)],

@@ -23,7 +23,7 @@ public struct FNOOutcome: Sendable {
 /// option): Adam with L2 decay on every tensor, StepLR per epoch, shuffled batches, the
 /// autoregressive rollout loss; TempBalance recomputes every epoch before its first step.
 ///
-/// Files in `config.out`: `log.jsonl` (`train-log-format.md`, `"task":"regression"`),
+/// Files in `config.out`: `log.jsonl` (`TrainingLog`'s format, `"task":"regression"`),
 /// `model.safetensors` (final weights, the reference's names; complex weights as [..., 2]),
 /// `best.safetensors` (lowest validation nRMSE at an evaluation, when there is a validation set).
 public final class FNOTrainer {

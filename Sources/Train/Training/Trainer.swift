@@ -20,7 +20,7 @@ public struct TrainOutcome: Sendable {
 /// The training loop: an MLP classifier, an optimizer with per-tensor learning rates, a
 /// schedule, and (optionally) TempBalance recomputing the rates from the weights' spectra.
 ///
-/// Files in `config.out`: `log.jsonl` (see `train-log-format.md`), `model.safetensors` (final
+/// Files in `config.out`: `log.jsonl` (see `TrainingLog`), `model.safetensors` (final
 /// weights), `best.safetensors` (best test accuracy at a log step), `resume.safetensors`
 /// (weights + optimizer state + run state, written at every log step; `--resume` continues
 /// from it with the same result as an uninterrupted run).
