@@ -76,4 +76,15 @@ public struct ComparisonFigure: Sendable {
         guard let gnuplot else { return [dat] }
         return [dat] + (try Plotter.plot([figure(points)], options: PlotOptions(), gnuplot: gnuplot, out: folder).files)
     }
+
+    /// An experiment's report in `folder`: `<name>.md` (the table), `<name>.csv` (every run) and
+    /// this figure (`write(_:to:gnuplot:)`).
+    /// - Returns: the paths written.
+    func writeReport(markdown: String, csv: String, points: [Point], to folder: String, gnuplot: String?) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let base = folder + "/" + name
+        try AtomicFile.write(markdown, to: base + ".md")
+        try AtomicFile.write(csv, to: base + ".csv")
+        return [base + ".md", base + ".csv"] + (try write(points, to: folder, gnuplot: gnuplot))
+    }
 }

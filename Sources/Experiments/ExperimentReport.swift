@@ -54,11 +54,7 @@ public enum ExperimentReport {
     /// - Returns: the paths written.
     @discardableResult
     public static func write(title: String, name: String, runs: [ExperimentRun], to folder: String, gnuplot: String?) throws -> [String] {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let cells = Experiment.table(runs)
-        let base = folder + "/" + name
-        try AtomicFile.write(markdown(title: title, cells: cells), to: base + ".md")
-        try AtomicFile.write(csv(runs), to: base + ".csv")
         let points = Array(Set(cells.map(\.ratio))).sorted().map { ratio in
             ComparisonFigure.Point(percent: 100 * ratio,
                                    baseline: cells.first { $0.ratio == ratio && $0.policy == .none }.map { (100 * $0.mean, 100 * $0.std) },
@@ -67,6 +63,7 @@ public enum ExperimentReport {
         let percents = points.map(\.percent)
         let figure = ComparisonFigure(title: title, name: name, quantity: "test accuracy %", ylabel: "test accuracy (%)",
                                       key: .bottomRight, xrange: (0.7 * (percents.min() ?? 1), 1.4 * (percents.max() ?? 100)))
-        return [base + ".md", base + ".csv"] + (try figure.write(points, to: folder, gnuplot: gnuplot))
+        return try figure.writeReport(markdown: markdown(title: title, cells: cells), csv: csv(runs), points: points, to: folder,
+                                      gnuplot: gnuplot)
     }
 }

@@ -61,11 +61,7 @@ public enum FNOExperimentReport {
     /// - Returns: the paths written.
     @discardableResult
     public static func write(title: String, name: String, runs: [FNOExperimentRun], to folder: String, gnuplot: String?) throws -> [String] {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let cells = FNOExperiment.table(runs)
-        let base = folder + "/" + name
-        try AtomicFile.write(markdown(title: title, cells: cells), to: base + ".md")
-        try AtomicFile.write(csv(runs), to: base + ".csv")
         let points = Array(Set(cells.map(\.reducedBatch))).sorted().map { rb in
             let b = cells.first { $0.reducedBatch == rb && $0.policy == .none }
             let t = cells.first { $0.reducedBatch == rb && $0.policy == .tempbalance }
@@ -74,7 +70,8 @@ public enum FNOExperimentReport {
         }
         let figure = ComparisonFigure(title: title, name: name, quantity: "test nRMSE", ylabel: "test nRMSE (lower is better)",
                                       key: .topRight, xrange: (0.4, 150))
-        return [base + ".md", base + ".csv"] + (try figure.write(points, to: folder, gnuplot: gnuplot))
+        return try figure.writeReport(markdown: markdown(title: title, cells: cells), csv: csv(runs), points: points, to: folder,
+                                      gnuplot: gnuplot)
     }
 
     /// The per-layer α (heatmap) and learning rates of one run from its `log.jsonl`, as Plot's
