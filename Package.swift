@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "PowerLaw", "Spectrum"]),
         .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "CZlib", "Spectrum", "PowerLaw"]),
         .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint"]),
+        .target(name: "Text", dependencies: ["Checkpoint"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum", "Plot"]),
 
         // Command-line tool and benchmarks.
@@ -63,6 +64,7 @@ let package = Package(
         .target(name: "GradientCheckSupport", path: "Tests/GradientCheckSupport"),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "LinearAlgebra", "GradientCheckSupport"]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint"]),
+        .testTarget(name: "TextTests", dependencies: ["Text", "Checkpoint"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "GradientCheckSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint"]),
     ],
