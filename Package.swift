@@ -43,7 +43,7 @@ let package = Package(
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
-            "Analyzer", "Checkpoint", "CStartup", "Plot", "Train", "PDE", "FNO",
+            "Analyzer", "Checkpoint", "CStartup", "Plot", "Train", "PDE", "FNO", "Text",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],
@@ -52,6 +52,8 @@ let package = Package(
                           path: "Benchmarks/BenchTrain"),
         .executableTarget(name: "BenchFNO", dependencies: ["FNO", "Train", "LinearAlgebra", "CStartup"],
                           path: "Benchmarks/BenchFNO"),
+        .executableTarget(name: "BenchTokenize", dependencies: ["Text"], path: "Benchmarks/BenchTokenize",
+                          swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Tests: one target per module, plus end-to-end runs of the built binary.
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
