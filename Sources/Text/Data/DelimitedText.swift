@@ -5,7 +5,7 @@
 ///   quote); after the closing quote only a delimiter or the end of the record may follow.
 /// - A `"` inside an unquoted field is an ordinary character (as Python's csv module reads it).
 /// - Empty lines are skipped; every other record must have as many fields as the header.
-/// Linear in the input; nothing is read twice.
+/// Linear in the input: each byte is looked at once, fields are sliced out, not built byte by byte.
 struct DelimitedText {
     struct Record {
         /// The 1-based line where the record starts.
@@ -15,75 +15,85 @@ struct DelimitedText {
 
     let delimiter: UInt8
 
+    private static let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+
     /// The records of `bytes` (valid UTF-8), header included.
     ///
     /// - Throws: `TextError(.malformedData)` for an unterminated quoted field (naming the line where
     ///   it opened) or text after a closing quote.
     func records(_ bytes: [UInt8], file: String) throws -> [Record] {
+        try bytes.withUnsafeBufferPointer { try records($0, file: file) }
+    }
+
+    private func records(_ bytes: UnsafeBufferPointer<UInt8>, file: String) throws -> [Record] {
+        let quote = Self.quote, lf = Self.lf, cr = Self.cr, delimiter = self.delimiter
+        let n = bytes.count
         var records: [Record] = []
         var fields: [String] = []
-        var field: [UInt8] = []
         var line = 1
-        var recordLine = 1
         var i = 0
-        let n = bytes.count
-        let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
-        var atFieldStart = true
-        func endField() {
-            fields.append(String(decoding: field, as: UTF8.self))
-            field.removeAll(keepingCapacity: true)
-        }
-        func endRecord() {
-            endField()
-            if !(fields.count == 1 && fields[0].isEmpty) { records.append(Record(line: recordLine, fields: fields)) }
-            fields.removeAll(keepingCapacity: true)
-        }
+        /// Whether position `j` ends a record (`\n`, or `\r\n`).
+        func isRecordEnd(_ j: Int) -> Bool { bytes[j] == lf || (bytes[j] == cr && j + 1 < n && bytes[j + 1] == lf) }
         while i < n {
-            let b = bytes[i]
-            if atFieldStart && b == quote {
-                // Quoted field.
-                let openLine = line
-                i += 1
-                var closed = false
-                while i < n {
-                    let c = bytes[i]
-                    if c == quote {
-                        if i + 1 < n && bytes[i + 1] == quote { field.append(quote); i += 2; continue }
-                        i += 1
-                        closed = true
-                        break
-                    }
-                    if c == lf { line += 1 }
-                    field.append(c)
-                    i += 1
-                }
-                guard closed else {
-                    throw TextError(.malformedData, file: file, line: openLine, message: "a quoted field is not closed before the end of the file")
-                }
-                // Only a delimiter or the end of the record may follow.
-                if i < n && bytes[i] != delimiter && bytes[i] != lf && !(bytes[i] == cr && i + 1 < n && bytes[i + 1] == lf) {
-                    throw TextError(.malformedData, file: file, line: line, message: "text after the closing quote of a field (write a quote inside a quoted field as \"\")")
-                }
-                atFieldStart = false
+            // One record, starting at i.
+            let recordLine = line
+            fields.removeAll(keepingCapacity: true)
+            if isRecordEnd(i) {           // an empty line
+                i += bytes[i] == cr ? 2 : 1
+                line += 1
                 continue
             }
-            if b == delimiter {
-                endField()
-                atFieldStart = true
-                i += 1
-            } else if b == lf || (b == cr && i + 1 < n && bytes[i + 1] == lf) {
-                endRecord()
-                i += b == cr ? 2 : 1
-                line += 1
-                recordLine = line
-                atFieldStart = true
-            } else {
-                field.append(b)
-                atFieldStart = false
-                i += 1
+            while true {
+                // One field, starting at i.
+                if i < n && bytes[i] == quote {
+                    let openLine = line
+                    i += 1
+                    var start = i
+                    var pieces: [UInt8]? = nil    // only when the field holds "" escapes
+                    var closed = false
+                    while i < n {
+                        let c = bytes[i]
+                        if c == quote {
+                            if i + 1 < n && bytes[i + 1] == quote {
+                                if pieces == nil { pieces = [] }
+                                pieces!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...i]))
+                                i += 2
+                                start = i
+                                continue
+                            }
+                            closed = true
+                            break
+                        }
+                        if c == lf { line += 1 }
+                        i += 1
+                    }
+                    guard closed else {
+                        throw TextError(.malformedData, file: file, line: openLine, message: "a quoted field is not closed before the end of the file")
+                    }
+                    let tail = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                    if var p = pieces {
+                        p.append(contentsOf: tail)
+                        fields.append(String(decoding: p, as: UTF8.self))
+                    } else {
+                        fields.append(String(decoding: tail, as: UTF8.self))
+                    }
+                    i += 1    // the closing quote
+                    if i < n && bytes[i] != delimiter && !isRecordEnd(i) {
+                        throw TextError(.malformedData, file: file, line: line,
+                                        message: "text after the closing quote of a field (write a quote inside a quoted field as \"\")")
+                    }
+                } else {
+                    let start = i
+                    while i < n && bytes[i] != delimiter && !isRecordEnd(i) { i += 1 }
+                    fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+                }
+                // After a field: a delimiter, the end of the record, or the end of the input.
+                if i < n && bytes[i] == delimiter { i += 1; continue }
+                if i < n { i += bytes[i] == cr ? 2 : 1; line += 1 }
+                break
             }
+            records.append(Record(line: recordLine, fields: fields))
         }
-        if !field.isEmpty || !fields.isEmpty || !atFieldStart { endRecord() }
         return records
     }
 }
