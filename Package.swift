@@ -38,7 +38,9 @@ let package = Package(
         .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "PowerLaw", "Spectrum"]),
         .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "CZlib", "Spectrum", "PowerLaw"]),
         .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint"]),
-        .target(name: "Text", dependencies: ["Checkpoint"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        // Optimized in debug builds too: the tests tokenize every Unicode scalar and 10 MB lines.
+        .target(name: "Text", dependencies: ["Checkpoint"],
+                swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum", "Plot"]),
 
         // Command-line tool and benchmarks.

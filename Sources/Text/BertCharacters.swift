@@ -32,6 +32,8 @@ enum BertCharacters {
     @inline(__always) static func isASCIIWhitespace(_ v: UInt32) -> Bool { asciiClass[Int(v)] & 1 != 0 }
     @inline(__always) static func isASCIIControl(_ v: UInt32) -> Bool { asciiClass[Int(v)] & 2 != 0 }
     @inline(__always) static func isASCIIPunctuation(_ v: UInt32) -> Bool { asciiClass[Int(v)] & 4 != 0 }
+    /// Whitespace or punctuation: where the pre-tokenizer splits.
+    @inline(__always) static func isASCIISeparator(_ v: UInt32) -> Bool { asciiClass[Int(v)] & 5 != 0 }
 
     /// The general category `tokenizers` sees: Unicode 8.0's.
     static func legacyCategory(_ v: UInt32) -> Unicode.GeneralCategory {

