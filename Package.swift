@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "GradientCheckSupport", path: "Tests/GradientCheckSupport"),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "LinearAlgebra", "GradientCheckSupport"]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint"]),
-        .testTarget(name: "TextTests", dependencies: ["Text", "Checkpoint"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "TextTests", dependencies: ["Text", "Checkpoint", "Train"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "GradientCheckSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint"]),
     ],

@@ -1,16 +1,16 @@
 import Foundation
 import Testing
 @testable import Text
+import Train
 
-/// A SplitMix64 generator: the tests' seeded source (any RandomNumberGenerator plugs in, e.g. Train's SeededRNG).
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
+
+/// Returns the given words in turn.
+struct Replay: RandomNumberGenerator {
+    var words: [UInt64]
+    var used = 0
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        defer { used += 1 }
+        return words[used % words.count]
     }
 }
 
@@ -126,7 +126,7 @@ struct SplitMix: RandomNumberGenerator {
 
     @Test func lowDataSplits() throws {
         let splits = try TextSplits.holdOut(Self.data(), source: "d.csv")   // pool 40 / 24 / 3
-        var rng = SplitMix(state: 1)
+        var rng = SeededRNG(seed: 1)
         let a = try LowDataSplits(splits, train: .count(8), validation: .count(10), using: &rng)
         #expect(a.train.count == 8 && a.validation.count == 10)
         #expect(a.validation.classCounts == [6, 4, 0])                     // proportional, largest remainders
@@ -135,15 +135,15 @@ struct SplitMix: RandomNumberGenerator {
         #expect(Set(a.trainIndices).isDisjoint(with: a.validationIndices))
         #expect(a.test == splits.test)
         // Validation is the same for every seed and size; training draws depend on the seed only.
-        var rng2 = SplitMix(state: 2)
+        var rng2 = SeededRNG(seed: 2)
         let b = try LowDataSplits(splits, train: .count(20), validation: .count(10), using: &rng2)
         #expect(b.validationIndices == a.validationIndices)
-        var rng1 = SplitMix(state: 1)
+        var rng1 = SeededRNG(seed: 1)
         #expect(try LowDataSplits(splits, train: .count(8), validation: .count(10), using: &rng1) == a)
-        var rng3 = SplitMix(state: 3)
+        var rng3 = SeededRNG(seed: 3)
         #expect(try LowDataSplits(splits, train: .count(8), validation: .count(10), using: &rng3).trainIndices != a.trainIndices)
         // Ratios and everything.
-        var r = SplitMix(state: 4)
+        var r = SeededRNG(seed: 4)
         #expect(try LowDataSplits(splits, train: .ratio(0.5), validation: .ratio(0.1), using: &r).train.count == 30)
         #expect(try LowDataSplits(splits, train: .all, validation: .ratio(0.1), using: &r).train.count == 60)
         #expect(try LowDataSplits(splits, train: .ratio(0.001), validation: .count(0), using: &r).train.classCounts == [1, 1, 1])
@@ -158,14 +158,14 @@ struct SplitMix: RandomNumberGenerator {
             (.count(5), .count(64), "training pool: class \"c\" has no training examples left after validation (it has 3 in all); use a smaller validation set"),
         ]
         for (train, validation, message) in errors {
-            var g = SplitMix(state: 9)
+            var g = SeededRNG(seed: 9)
             let e = #expect(throws: TextError.self) { try LowDataSplits(splits, train: train, validation: validation, using: &g) }
             #expect(e?.description == message)
         }
         // A class with no training examples at all (only in the test set).
         let test = TextDataset(texts: ["t"], labels: [2], classNames: ["a", "b", "c"])
         let poolOnly = TextDataset(texts: ["x", "y"], labels: [0, 1], classNames: ["a", "b", "c"])
-        var g = SplitMix(state: 5)
+        var g = SeededRNG(seed: 5)
         let e = #expect(throws: TextError.self) {
             try LowDataSplits(TextSplits(train: poolOnly, test: test, testOrigin: "t"), train: .count(3), validation: .count(0), using: &g)
         }
@@ -181,10 +181,17 @@ struct SplitMix: RandomNumberGenerator {
             let q = LowDataSplits.proportionalQuotas(total: total, sizes: [50, 30, 4], minimum: 1)
             #expect(q.reduce(0, +) == total && q.allSatisfy { $0 >= 1 } && zip(q, [50, 30, 4]).allSatisfy { $0 <= $1 })
         }
-        // The use of the generator's stream is fixed: the same draws on every platform.
-        var g = SplitMix(state: 42)
-        #expect(Sampling.sample(Array(0..<10), count: 4, using: &g) == [7, 2, 4, 5])
-        var h = SplitMix(state: 7)
+        // The use of the generator's words is fixed (high half of word × n, rejecting a low half
+        // below 2⁶⁴ mod n), so a seed gives the same draws on every platform.
+        var top = Replay(words: [.max])
+        #expect(Sampling.uniform(10, using: &top) == 9)
+        var zero = Replay(words: [0])
+        #expect(Sampling.uniform(8, using: &zero) == 0)                  // 2⁶⁴ mod 8 = 0: nothing rejected
+        var twice = Replay(words: [0, 1 << 62])
+        #expect(Sampling.uniform(10, using: &twice) == 2 && twice.used == 2)   // 0 rejected (2⁶⁴ mod 10 = 6)
+        var fisherYates = Replay(words: [.max, 0, 1 << 62])
+        #expect(Sampling.sample(Array(0..<10), count: 2, using: &fisherYates) == [9, 3])
+        var h = SeededRNG(seed: 7)
         var counts = [Int](repeating: 0, count: 3)
         for _ in 0..<30_000 { counts[Sampling.uniform(3, using: &h)] += 1 }
         #expect(counts.allSatisfy { abs($0 - 10_000) < 400 })
