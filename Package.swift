@@ -3,7 +3,7 @@ import PackageDescription
 
 /// htsr: heavy-tailed self-regularization analysis and training.
 /// Dependencies point one way: C shims -> LinearAlgebra / Checkpoint / PowerLaw -> Spectrum ->
-/// Analyzer -> Plot / Train -> htsr (PDE: FFTW + Checkpoint).
+/// Analyzer -> Plot / Train -> htsr (PDE: FFTW + Checkpoint; Text: Checkpoint).
 let package = Package(
     name: "htsr",
     platforms: [.macOS(.v13)],

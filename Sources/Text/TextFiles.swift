@@ -73,7 +73,7 @@ struct JSONFields {
 
     /// The member `key`, which must be present and not null.
     func required(_ key: String) throws -> JSONFields {
-        guard let m = try member(key) else { throw fail(path.isEmpty ? "missing field \(key)" : "missing field \(key)") }
+        guard let m = try member(key) else { throw fail("missing field \(key)") }
         return m
     }
 
