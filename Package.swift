@@ -3,7 +3,7 @@ import PackageDescription
 
 /// htsr: heavy-tailed self-regularization analysis and training.
 /// Dependencies point one way: C shims -> LinearAlgebra / Checkpoint / PowerLaw -> Spectrum ->
-/// Analyzer -> Plot / Train -> htsr (PDE: FFTW + Checkpoint; Text: Checkpoint).
+/// Analyzer -> Plot / Train -> htsr (PDE: FFTW + Checkpoint).
 let package = Package(
     name: "htsr",
     platforms: [.macOS(.v13)],
@@ -32,21 +32,23 @@ let package = Package(
         // Libraries.
         .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5"]),
+        // Tokenizer and text data (Checkpoint for JSON). Optimized in debug builds too: the tests
+        // tokenize every Unicode scalar and 10 MB lines.
+        .target(name: "Text", dependencies: ["Checkpoint"],
+                swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "PowerLaw"),
         .target(name: "Spectrum", dependencies: ["LinearAlgebra"]),
         .target(name: "Analyzer", dependencies: ["Checkpoint", "Spectrum", "PowerLaw"]),
         .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "PowerLaw", "Spectrum"]),
         .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "CZlib", "Spectrum", "PowerLaw"]),
         .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint"]),
-        // Optimized in debug builds too: the tests tokenize every Unicode scalar and 10 MB lines.
-        .target(name: "Text", dependencies: ["Checkpoint"],
-                swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum", "Plot"]),
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
-            "Analyzer", "Checkpoint", "CStartup", "Plot", "Train", "PDE", "FNO", "Text",
+            "Analyzer", "Checkpoint", "CStartup", "Plot", "Train", "PDE", "FNO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Text",
         ]),
         .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],
                           path: "Benchmarks/BenchAnalyze"),
