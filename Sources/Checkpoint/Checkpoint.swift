@@ -67,7 +67,7 @@ public final class Checkpoint: @unchecked Sendable {
             if TorchLoader.isTorchArchive(zip) { return try TorchLoader.load(path, zip: zip) }
             throw CheckpointError(.notACheckpoint, file: path, message: "not a checkpoint: a ZIP archive that is neither a PyTorch checkpoint (no data.pkl) nor a Keras .keras file (no model.weights.h5)")
         case .gguf:
-            throw CheckpointError(.unsupported, file: path, message: "GGUF")
+            return try GGUFLoader.load(path)
         case .other(let description):
             throw CheckpointError(.notACheckpoint, file: path, message: "not a checkpoint: \(description)")
         }
@@ -128,8 +128,18 @@ public final class Checkpoint: @unchecked Sendable {
         case .contiguous(let reader, let offset):
             try TensorReader.forEachBlock(reader, offset: offset, dtype: info.dtype, count: info.elementCount,
                                           elementsPerBlock: elementsPerBlock, body)
+        case .gguf(let tensor):
+            try readable(info)
+            try tensor.forEachBlock(elementsPerBlock: elementsPerBlock, body)
         case .hdf5, .strided:
             try readDoubles(info).withUnsafeBufferPointer { try $0.forEachBlock(of: elementsPerBlock, body) }
+        }
+    }
+
+    /// - Throws: `CheckpointError(.unsupported)` for a tensor marked unreadable.
+    private func readable(_ info: TensorInfo) throws {
+        if let why = info.unreadable {
+            throw CheckpointError(.unsupported, file: info.file, message: "tensor '\(info.name)': \(why)")
         }
     }
 
@@ -142,6 +152,9 @@ public final class Checkpoint: @unchecked Sendable {
             return try file.read(dataset, count: info.elementCount, memoryType: { htsr_H5T_NATIVE_DOUBLE() }, as: Double.self)
         case .strided(let tensor):
             return try tensor.readDoubles()
+        case .gguf(let tensor):
+            try readable(info)
+            return tensor.readDoubles()
         }
     }
 

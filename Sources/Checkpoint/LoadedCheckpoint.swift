@@ -5,6 +5,8 @@ enum TensorSource {
     case contiguous(reader: FileReader, offset: Int)
     /// A strided view of a PyTorch storage, or a view of a deflated archive entry.
     case strided(StridedTensor)
+    /// ggml blocks in a memory-mapped GGUF file, dequantized on read.
+    case gguf(GGUFTensor)
     /// The dataset at `dataset` (full HDF5 path, leading `/` included) of an open HDF5 file.
     case hdf5(file: HDF5File, dataset: String)
 }
