@@ -156,8 +156,9 @@ enum GGUFLoader {
                 tensors.append((info, .contiguous(reader: reader, offset: start)))
                 continue
             }
-            info = TensorInfo(name: t.name, dtype: t.type.id == 28 ? .F64 : .F32, shape: shape, file: path, layout: .pytorch)
-            if ![0, 28].contains(t.type.id) { info.quantization = t.type.name }
+            let plain: [UInt32: DType] = [0: .F32, 1: .F16, 28: .F64, 30: .BF16]
+            info = TensorInfo(name: t.name, dtype: plain[t.type.id] ?? .F32, shape: shape, file: path, layout: .pytorch)
+            if plain[t.type.id] == nil { info.quantization = t.type.name }
             if !t.type.isDequantized { info.unreadable = "GGUF type \(t.type.name) has no dequantizer here" }
             tensors.append((info, .gguf(GGUFTensor(file: file, type: t.type, offset: start, count: count))))
         }

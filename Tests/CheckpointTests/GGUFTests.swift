@@ -42,7 +42,7 @@ private struct ExpectedGGUF {
         for e in ExpectedGGUF.all {
             let t = try #require(checkpoint.tensor(named: e.name))
             #expect(t.shape == e.shape)
-            #expect(t.quantization == (["F32", "F64"].contains(e.type) ? nil : e.type))
+            #expect(t.quantization == (["F32", "F64", "F16", "BF16"].contains(e.type) ? nil : e.type))
             #expect(t.dtype.isFloatingPoint)
             #expect(sameBits(try checkpoint.readDoubles(t), e.values), "\(e.name)")
             var streamed: [Double] = []
