@@ -39,15 +39,24 @@ public final class Checkpoint: @unchecked Sendable {
     ///   that is neither safetensors nor HDF5 (the message says what it looks like), an empty
     ///   file or a folder without checkpoint files; `.unsupported` for a folder with several
     ///   index files or several HDF5 files; otherwise the kind of the first validation failure.
-    public static func open(_ path: String) throws -> Checkpoint {
+    ///
+    /// Quantized weights of safetensors and PyTorch checkpoints (int8 + scale, bitsandbytes
+    /// int8, GPTQ; see `QuantizedTensor`) are combined into one tensor `P.weight` per weight,
+    /// read as `quantized` says (dequantized by default).
+    public static func open(_ path: String, quantized: QuantizedMode = .dequantize) throws -> Checkpoint {
+        var loaded: LoadedCheckpoint
         switch PathUtil.kind(path) {
         case .missing:
             throw CheckpointError(.notFound, file: path, message: "no such file or folder")
         case .directory:
-            return Checkpoint(path: path, loaded: try FolderResolver.load(path))
+            loaded = try FolderResolver.load(path)
         case .file, .other:
-            return Checkpoint(path: path, loaded: try loadFile(path))
+            loaded = try loadFile(path)
         }
+        if [.safetensors, .safetensorsSharded, .pytorch, .pytorchSharded].contains(loaded.format) {
+            loaded = try QuantizedTensors.combine(loaded, mode: quantized)
+        }
+        return Checkpoint(path: path, loaded: loaded)
     }
 
     /// Opens one file by its content; a JSON file is a shard index when `allowIndex`.
@@ -128,33 +137,10 @@ public final class Checkpoint: @unchecked Sendable {
         case .contiguous(let reader, let offset):
             try TensorReader.forEachBlock(reader, offset: offset, dtype: info.dtype, count: info.elementCount,
                                           elementsPerBlock: elementsPerBlock, body)
-        case .gguf(let tensor):
-            try readable(info)
+        case .gguf(let tensor) where info.unreadable == nil:
             try tensor.forEachBlock(elementsPerBlock: elementsPerBlock, body)
-        case .hdf5, .strided:
+        default:
             try readDoubles(info).withUnsafeBufferPointer { try $0.forEachBlock(of: elementsPerBlock, body) }
-        }
-    }
-
-    /// - Throws: `CheckpointError(.unsupported)` for a tensor marked unreadable.
-    private func readable(_ info: TensorInfo) throws {
-        if let why = info.unreadable {
-            throw CheckpointError(.unsupported, file: info.file, message: "tensor '\(info.name)': \(why)")
-        }
-    }
-
-    /// The whole tensor as Doubles, for sources read in one piece.
-    func wholeDoubles(_ source: TensorSource, _ info: TensorInfo) throws -> [Double] {
-        switch source {
-        case .contiguous(let reader, let offset):
-            return try TensorReader.read(reader, offset: offset, dtype: info.dtype, count: info.elementCount, as: Double.self)
-        case .hdf5(let file, let dataset):
-            return try file.read(dataset, count: info.elementCount, memoryType: { htsr_H5T_NATIVE_DOUBLE() }, as: Double.self)
-        case .strided(let tensor):
-            return try tensor.readDoubles()
-        case .gguf(let tensor):
-            try readable(info)
-            return tensor.readDoubles()
         }
     }
 
@@ -168,7 +154,7 @@ public final class Checkpoint: @unchecked Sendable {
         case .hdf5(let file, let dataset):
             return try file.read(dataset, count: info.elementCount, memoryType: hdf5Type, as: type)
         default:
-            return try wholeDoubles(entry.source, info).map { T($0) }
+            return try entry.source.doubles(info).map { T($0) }
         }
     }
 }

@@ -25,7 +25,7 @@ extension Checkpoint {
         case .hdf5(let file, let dataset):
             return try file.readRows(dataset, shape: info.shape, rows: rows)
         default:
-            return try wholeDoubles(entry.source, info)[(rows.lowerBound * rowSize)..<(rows.upperBound * rowSize)].map { Float($0) }
+            return try entry.source.doubles(info)[(rows.lowerBound * rowSize)..<(rows.upperBound * rowSize)].map { Float($0) }
         }
     }
 }

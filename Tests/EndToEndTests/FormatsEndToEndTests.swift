@@ -90,3 +90,32 @@ func analyzeJSON(_ path: String, _ extra: [String] = []) throws -> [String: Any]
         #expect(t.stdout.contains("Q4_K") && t.stdout.contains("model: llama, 4 blocks, context 2048"))
     }
 }
+
+@Suite struct QuantizedEndToEnd {
+    /// --compare-quantized: per layer Δα, λmax and stable rank between the float model and its
+    /// GPTQ version, matched by name; the scheme is named; --quantized raw analyses the integers.
+    @Test func compareQuantizedReportsEveryLayer() throws {
+        let dir = formatFixtures + "/quantized/"
+        let r = try HTSRBinary.run(["analyze", "--compare-quantized", dir + "float.safetensors", dir + "gptq.safetensors", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(doc["format"] as? String == "htsr-quantization-comparison")
+        let layers = doc["layers"] as! [[String: Any]]
+        #expect(layers.map { $0["name"] as! String } == ["q_proj", "k_proj", "mlp"].map { "model.layers.0.\($0).weight" })
+        for l in layers {
+            #expect(l["quantization"] as? String == "gptq-4bit-g32")
+            let lmax = l["lambda_max"] as! [String: Any]
+            let base = lmax["base"] as! Double, quant = lmax["quantized"] as! Double
+            #expect(abs((lmax["delta"] as! Double) - (quant - base)) < 1e-15)
+            #expect(abs(quant - base) / base < 0.1)   // 4-bit GPTQ moves λmax by a few per cent here
+        }
+        let table = try HTSRBinary.run(["analyze", "--compare-quantized", dir + "float.safetensors", dir + "int8.safetensors"])
+        #expect(table.stdout.contains("int8-per-channel") && table.stdout.contains("3 layers matched"))
+        let bad = try HTSRBinary.run(["analyze", "--compare-quantized", dir + "float.safetensors"])
+        #expect(bad.status == 64 && bad.stderr.contains("takes two checkpoints"))
+        let raw = try analyzeJSON(dir + "bnb.safetensors", ["--quantized", "raw"])
+        #expect((raw["layers"] as! [[String: Any]]).allSatisfy { $0["quantization"] as? String == "bnb-int8 raw" })
+        let clash = try HTSRBinary.run(["analyze", dir + "bnb.safetensors", "--quantized", "raw", "--dequantize"])
+        #expect(clash.status == 64)
+    }
+}
