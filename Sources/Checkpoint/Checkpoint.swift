@@ -74,6 +74,7 @@ public final class Checkpoint: @unchecked Sendable {
         case .zip:
             let zip = try ZipArchive(path: path, reader: reader)
             if TorchLoader.isTorchArchive(zip) { return try TorchLoader.load(path, zip: zip) }
+            if KerasArchive.isKerasArchive(zip) { return try KerasArchive.load(path, zip: zip) }
             throw CheckpointError(.notACheckpoint, file: path, message: "not a checkpoint: a ZIP archive that is neither a PyTorch checkpoint (no data.pkl) nor a Keras .keras file (no model.weights.h5)")
         case .gguf:
             return try GGUFLoader.load(path)
