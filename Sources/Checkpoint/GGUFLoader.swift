@@ -120,7 +120,9 @@ enum GGUFLoader {
             let typeID = try r.u32()
             guard let type = GGMLType.all[typeID] else { throw invalid("tensor '\(name)' has unknown type id \(typeID)") }
             let offset = try r.u64()
-            guard offset <= UInt64(file.size) else { throw invalid("tensor '\(name)' has data offset \(offset) beyond the file (\(file.size) bytes)") }
+            guard offset <= UInt64(file.size) else {
+                throw CheckpointError(.truncated, file: path, message: "tensor '\(name)' has data offset \(offset), beyond the end of the file (\(file.size) bytes)")
+            }
             infos.append((name, ne, type, Int(offset)))
         }
         let dataStart = (r.position + alignment - 1) / alignment * alignment

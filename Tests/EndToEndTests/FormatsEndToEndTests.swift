@@ -119,3 +119,20 @@ func analyzeJSON(_ path: String, _ extra: [String] = []) throws -> [String: Any]
         #expect(clash.status == 64)
     }
 }
+
+@Suite struct FormatCorpusEndToEnd {
+    /// Every malformed file: exit status 1 (no crash, no trap), exactly one line on stderr naming
+    /// the file and the problem, nothing on stdout, within the runner's timeout (no hang).
+    @Test func everyCaseIsAOneLineError() throws {
+        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: formatFixtures + "/bad/expected.json"))) as! [String: [String: String]]
+        #expect(doc.count >= 50)
+        for (file, e) in doc.sorted(by: { $0.key < $1.key }) {
+            let r = try HTSRBinary.run(["analyze", "bad/" + file, "--threads", "1"], in: URL(fileURLWithPath: formatFixtures), timeout: 60)
+            #expect(r.status == 1, "\(file): status \(r.status)")
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "\(file): \(r.stderr)")
+            #expect(r.stderr.contains("bad/" + file.split(separator: "/")[0]) && r.stderr.contains(e["message"]!), "\(file): \(r.stderr)")
+            #expect(r.stdout.isEmpty, "\(file)")
+        }
+    }
+}
