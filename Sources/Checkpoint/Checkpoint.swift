@@ -154,6 +154,8 @@ public final class Checkpoint: @unchecked Sendable {
             return try TensorReader.read(reader, offset: offset, dtype: info.dtype, count: info.elementCount, as: type)
         case .hdf5(let file, let dataset):
             return try file.read(dataset, count: info.elementCount, memoryType: hdf5Type, as: type)
+        case .gguf(let tensor) where info.unreadable == nil:
+            return tensor.read(as: type)
         default:
             return try entry.source.doubles(info).map { T($0) }
         }

@@ -32,12 +32,33 @@ struct GGUFTensor: Sendable {
     /// Absolute byte offset of the first block.
     let offset: Int
     let count: Int
+    /// The type's dequantizer, chosen once (nil: a type without one; the tensor is unreadable).
+    let kernel: GGMLDequantize.Kernel?
 
-    /// The whole tensor, dequantized.
-    func readDoubles() -> [Double] {
-        [Double](unsafeUninitializedCapacity: count) { out, initialized in
-            if let base = out.baseAddress {
-                GGMLDequantize.decode(type, file.base + offset, blocks: count / type.blockSize, into: base)
+    init(file: MappedFile, type: GGMLType, offset: Int, count: Int) {
+        self.file = file
+        self.type = type
+        self.offset = offset
+        self.count = count
+        self.kernel = GGMLDequantize.kernel(for: type)
+    }
+
+    /// The whole tensor, dequantized straight into the result (Double), or converted from
+    /// Doubles dequantized block by block into a small buffer (other `T`).
+    func read<T: BinaryFloatingPoint>(as _: T.Type) -> [T] {
+        guard let kernel else { preconditionFailure("GGUF type \(type.name) has no dequantizer") }
+        if T.self == Double.self {
+            let values = [Double](unsafeUninitializedCapacity: count) { out, initialized in
+                if let base = out.baseAddress { kernel(file.base + offset, count / type.blockSize, base) }
+                initialized = count
+            }
+            return unsafeBitCast(values, to: [T].self)   // T is Double
+        }
+        return [T](unsafeUninitializedCapacity: count) { out, initialized in
+            var done = 0
+            forEachBlock(elementsPerBlock: 1 << 16) { block in
+                for (i, v) in block.enumerated() { out[done + i] = T(v) }
+                done += block.count
             }
             initialized = count
         }
@@ -45,7 +66,8 @@ struct GGUFTensor: Sendable {
 
     /// Streams the tensor in blocks of at most `elementsPerBlock` values (rounded down to whole
     /// ggml blocks, at least one), dequantizing straight from the mapping into one buffer.
-    func forEachBlock(elementsPerBlock: Int, _ body: (UnsafeBufferPointer<Double>) throws -> Void) throws {
+    func forEachBlock(elementsPerBlock: Int, _ body: (UnsafeBufferPointer<Double>) throws -> Void) rethrows {
+        guard let kernel else { preconditionFailure("GGUF type \(type.name) has no dequantizer") }
         if count == 0 { return }
         let blocksPer = max(1, min(elementsPerBlock, count) / type.blockSize)
         let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: blocksPer * type.blockSize)
@@ -54,7 +76,7 @@ struct GGUFTensor: Sendable {
         var block = 0
         while block < totalBlocks {
             let n = min(blocksPer, totalBlocks - block)
-            GGMLDequantize.decode(type, file.base + offset + block * type.typeSize, blocks: n, into: buffer.baseAddress!)
+            kernel(file.base + offset + block * type.typeSize, n, buffer.baseAddress!)
             try body(UnsafeBufferPointer(rebasing: buffer[0..<(n * type.blockSize)]))
             block += n
         }
@@ -161,8 +183,9 @@ enum GGUFLoader {
             let plain: [UInt32: DType] = [0: .F32, 1: .F16, 28: .F64, 30: .BF16]
             info = TensorInfo(name: t.name, dtype: plain[t.type.id] ?? .F32, shape: shape, file: path, layout: .pytorch)
             if plain[t.type.id] == nil { info.quantization = t.type.name }
-            if !t.type.isDequantized { info.unreadable = "GGUF type \(t.type.name) has no dequantizer here" }
-            tensors.append((info, .gguf(GGUFTensor(file: file, type: t.type, offset: start, count: count))))
+            let tensor = GGUFTensor(file: file, type: t.type, offset: start, count: count)
+            if tensor.kernel == nil { info.unreadable = "GGUF type \(t.type.name) has no dequantizer here" }
+            tensors.append((info, .gguf(tensor)))
         }
         extents.sort { $0.start < $1.start }
         for (a, b) in zip(extents, extents.dropFirst()) where b.start < a.end {

@@ -28,7 +28,7 @@ indirect enum TensorSource {
         case .strided(let tensor):
             return try tensor.readDoubles()
         case .gguf(let tensor):
-            return tensor.readDoubles()
+            return tensor.read(as: Double.self)
         case .quantized(let tensor):
             return try tensor.readDoubles()
         }
