@@ -5,12 +5,22 @@ import CHDF5
 /// Every method takes `HDF5Lock` itself unless its name ends in `Locked`, which must be called
 /// with the lock held (the loader does so while walking the file).
 final class HDF5File: @unchecked Sendable {
+    /// The file libhdf5 opened.
     let path: String
     let id: hid_t
+    /// What errors name: `path` itself, or for a file extracted from an archive (a `.keras`
+    /// file's `model.weights.h5`) the archive, with the member's name before the message.
+    let origin: Origin
 
-    private init(path: String, id: hid_t) {
+    struct Origin: Sendable {
+        let file: String
+        let member: String?
+    }
+
+    private init(path: String, id: hid_t, origin: Origin) {
         self.path = path
         self.id = id
+        self.origin = origin
     }
 
     deinit {
@@ -18,19 +28,28 @@ final class HDF5File: @unchecked Sendable {
         HDF5Lock.run { _ = H5Fclose(id) }
     }
 
-    /// Opens `path` read-only (call with the lock held).
+    /// Opens `path` read-only (call with the lock held); errors name `origin` (default: `path`).
     /// - Throws: `CheckpointError(.hdf5)` with libhdf5's reason (e.g. a truncated file).
-    static func openLocked(_ path: String) throws -> HDF5File {
+    static func openLocked(_ path: String, origin: Origin? = nil) throws -> HDF5File {
+        let origin = origin ?? Origin(file: path, member: nil)
         let id = H5Fopen(path, htsr_H5F_ACC_RDONLY(), htsr_H5P_DEFAULT())
         guard id >= 0 else {
-            throw CheckpointError(.hdf5, file: path, message: "libhdf5 cannot open the file (corrupt or truncated?): \(HDF5Lock.lastErrorMessage())")
+            throw error(origin, "libhdf5 cannot open the file (corrupt or truncated?): \(HDF5Lock.lastErrorMessage())")
         }
-        return HDF5File(path: path, id: id)
+        return HDF5File(path: path, id: id, origin: origin)
     }
+
+    /// An `.hdf5` error naming the file (or archive and member) of `origin`.
+    private static func error(_ origin: Origin, _ message: String) -> CheckpointError {
+        CheckpointError(.hdf5, file: origin.file, message: (origin.member.map { "\($0): " } ?? "") + message)
+    }
+
+    /// An `.hdf5` error naming this file (or its archive and member).
+    func error(_ message: String) -> CheckpointError { Self.error(origin, message) }
 
     /// An error naming this file and `object`, with libhdf5's latest reason appended.
     func errorLocked(_ what: String, _ object: String) -> CheckpointError {
-        CheckpointError(.hdf5, file: path, message: "\(what) '\(object)': \(HDF5Lock.lastErrorMessage())")
+        error("\(what) '\(object)': \(HDF5Lock.lastErrorMessage())")
     }
 
     /// Reads the whole dataset at `dataset` (absolute path) converted to `T` by libhdf5.
@@ -50,7 +69,7 @@ final class HDF5File: @unchecked Sendable {
             let points = H5Sget_simple_extent_npoints(space)
             H5Sclose(space)
             guard points == count else {
-                throw CheckpointError(.hdf5, file: path, message: "dataset '\(dataset)' has \(points) elements, expected \(count)")
+                throw error("dataset '\(dataset)' has \(points) elements, expected \(count)")
             }
             if count == 0 { return [] }
             var status: herr_t = 0

@@ -19,9 +19,12 @@ enum HDF5Loader {
     ///
     /// - Throws: `CheckpointError(.hdf5)` if libhdf5 cannot open or walk the file, or a Keras 2
     ///   list names a layer group or weight that does not exist.
-    static func load(_ path: String) throws -> LoadedCheckpoint {
+    ///
+    /// `origin` names what errors (now and when reading later) are about, for a file extracted
+    /// from an archive; by default `path` itself.
+    static func load(_ path: String, origin: HDF5File.Origin? = nil) throws -> LoadedCheckpoint {
         try HDF5Lock.run {
-            let file = try HDF5File.openLocked(path)
+            let file = try HDF5File.openLocked(path, origin: origin)
             let root = H5Gopen2(file.id, "/", htsr_H5P_DEFAULT())
             guard root >= 0 else { throw file.errorLocked("cannot open group", "/") }
             defer { H5Gclose(root) }
@@ -84,7 +87,7 @@ enum HDF5Loader {
         for layer in layers {
             let groupPath = prefix + layer
             guard walker.groupPaths.contains(groupPath) else {
-                throw CheckpointError(.hdf5, file: file.path, message: "layer '\(layer)' is listed in layer_names but group '/\(groupPath)' does not exist")
+                throw file.error("layer '\(layer)' is listed in layer_names but group '/\(groupPath)' does not exist")
             }
             let g = htsr_H5Gopen(file.id, "/" + groupPath)
             guard g >= 0 else { throw file.errorLocked("cannot open group", "/" + groupPath) }
@@ -92,7 +95,7 @@ enum HDF5Loader {
             for weight in try HDF5Attributes.kerasListLocked(g, "weight_names", file: file, owner: "/" + groupPath) ?? [] {
                 let p = groupPath + "/" + weight
                 guard walker.allDatasetPaths.contains(p) else {
-                    throw CheckpointError(.hdf5, file: file.path, message: "weight '\(weight)' is listed in weight_names of layer '\(layer)' but dataset '/\(p)' does not exist")
+                    throw file.error("weight '\(weight)' is listed in weight_names of layer '\(layer)' but dataset '/\(p)' does not exist")
                 }
                 if let d = byPath[p], used.insert(p).inserted { ordered.append(d) }
             }

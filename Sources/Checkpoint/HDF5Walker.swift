@@ -34,7 +34,7 @@ struct HDF5Walker {
     ///   deeper than `maxDepth`.
     mutating func walkLocked(_ path: String, depth: Int = 0) throws {
         guard depth <= HDF5Walker.maxDepth else {
-            throw CheckpointError(.hdf5, file: file.path, message: "groups nest deeper than \(HDF5Walker.maxDepth) levels at '\(path)'")
+            throw file.error("groups nest deeper than \(HDF5Walker.maxDepth) levels at '\(path)'")
         }
         groupPaths.insert(path)
         let g = htsr_H5Gopen(file.id, "/" + path)
@@ -128,11 +128,11 @@ struct HDF5Walker {
         var count = 1
         for d in dims {
             guard d <= hsize_t(Int.max) else {
-                throw CheckpointError(.hdf5, file: file.path, message: "dataset '\(path)' dimension \(d) is out of range")
+                throw file.error("dataset '\(path)' dimension \(d) is out of range")
             }
             let (p, overflow) = count.multipliedReportingOverflow(by: Int(d))
             guard !overflow else {
-                throw CheckpointError(.hdf5, file: file.path, message: "dataset '\(path)' shape \(dims) overflows")
+                throw file.error("dataset '\(path)' shape \(dims) overflows")
             }
             count = p
             shape.append(Int(d))

@@ -34,8 +34,13 @@ enum KerasArchive {
             unlink(temporary)
             TemporaryFiles.unregister(slot)
         }
+        // Every error, now or when a tensor is read during the analysis, names the archive and
+        // the member, never the temporary file (which is gone by then).
+        let member = "model.weights.h5"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw CheckpointError(.io, file: temporary, message: "cannot create a temporary file: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw CheckpointError(.io, file: path, message: "\(member): cannot create a temporary file \(temporary): \(String(cString: strerror(errno)))")
+        }
         do {
             defer { close(fd) }
             try zip.extract(weights) { bytes in
@@ -43,17 +48,14 @@ enum KerasArchive {
                 while done < bytes.count {
                     let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
                     if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else { throw CheckpointError(.io, file: temporary, message: "cannot write the temporary file: \(String(cString: strerror(errno)))") }
+                    guard n > 0 else {
+                        throw CheckpointError(.io, file: path, message: "\(member): cannot write the temporary file \(temporary): \(String(cString: strerror(errno)))")
+                    }
                     done += n
                 }
             }
         }
-        let inner: LoadedCheckpoint
-        do {
-            inner = try HDF5Loader.load(temporary)
-        } catch let e as CheckpointError where e.file == temporary {
-            throw CheckpointError(e.kind, file: path, message: "model.weights.h5: " + e.message)
-        }
+        let inner = try HDF5Loader.load(temporary, origin: HDF5File.Origin(file: path, member: member))
         // Renamed, and in the model's layer order (the weights file lists groups by name).
         let tensors = inner.tensors.enumerated().map { k, t -> (order: [Int], info: TensorInfo, source: TensorSource) in
             let (name, order) = rename(t.info.name, renames)
