@@ -30,15 +30,16 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_filesystem")]),
 
         // Libraries.
+        .target(name: "Random", swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5"]),
         .target(name: "PowerLaw"),
-        .target(name: "Spectrum", dependencies: ["LinearAlgebra"]),
+        .target(name: "Spectrum", dependencies: ["LinearAlgebra", "Random"]),
         .target(name: "Analyzer", dependencies: ["Checkpoint", "Spectrum", "PowerLaw"]),
         .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "PowerLaw", "Spectrum"]),
-        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "CZlib", "Spectrum", "PowerLaw"]),
-        .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint"]),
-        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum", "Plot"]),
+        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "CZlib", "Spectrum", "PowerLaw", "Random"]),
+        .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint", "Random"]),
+        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum", "Plot", "Random"]),
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
@@ -47,24 +48,25 @@ let package = Package(
         ]),
         .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],
                           path: "Benchmarks/BenchAnalyze"),
-        .executableTarget(name: "BenchTrain", dependencies: ["Train", "LinearAlgebra", "CStartup"],
+        .executableTarget(name: "BenchTrain", dependencies: ["Train", "LinearAlgebra", "CStartup", "Random"],
                           path: "Benchmarks/BenchTrain"),
-        .executableTarget(name: "BenchFNO", dependencies: ["FNO", "Train", "LinearAlgebra", "CStartup"],
+        .executableTarget(name: "BenchFNO", dependencies: ["FNO", "Train", "LinearAlgebra", "CStartup", "Random"],
                           path: "Benchmarks/BenchFNO"),
 
         // Tests: one target per module, plus end-to-end runs of the built binary.
+        .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "CHDF5"]),
-        .testTarget(name: "PowerLawTests", dependencies: ["PowerLaw"]),
-        .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra"]),
-        .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer"]),
+        .testTarget(name: "PowerLawTests", dependencies: ["PowerLaw", "Random"]),
+        .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra", "Random"]),
+        .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer", "Random"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Analyzer"]),
         // Central finite differences shared by the gradient checks of Train and FNO.
         .target(name: "GradientCheckSupport", path: "Tests/GradientCheckSupport"),
-        .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "LinearAlgebra", "GradientCheckSupport"]),
-        .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint"]),
-        .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "GradientCheckSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint"]),
+        .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "LinearAlgebra", "GradientCheckSupport", "Random"]),
+        .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint", "Random"]),
+        .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "GradientCheckSupport", "Random"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint", "Random"]),
     ],
     swiftLanguageModes: [.v5]
 )

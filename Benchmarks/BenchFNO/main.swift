@@ -2,6 +2,7 @@ import CStartup
 import FNO
 import Foundation
 import LinearAlgebra
+import Random
 import Train
 
 /// Training throughput of FNO2d (PDEBench's, the paper's 2-D CFD setting by default: 4 channels,

@@ -1,3 +1,5 @@
+import Random
+
 // Training throughput of htsr's MLP, for Scripts/bench-train (which runs the PyTorch reference
 // Scripts/bench-train-torch.py with the same shapes in the same run and prints the ratio).
 //

@@ -1,4 +1,5 @@
 import PDE
+import Random
 import Train
 
 /// The activations one forward pass keeps for its backward pass. An autoregressive rollout

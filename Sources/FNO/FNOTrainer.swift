@@ -3,6 +3,7 @@ import Checkpoint
 import Dispatch
 import Foundation
 import LinearAlgebra
+import Random
 import Train
 
 /// What a finished FNO run reports.
@@ -62,7 +63,7 @@ public final class FNOTrainer {
                            projection: config.projection)
         model = try FNOModel(config: mc, grid: data.grid, maxBatch: config.batchSize)
         model.parameters.decayRule = .all
-        var rng = SeededRNG(seed: config.seed, stream: 1)
+        var rng = SeededRNG(seed: config.seed, stream: .initialization)
         model.initialize(rng: &rng)
         rollout = Rollout(model: model, initialStep: initialStep, channels: data.channels)
         var o = OptimizerSettings(kind: .adam)
@@ -105,7 +106,7 @@ public final class FNOTrainer {
             let t0 = now()
             let eta = Double(schedule(epoch))
             for k in rates.indices { rates[k] = Float(eta * active[k]) }
-            var r = SeededRNG(seed: config.seed, stream: 1_000_000 + UInt64(epoch))
+            var r = SeededRNG(seed: config.seed, stream: .fnoEpochOrder(epoch))
             let order = r.permutation(n)
             var lossSum = 0.0
             for b in 0..<stepsPerEpoch {

@@ -1,5 +1,6 @@
 import GradientCheckSupport
 import PDE
+import Random
 import Testing
 import Train
 @testable import FNO

@@ -1,4 +1,5 @@
 import Analyzer
+import Random
 import Testing
 @testable import Train
 
