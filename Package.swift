@@ -31,15 +31,16 @@ let package = Package(
 
         // Libraries.
         .target(name: "Random", swiftSettings: [.swiftLanguageMode(.v6)]),
-        .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
+        .target(name: "ComplexNumbers", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "LinearAlgebra", dependencies: ["CLapack", "ComplexNumbers"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5"]),
         .target(name: "PowerLaw"),
         .target(name: "Spectrum", dependencies: ["LinearAlgebra", "Random"]),
         .target(name: "Analyzer", dependencies: ["Checkpoint", "Spectrum", "PowerLaw"]),
         .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "PowerLaw", "Spectrum"]),
-        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "CZlib", "Spectrum", "PowerLaw", "Random"]),
-        .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint", "Random"]),
-        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum", "Plot", "Random"]),
+        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CZlib", "Spectrum", "PowerLaw", "Random"]),
+        .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint", "ComplexNumbers", "Random"]),
+        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "Checkpoint", "ComplexNumbers", "PowerLaw", "Spectrum", "Plot", "Random"]),
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
@@ -55,7 +56,7 @@ let package = Package(
 
         // Tests: one target per module, plus end-to-end runs of the built binary.
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
-        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "ComplexNumbers"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "CHDF5"]),
         .testTarget(name: "PowerLawTests", dependencies: ["PowerLaw", "Random"]),
         .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra", "Random"]),
@@ -64,8 +65,8 @@ let package = Package(
         // Central finite differences shared by the gradient checks of Train and FNO.
         .target(name: "GradientCheckSupport", path: "Tests/GradientCheckSupport"),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "LinearAlgebra", "GradientCheckSupport", "Random"]),
-        .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint", "Random"]),
-        .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "GradientCheckSupport", "Random"]),
+        .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint", "ComplexNumbers", "Random"]),
+        .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "ComplexNumbers", "GradientCheckSupport", "Random"]),
         .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint", "Random"]),
     ],
     swiftLanguageModes: [.v5]

@@ -8,7 +8,7 @@ import Random
 //
 // One step = zero the gradients, forward, backward, SGD (momentum 0.9) update, on a fixed
 // random batch (seeded), exactly what the PyTorch script times. Prints one JSON line.
-import CStartup
+internal import CStartup
 import Foundation
 import LinearAlgebra
 import Train

@@ -1,3 +1,4 @@
+import ComplexNumbers
 import GradientCheckSupport
 import PDE
 import Random
