@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 import PowerLaw
 import Spectrum
@@ -126,6 +127,3 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
         }
     }
 }
-
-/// The version of htsr, written into every output.
-public let htsrVersion = "0.1.0"

@@ -1,4 +1,4 @@
-import Analyzer
+import Checkpoint
 import Foundation
 
 /// One setting of the low-data experiment: baseline vs TempBalance over data ratios × seeds,

@@ -1,4 +1,4 @@
-import Analyzer
+import Checkpoint
 import Foundation
 
 /// The experiment's outputs: a Markdown table, a CSV of every run, and a figure (gnuplot data

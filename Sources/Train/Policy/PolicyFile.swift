@@ -1,4 +1,5 @@
 import Analyzer
+import Checkpoint
 import Foundation
 
 /// A policy as `htsr policy` writes it: the options, one decision per analysed layer, and the

@@ -1,5 +1,4 @@
 import Checkpoint
-import Analyzer
 import Foundation
 
 /// A JSON value with ordered object keys, for the training log (one object per line).
