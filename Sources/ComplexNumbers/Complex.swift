@@ -16,7 +16,7 @@ public struct Complex<Scalar: BinaryFloatingPoint & Sendable>: Equatable, Hashab
         self.im = im
     }
 
-    public static var zero: Complex { Complex(0, 0) }
+    @inlinable public static var zero: Complex { Complex(0, 0) }
 
     /// `e^{iθ} = cos θ + i sin θ`.
     @inlinable public static func unit(angle theta: Double) -> Complex {
