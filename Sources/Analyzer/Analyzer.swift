@@ -136,7 +136,7 @@ public enum Analyzer {
         let start = now()
         var readSeconds = 0.0
         do {
-            streamed = try ESD.streaming(m) { body in
+            streamed = try ESD.streaming(m, convNorm: options.convNorm) { body in
                 let loopStart = now()
                 var gram = 0.0
                 try source.forEachBlock(job.descriptor, elementsPerBlock: perBlock) { block in
