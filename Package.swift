@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "PowerLaw"),
         .target(name: "Spectrum", dependencies: ["LinearAlgebra"]),
         .target(name: "Analyzer", dependencies: ["Checkpoint", "Spectrum", "PowerLaw"]),
-        .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "PowerLaw", "Spectrum"]),
+        .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "Checkpoint", "PowerLaw", "Spectrum"]),
         .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "CZlib", "Spectrum", "PowerLaw"]),
         .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint"]),
         .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum", "Plot"]),
@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "CHDF5"]),
         .testTarget(name: "PowerLawTests", dependencies: ["PowerLaw"]),
         .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra"]),
-        .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer"]),
+        .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer", "Checkpoint", "Spectrum"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Analyzer"]),
         // Central finite differences shared by the gradient checks of Train and FNO.
         .target(name: "GradientCheckSupport", path: "Tests/GradientCheckSupport"),

@@ -15,6 +15,8 @@ public final class Checkpoint: @unchecked Sendable {
     /// safetensors `__metadata__` (merged over shards); HDF5 root scalar string attributes
     /// (`keras_version`, `backend`, `model_config`, ...).
     public let metadata: [String: String]
+    /// The forward order the format itself records (Keras 2 `layer_names`), if any.
+    public let nativeOrder: LayerOrder?
 
     let entries: [String: (info: TensorInfo, source: TensorSource)]
 
@@ -23,6 +25,7 @@ public final class Checkpoint: @unchecked Sendable {
         self.format = loaded.format
         self.tensors = loaded.tensors.map(\.info)
         self.metadata = loaded.metadata
+        self.nativeOrder = loaded.nativeOrder
         self.entries = Dictionary(loaded.tensors.map { ($0.info.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -84,6 +87,18 @@ public final class Checkpoint: @unchecked Sendable {
             throw CheckpointError(.notACheckpoint, file: path, message: "not a checkpoint: a JSON file without a 'weight_map' (not a safetensors index)")
         }
         return try SafetensorsLoader.loadIndex(path, json: json)
+    }
+
+    /// The model's forward order (see `LayerOrder`): the format's own (`nativeOrder`), else
+    /// the family that `config.json` in the folder or beside the file names, else natural name
+    /// order (the result says which).
+    /// - Throws: `LayerOrderError` when that `config.json` is unreadable or malformed.
+    public func forwardOrder() throws -> LayerOrder {
+        if let nativeOrder { return nativeOrder }
+        guard let config = LayerOrder.configFile(for: path) else {
+            return .natural(note: "no config.json beside the checkpoint")
+        }
+        return try LayerOrder.fromConfig(config)
     }
 
     /// The tensor called `named`, or nil.
