@@ -1,3 +1,4 @@
+import Checkpoint
 import PowerLaw
 import Spectrum
 #if canImport(Glibc)
@@ -156,6 +157,8 @@ public struct LayerReport: Sendable, Equatable {
     public var fingers: FingersColumns?
     /// `--farms`.
     public var farms: FARMSColumns?
+    /// The stored quantization the weights were decoded from (`Q4_K`, `int8-per-channel`, …).
+    public var quantization: String?
 
     public init(id: Int, name: String, kind: LayerKind, shape: [Int], matrices: WeightMatrices, status: LayerStatus,
                 numEvals: Int, metrics: SpectralMetrics?, fit: FitColumns?, fitMethod: FitMethod,
@@ -228,6 +231,7 @@ public struct LayerReport: Sendable, Equatable {
             }
         }
         if let s = sliceIndex { r.set("slice_id", .int(s)) }
+        if let q = quantization { r.set("quantization", .string(q)) }
         fingers?.write(into: &r)
         mp?.write(into: &r, prefix: "")
         randomization?.write(into: &r)
@@ -253,7 +257,7 @@ extension LayerReport: Codable {
         let row = try Row(from: decoder)
         func need<T>(_ key: String, _ get: (Cell) -> T?) throws -> T {
             guard let c = row[key], let v = get(c) else {
-                throw DecodingError.keyNotFound(AnyKey(key), .init(codingPath: decoder.codingPath,
+                throw DecodingError.keyNotFound(JSONKey(key), .init(codingPath: decoder.codingPath,
                                                                    debugDescription: "layer row lacks '\(key)'"))
             }
             return v
@@ -264,6 +268,7 @@ extension LayerReport: Codable {
         shape = try need("shape") { if case let .ints(a) = $0 { return a } else { return nil } }
         let layout = row["layout"]?.stringValue.flatMap(KernelLayout.init(rawValue:)) ?? .pytorch
         sliceIndex = row["slice_id"]?.intValue
+        quantization = row["quantization"]?.stringValue
         let all = WeightMatrices(kind: kind, shape: shape, layout: layout)
         matrices = sliceIndex == nil ? all : all.singleSlice
         smallNFit = row["estimator"] != nil

@@ -7,10 +7,11 @@ import Foundation
 /// Where it comes from, in order of precedence:
 /// 1. `file`: a list the user gives (`--order FILE`, one name per line, as
 ///    `for n, _ in model.named_parameters(): print(n)` prints);
-/// 2. `native`: the format's own record of the model's order, supplied by its reader (Keras 2
-///    `layer_names`; a reader of pickled state dicts or GGUF can supply theirs the same way);
-/// 3. `family`: the module order of a known family (`ModelFamily`), from `config.json`'s
-///    `model_type` / `architectures` beside the checkpoint;
+/// 2. `family`: the module order of a known family (`ModelFamily`), from `config.json`'s
+///    `model_type` / `architectures` beside the checkpoint (or, for GGUF, its tensor names);
+/// 3. `native`: the format's own record of the model's order, supplied by its reader
+///    (`LoadedCheckpoint.nativeOrder`: Keras 2 `layer_names`, a `.keras` archive's layer order,
+///    a PyTorch state dict's order — the order it was saved in);
 /// 4. `natural`: natural (numeric-aware) name order, component by component.
 ///
 /// Family and natural orders compare names component by component (split at `.`): block
@@ -78,7 +79,9 @@ public struct LayerOrder: Sendable, Equatable {
     /// One line for tables and messages, e.g. `forward (BERT, config.json model_type)`.
     public var summary: String {
         switch method {
-        case .family: return "forward order of the \(family!.rawValue) family" + (file.map { " (from \($0))" } ?? "")
+        case .family:
+            if family == .gguf { return "forward order of llama.cpp's GGUF tensor names" }
+            return "forward order of the \(family!.rawValue) family" + (file.map { " (from \($0))" } ?? "")
         case .file: return "forward order from \(file ?? "a file")" + (note.map { " (\($0))" } ?? "")
         case .native: return "forward order from the checkpoint (\(note ?? "its own order"))"
         case .natural: return "natural name order" + (note.map { " (\($0))" } ?? "")

@@ -38,8 +38,15 @@
 ///   mask_token, position_embeddings as own parameters, then patch_embeddings.projection),
 ///   `ViTLayer` (attention.attention: query, key, value; attention.output.dense; intermediate;
 ///   output; layernorm_before; layernorm_after); head classifier.
+/// - GGUF (`gguf`, for every GGUF file: llama.cpp names tensors the same way in every
+///   architecture, gguf-py `constants.py` `TENSOR_NAMES`): the order in which llama.cpp's graph
+///   builders use them (`src/llama-model.cpp`: `llm_build_bert` — token_embd, token_types,
+///   position_embd, token_embd_norm, then per block attn_q, attn_k, attn_v, attn_output,
+///   attn_output_norm, ffn_up, ffn_down, layer_output_norm; `llm_build_llama` — attn_norm,
+///   attn_q, attn_k, attn_v, attn_output, ffn_norm, ffn_gate, ffn_up, ffn_down, then output_norm,
+///   output). A GGUF file stores its tensors in the converter's order, which is not this one.
 public enum ModelFamily: String, Sendable, Codable, CaseIterable {
-    case bert, roberta, distilbert, albert, gpt2, llama, t5, vit
+    case bert, roberta, distilbert, albert, gpt2, llama, t5, vit, gguf
 
     /// The family of a `config.json`: its `model_type`, else its first `architectures` entry.
     public static func detect(modelType: String?, architectures: [String]) -> ModelFamily? {
@@ -106,6 +113,12 @@ public enum ModelFamily: String, Sendable, Codable, CaseIterable {
                 + ["encoder.final_layer_norm", "decoder.embed_tokens"] + attention("decoder", 0, "SelfAttention")
                 + attention("decoder", 1, "EncDecAttention") + feedForward("decoder", 2)
                 + ["decoder.final_layer_norm", "lm_head", "classification_head.dense", "classification_head.out_proj"]
+        case .gguf:
+            return ["token_embd", "token_types", "position_embd", "token_embd_norm"]
+                + ["attn_norm", "attn_norm_2", "attn_qkv", "attn_q", "attn_k", "attn_v", "attn_q_norm", "attn_k_norm",
+                   "attn_output", "attn_output_norm", "post_attention_norm", "ffn_norm", "ffn_gate", "ffn_up", "ffn_down",
+                   "post_ffw_norm", "layer_output_norm"].map { "blk.#." + $0 }
+                + ["output_norm", "output"]
         case .vit:
             return ["embeddings.patch_embeddings.projection"]
                 + ["attention.attention.query", "attention.attention.key", "attention.attention.value",

@@ -79,6 +79,7 @@ public struct AnalysisData: Sendable {
         let report = try AnalysisReport.load(path)
         guard !report.layers.isEmpty else { throw PlotError.noLayers(source: path, skipped: report.skipped.count) }
         let data = FileManager.default.contents(atPath: path)
+        // Every stored column, also those this version does not model (the report has checked the file).
         let rows = data.flatMap(AnalysisReport.layerRows) ?? report.layers.map(\.row)
         if let dir = eigenvalueFolder {
             var isDir: ObjCBool = false

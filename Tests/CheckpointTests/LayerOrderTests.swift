@@ -70,6 +70,24 @@ enum OrderFixtures {
             "aa_head.weight", "zz_head.weight"])
     }
 
+    /// GGUF names (llama.cpp's, the same in every architecture): the order llama.cpp's graph
+    /// uses them in, for a BERT (post-norm) and a Llama (pre-norm) file, blocks as numbers.
+    @Test func ggufNames() {
+        func blocks(_ parts: [String]) -> [String] { [0, 2, 10].flatMap { b in parts.map { "blk.\(b).\($0)" } } }
+        let bert = ["token_embd.weight", "token_types.weight", "position_embd.weight", "token_embd_norm.weight", "token_embd_norm.bias"]
+            + blocks(["attn_q.weight", "attn_q.bias", "attn_k.weight", "attn_k.bias", "attn_v.weight", "attn_v.bias",
+                      "attn_output.weight", "attn_output.bias", "attn_output_norm.weight", "attn_output_norm.bias",
+                      "ffn_up.weight", "ffn_up.bias", "ffn_down.weight", "ffn_down.bias",
+                      "layer_output_norm.weight", "layer_output_norm.bias"])
+        let llama = ["token_embd.weight"]
+            + blocks(["attn_norm.weight", "attn_q.weight", "attn_k.weight", "attn_v.weight", "attn_output.weight",
+                      "ffn_norm.weight", "ffn_gate.weight", "ffn_up.weight", "ffn_down.weight"])
+            + ["output_norm.weight", "output.weight"]
+        for expected in [bert, llama] {
+            #expect(LayerOrder.family(.gguf).sorted(expected.sorted()) == expected)
+        }
+    }
+
     @Test func detection() {
         #expect(ModelFamily.detect(modelType: "bert", architectures: []) == .bert)
         #expect(ModelFamily.detect(modelType: "xlm-roberta", architectures: []) == .roberta)
