@@ -186,3 +186,33 @@ import Testing
         #expect(lambdaMax.allSatisfy { abs($0 - lambdaMax[0]) < 1e-9 * lambdaMax[0] }, "\(lambdaMax)")
     }
 }
+
+/// The README's PyTorch snippet, run as written by Scripts/check-policy-snippet.py in the torch
+/// venv (Scripts/setup makes it) on MiniLM's parameter names with MiniLM's policy: every group
+/// at η(t)·multiplier under ten schedulers for 20 steps, and the old snippet caught failing.
+@Suite struct PolicySnippetEndToEnd {
+    static let python = HTSRBinary.packageRoot.appendingPathComponent(".cache/venv/bin/python").path
+
+    @Test func readmeSnippetIsRightWithAnyScheduler() throws {
+        try #require(FileManager.default.fileExists(atPath: miniLMPath), "run Scripts/setup to install MiniLM")
+        try #require(FileManager.default.isExecutableFile(atPath: Self.python), "run Scripts/setup to make the torch venv")
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanup() }
+        let p = try HTSRBinary.run(["policy", ForwardOrderEndToEnd.miniLMFolder, "-o", tmp.path("policy.json")])
+        #expect(p.status == 0, "\(p.stderr)")
+        let script = HTSRBinary.packageRoot.appendingPathComponent("Scripts/check-policy-snippet.py").path
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: Self.python)
+        run.arguments = [script, tmp.path("policy.json"), miniLMPath]
+        let out = Pipe(), err = Pipe()
+        run.standardOutput = out
+        run.standardError = err
+        try run.run()
+        let stderr = HTSRBinary.Drained(err), stdout = HTSRBinary.Drained(out)
+        run.waitUntilExit()
+        let text = String(decoding: stdout.data, as: UTF8.self), log = String(decoding: stderr.data, as: UTF8.self)
+        #expect(run.terminationStatus == 0, "\(log)")
+        #expect(text.hasPrefix("OK: 10 schedulers x 20 steps, 103 parameter groups"), "\(text)\(log)")
+        #expect(log.contains("old snippet (apply(sched.get_last_lr()[0])): wrong at"), "\(log)")
+    }
+}
