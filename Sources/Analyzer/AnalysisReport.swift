@@ -58,8 +58,6 @@ public struct OrderInfo: Sendable, Equatable, Codable {
         self.tensors = tensors
     }
 
-    /// The depth axis's label: `layer_id (forward order)` or `layer_id (natural name order)`.
-    public var axisLabel: String { method == .natural ? "layer_id (natural name order)" : "layer_id (forward order)" }
 }
 
 /// Model-level means (over successful fits only) and counts.

@@ -64,8 +64,8 @@ public enum ModelFigures {
     /// The x axis of the by-depth figures: `layer_id`, which numbers the model's layers in its
     /// forward order (or natural name order when the analysis had none; the label says which).
     static func depthAxis(_ report: AnalysisReport) -> Axis {
-        let label = report.order?.axisLabel ?? "layer_id (checkpoint order)"
-        return Axis(label, min: -0.5, max: Double(max(report.layers.map(\.id).max() ?? 0, 0)) + 0.5)
+        let order = report.order.map { $0.method == .natural ? "natural name order" : "forward order" } ?? "checkpoint order"
+        return Axis(Markup.plain("layer_id") + " (\(order))", min: -0.5, max: Double(max(report.layers.map(\.id).max() ?? 0, 0)) + 0.5)
     }
 
     /// A y range holding the values and the α = 2 and α = 6 boundaries.

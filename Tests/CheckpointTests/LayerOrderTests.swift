@@ -6,11 +6,7 @@ import Testing
 /// `Scripts/make-order-fixtures.py` from torch skeletons that register the Hugging Face modules
 /// in the same order (12 blocks, so block 10 follows block 2 only when read as a number).
 enum OrderFixtures {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("fixtures/order").path
-    }()
+    static let root = Fixtures.folder("order")
 
     static let models = ["bert-model", "bert-for-pretraining", "bert-for-sequence-classification",
                          "roberta-for-sequence-classification", "distilbert-for-sequence-classification",
