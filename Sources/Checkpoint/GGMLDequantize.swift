@@ -49,10 +49,10 @@ enum GGMLDequantize {
     @inline(__always) static func floats(_ v: SIMD16<UInt8>) -> SIMD16<Float> {
         SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: v))
     }
-    /// The 16 bytes, read as two's-complement Int8, as Floats (exact).
-    @inline(__always) static func floats(signed v: SIMD16<UInt8>) -> SIMD16<Float> {
-        SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: SIMD16<Int8>(truncatingIfNeeded: v)))
-    }
+    /// Integers as Floats (exact for the small values here).
+    @inline(__always) static func floats(_ v: SIMD16<Int32>) -> SIMD16<Float> { SIMD16<Float>(v) }
+    /// The 16 bytes as Int32 lanes.
+    @inline(__always) static func ints(_ v: SIMD16<UInt8>) -> SIMD16<Int32> { SIMD16<Int32>(truncatingIfNeeded: v) }
     /// Widens 16 Floats to Double (exact) and stores them at `y` (8-byte aligned is enough).
     @inline(__always) static func store(_ v: SIMD16<Float>, _ y: UnsafeMutablePointer<Double>) {
         UnsafeMutableRawPointer(y).storeBytes(of: SIMD16<Double>(v), as: SIMD16<Double>.self)
@@ -60,13 +60,14 @@ enum GGMLDequantize {
 
     // MARK: 32-value blocks
 
-    /// Q8_0 (34 bytes): d (f16), qs[32] (int8); y = q·d.
+    /// Q8_0 (34 bytes): d (f16), qs[32] (int8); y = q·d. (A plain loop: the compiler vectorises
+    /// it better than the byte-vector form.)
     @Sendable static func q8_0(_ x: UnsafeRawPointer, _ blocks: Int, _ y: UnsafeMutablePointer<Double>) {
         for b in 0..<blocks {
             let p = x + 34 * b, o = y + 32 * b
             let d = f16(p, 0)
-            store(floats(signed: bytes(p, 2)) * d, o)
-            store(floats(signed: bytes(p, 18)) * d, o + 16)
+            let qs = (p + 2).assumingMemoryBound(to: Int8.self)
+            for j in 0..<32 { o[j] = Double(Float(qs[j]) * d) }
         }
     }
 
@@ -98,11 +99,11 @@ enum GGMLDequantize {
 
     /// Bit `j` (first vector) and bit `j + 16` (second) of `qh` for lanes j = 0…15, as 0 or 16:
     /// the fifth bit of Q5_0 / Q5_1 values j and j + 16.
-    @inline(__always) static func fifthBits(_ qh: UInt32) -> (SIMD16<UInt8>, SIMD16<UInt8>) {
+    @inline(__always) static func fifthBits(_ qh: UInt32) -> (SIMD16<Int32>, SIMD16<Int32>) {
         let lanes = SIMD16<UInt32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         let v = SIMD16<UInt32>(repeating: qh)
-        return (SIMD16<UInt8>(truncatingIfNeeded: ((v &>> lanes) & 1) &<< 4),
-                SIMD16<UInt8>(truncatingIfNeeded: ((v &>> (lanes &+ 16)) & 1) &<< 4))
+        return (SIMD16<Int32>(truncatingIfNeeded: ((v &>> lanes) & 1) &<< 4),
+                SIMD16<Int32>(truncatingIfNeeded: ((v &>> (lanes &+ 16)) & 1) &<< 4))
     }
 
     /// Q5_0 (22 bytes): d (f16), qh (u32), qs[16]; y = (q − 16)·d with the fifth bit from qh.
@@ -112,8 +113,8 @@ enum GGMLDequantize {
             let d = f16(p, 0)
             let (h0, h1) = fifthBits(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 2, as: UInt32.self)))
             let q = bytes(p, 6)
-            store((floats((q & 0x0F) | h0) - 16) * d, o)
-            store((floats((q &>> 4) | h1) - 16) * d, o + 16)
+            store(floats((ints(q & 0x0F) | h0) &- 16) * d, o)
+            store(floats((ints(q &>> 4) | h1) &- 16) * d, o + 16)
         }
     }
 
@@ -124,8 +125,8 @@ enum GGMLDequantize {
             let d = f16(p, 0), m = f16(p, 2)
             let (h0, h1) = fifthBits(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
             let q = bytes(p, 8)
-            store(floats((q & 0x0F) | h0) * d + m, o)
-            store(floats((q &>> 4) | h1) * d + m, o + 16)
+            store(floats(ints(q & 0x0F) | h0) * d + m, o)
+            store(floats(ints(q &>> 4) | h1) * d + m, o + 16)
         }
     }
 
@@ -234,12 +235,13 @@ enum GGMLDequantize {
                     let o = y + 256 * b + 128 * n + 16 * h
                     let a = bytes(p, 64 * n + 16 * h), c = bytes(p, 64 * n + 32 + 16 * h)
                     let hb = bytes(p, 128 + 32 * n + 16 * h)
-                    func scale(_ i: Int) -> Float { d * Float(p.load(fromByteOffset: 192 + 8 * n + h + 2 * i, as: Int8.self)) }
-                    func values(_ v: SIMD16<UInt8>) -> SIMD16<Float> { floats(v) - 32 }
-                    store(scale(0) * values((a & 0x0F) | ((hb & 3) &<< 4)), o)
-                    store(scale(1) * values((c & 0x0F) | (((hb &>> 2) & 3) &<< 4)), o + 32)
-                    store(scale(2) * values((a &>> 4) | (((hb &>> 4) & 3) &<< 4)), o + 64)
-                    store(scale(3) * values((c &>> 4) | (((hb &>> 6) & 3) &<< 4)), o + 96)
+                    let s = p + 192 + 8 * n + h
+                    let d0 = d * Float(s.load(as: Int8.self)), d1 = d * Float(s.load(fromByteOffset: 2, as: Int8.self))
+                    let d2 = d * Float(s.load(fromByteOffset: 4, as: Int8.self)), d3 = d * Float(s.load(fromByteOffset: 6, as: Int8.self))
+                    store(d0 * floats(ints((a & 0x0F) | ((hb & 3) &<< 4)) &- 32), o)
+                    store(d1 * floats(ints((c & 0x0F) | (((hb &>> 2) & 3) &<< 4)) &- 32), o + 32)
+                    store(d2 * floats(ints((a &>> 4) | (((hb &>> 4) & 3) &<< 4)) &- 32), o + 64)
+                    store(d3 * floats(ints((c &>> 4) | (((hb &>> 6) & 3) &<< 4)) &- 32), o + 96)
                 }
             }
         }
