@@ -39,6 +39,8 @@ let package = Package(
         .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "CZlib", "Spectrum", "PowerLaw"]),
         .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint"]),
         .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum", "Plot"]),
+        .target(name: "Transformer", dependencies: ["Train", "Checkpoint", "Analyzer", "LinearAlgebra"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
@@ -63,6 +65,8 @@ let package = Package(
         .target(name: "GradientCheckSupport", path: "Tests/GradientCheckSupport"),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "LinearAlgebra", "GradientCheckSupport"]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Train", "Checkpoint", "GradientCheckSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "GradientCheckSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint"]),
     ],
