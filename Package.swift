@@ -51,6 +51,8 @@ let package = Package(
                           path: "Benchmarks/BenchAnalyze"),
         .executableTarget(name: "BenchTrain", dependencies: ["Train", "LinearAlgebra", "CStartup"],
                           path: "Benchmarks/BenchTrain"),
+        .executableTarget(name: "BenchFinetune", dependencies: ["Transformer", "Train", "LinearAlgebra", "CStartup"],
+                          path: "Benchmarks/BenchFinetune", swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(name: "BenchFNO", dependencies: ["FNO", "Train", "LinearAlgebra", "CStartup"],
                           path: "Benchmarks/BenchFNO"),
 

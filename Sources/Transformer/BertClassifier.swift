@@ -99,6 +99,7 @@ public final class BertClassifier<T: TrainScalar>: @unchecked Sendable {
     /// Runs the model on a batch; returns the mean cross-entropy against `labels` [B].
     /// - Throws: `TransformerError.badInput` for a batch the model cannot take.
     @discardableResult
+    @_specialize(exported: true, where T == Float)
     public func forward(_ batch: TokenBatch, labels y: [Int32], training: Bool, rng: inout SeededRNG) throws -> Double {
         let e = config.encoder
         try batch.validate(vocabSize: e.vocabSize, typeVocabSize: e.typeVocabSize, maxBatch: maxBatch, maxLength: maxLength)

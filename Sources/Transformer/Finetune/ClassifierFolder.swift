@@ -1,0 +1,69 @@
+import Analyzer
+import Checkpoint
+import Foundation
+import Train
+
+/// A fine-tuned classifier written as a Hugging Face model folder: `config.json` (the pretrained
+/// model's, with `architectures` = BertForSequenceClassification, `id2label`, `label2id` and
+/// `htsr_pooling`) and `model.safetensors` (the encoder's tensors named as in the pretrained
+/// checkpoint — `bert.`-prefixed or not — so `htsr analyze FOLDER --base PRETRAINED` pairs every
+/// layer, plus `classifier.weight` and `classifier.bias`). Both files are written atomically;
+/// `PretrainedBert` reads the folder back.
+public enum ClassifierFolder {
+    public static let configFile = "config.json"
+    public static let weightsFile = "model.safetensors"
+
+    /// The config.json text for a classifier over `classNames`.
+    public static func configText(_ pretrained: PretrainedBert, classNames: [String], pooling: Pooling) -> String {
+        var members = pretrained.configJSON.objectMembers ?? []
+        let replaced: Set<String> = ["architectures", "id2label", "label2id", "num_labels", "htsr_pooling"]
+        members.removeAll { replaced.contains($0.key) }
+        members.insert(JSONMember(key: "architectures", value: .array([.string("BertForSequenceClassification")])), at: 0)
+        members.append(JSONMember(key: "id2label", value: .object(classNames.enumerated().map {
+            JSONMember(key: String($0.offset), value: .string($0.element))
+        })))
+        var seen = Set<String>()
+        members.append(JSONMember(key: "label2id", value: .object(classNames.enumerated().compactMap {
+            seen.insert($0.element).inserted ? JSONMember(key: $0.element, value: .number(String($0.offset))) : nil
+        })))
+        members.append(JSONMember(key: "htsr_pooling", value: .string(pooling.rawValue)))
+        return text(.object(members), indent: "") + "\n"
+    }
+
+    /// JSON text of a value, two spaces per level (numbers keep their literal text).
+    static func text(_ v: JSONValue, indent: String) -> String {
+        let inner = indent + "  "
+        switch v {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return n
+        case .string(let s): return JSONText.quoted(s)
+        case .array(let a):
+            if a.isEmpty { return "[]" }
+            return "[\n" + a.map { inner + text($0, indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
+        case .object(let m):
+            if m.isEmpty { return "{}" }
+            return "{\n" + m.map { inner + JSONText.quoted($0.key) + ": " + text($0.value, indent: inner) }.joined(separator: ",\n") + "\n\(indent)}"
+        }
+    }
+
+    /// Writes `config.json` into `folder`.
+    public static func writeConfig(_ pretrained: PretrainedBert, classNames: [String], pooling: Pooling, to folder: String) throws {
+        let path = (folder as NSString).appendingPathComponent(configFile)
+        do { try AtomicFile.write(configText(pretrained, classNames: classNames, pooling: pooling), to: path) } catch {
+            throw TransformerError.output(file: path, problem: "\(error)")
+        }
+    }
+
+    /// Writes the model's weights as `model.safetensors` into `folder`.
+    public static func writeWeights(_ model: BertClassifier<Float>, prefix: String, metadata: [String: String] = [:], to folder: String) throws {
+        let path = (folder as NSString).appendingPathComponent(weightsFile)
+        let ps = model.parameters
+        let tensors = ps.entries.map { e in
+            WritableTensor(name: e.name.hasPrefix(BertNames.classifier + ".") ? e.name : prefix + e.name, shape: e.shape,
+                           floats: ps.values.array(e))
+        }
+        do { try SafetensorsWriter.write(tensors, metadata: metadata.merging(["format": "pt"]) { a, _ in a }, to: path) }
+        catch let e as CheckpointError { throw TransformerError.output(file: e.file, problem: e.message) }
+    }
+}
