@@ -28,7 +28,7 @@ var rng = SeededRNG(seed: 0)
 model.initialize(rng: &rng)
 let x = (0..<(batch * inputs)).map { _ in Float(rng.uniform()) }
 let y = (0..<batch).map { _ in Int32(rng.next() % UInt64(classes)) }
-var optimizer = SGD(count: model.parameters.layout.count, momentum: 0.9)
+var optimizer = Optimizer(SGD(momentum: 0.9), layout: model.parameters.layout)
 let rates = [Float](repeating: 0.01, count: model.parameters.entries.count)
 var unused = SeededRNG(seed: 1)
 

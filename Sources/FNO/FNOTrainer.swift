@@ -35,7 +35,7 @@ public final class FNOTrainer {
     public let tTrain: Int
     public let stepsPerEpoch: Int
     public let evalEvery: Int
-    var optimizer: any Optimizer
+    var optimizer: Optimizer
     let schedule: Schedule
     var active: [Double]
     var decisions: [LayerDecision] = []
@@ -61,13 +61,12 @@ public final class FNOTrainer {
                            width: config.width, modes: config.modes, layers: config.layers, padding: config.padding,
                            projection: config.projection)
         model = try FNOModel(config: mc, grid: data.grid, maxBatch: config.batchSize)
-        model.parameters.decayRule = .all
         var rng = SeededRNG(seed: config.seed, stream: 1)
         model.initialize(rng: &rng)
         rollout = Rollout(model: model, initialStep: initialStep, channels: data.channels)
         var o = OptimizerSettings(kind: .adam)
         o.weightDecay = config.weightDecay
-        optimizer = o.make(count: model.parameters.layout.count)
+        optimizer = o.make(layout: model.parameters.layout, decays: .all)
         stepsPerEpoch = (data.train.count + config.batchSize - 1) / config.batchSize
         evalEvery = config.evalEvery ?? max(1, config.epochs / 10)
         schedule = ScheduleKind.step.schedule(base: config.lr, totalSteps: config.epochs, stepSize: config.stepSize, gamma: config.gamma)
@@ -91,7 +90,6 @@ public final class FNOTrainer {
         func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         let B = config.batchSize, size = data.sampleSize, n = data.train.count
         var batch = [Float](repeating: 0, count: B * size)
-        var rates = [Float](repeating: 0, count: active.count)
         var trainSeconds = 0.0, analysisSeconds = 0.0, evalSeconds = 0.0
         var step = 0, lastLoss = 0.0
         var validation: RegressionMetrics?, test = RegressionMetrics()
@@ -104,7 +102,6 @@ public final class FNOTrainer {
             }
             let t0 = now()
             let eta = Double(schedule(epoch))
-            for k in rates.indices { rates[k] = Float(eta * active[k]) }
             var r = SeededRNG(seed: config.seed, stream: 1_000_000 + UInt64(epoch))
             let order = r.permutation(n)
             var lossSum = 0.0
@@ -122,7 +119,7 @@ public final class FNOTrainer {
                     try rollout.trainStep(data: $0.baseAddress!, batch: rows, frames: data.frames, tTrain: tTrain)
                 }
                 guard loss.isFinite else { throw TrainError.diverged(step: step) }
-                optimizer.step(model.parameters, learningRates: rates)
+                optimizer.step(model.parameters, eta: eta, multipliers: active)
                 lossSum += loss
                 step += 1
             }

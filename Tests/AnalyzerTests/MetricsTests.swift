@@ -175,6 +175,7 @@ let weightWatcherReference: [String: Any] = {
             try ESD(WeightMatrices(kind: .conv2d, shape: [32, 16, 3, 3], layout: .pytorch), data: $0).eigenvalues
         }
         #expect(pooled.layers[0].numEvals == 144)
+        #expect(union.count == expected.count)
         for (a, b) in zip(union, expected) { #expect(abs(a - b) < 1e-12 * max(1, b)) }
         // The CSV has the slice column although the last row (a linear layer) lacks it.
         let csv = ReportFormatter.csv(r).split(separator: "\n", omittingEmptySubsequences: false)
@@ -225,6 +226,7 @@ let weightWatcherReference: [String: Any] = {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let back = try AnalysisReport.load(path)
         #expect(back.options == r.options)
+        #expect(back.layers.count == r.layers.count)
         for (x, y) in zip(back.layers, r.layers) { #expect(x.row == y.row) }
         #expect(back.layers[1].mp == r.layers[1].mp && back.layers[1].fingers == r.layers[1].fingers)
         #expect(back.layers[1].farms?.fit.alpha == r.layers[1].farms?.fit.alpha)

@@ -21,6 +21,7 @@ let miniLMPath = HTSRBinary.packageRoot.appendingPathComponent(".cache/minilm/gt
         let layers = ours["layers"] as! [[String: Any]]
         let expected = reference["layers"] as! [[String: Any]]
         #expect(layers.map { $0["name"] as! String } == expected.map { $0["name"] as! String })
+        #expect(layers.count == expected.count)
         for (l, e) in zip(layers, expected) {
             let name = l["name"] as! String
             let lmax = l["lambda_max"] as! Double, elmax = e["lambda_max"] as! Double

@@ -38,6 +38,7 @@ struct DataSetTests {
         // 2/3 dealiasing, which `solve` at t = 0 returns).
         var rng = SeededRandom(seed: 9, stream: 1)
         let u0 = try BurgersSolver(n: 64, viscosity: 0.05).solve(initial: try g.field.sample(using: &rng), times: [0])[0]
+        #expect(u0.count == 64)
         #expect(zip(data[80..<96], stride(from: 0, to: 64, by: 4)).allSatisfy { abs(Double($0) - u0[$1]) < 1e-6 })
         // A different seed gives different data.
         try DataSetWriter.write(g, samples: 1, seed: 10, to: folder + "/c.h5", threads: 1)

@@ -26,7 +26,8 @@ func directHalfSpectrum(_ x: [Double], shape: [Int]) -> [Complex<Double>] {
 }
 
 func maxAbsDifference(_ a: [Complex<Double>], _ b: [Complex<Double>]) -> Double {
-    zip(a, b).map { ($0 - $1).magnitude }.max() ?? 0
+    #expect(a.count == b.count, "compared arrays of \(a.count) and \(b.count) values")
+    return zip(a, b).map { ($0 - $1).magnitude }.max() ?? 0
 }
 
 struct FFTTests {
@@ -50,9 +51,11 @@ struct FFTTests {
         let x = (0..<(3 * fft.realCount)).map { _ in rng.normal() }
         let spectrum = fft.forward(x)
         let back = fft.inverse(spectrum)
+        #expect(back.count == x.count)
         #expect(zip(back, x).allSatisfy { abs($0 - $1) < 1e-13 })
         let raw = fft.inverseUnnormalized(spectrum)
         let n = Double(fft.realCount)
+        #expect(raw.count == x.count)
         #expect(zip(raw, x).allSatisfy { abs($0 - n * $1) < 1e-12 * n })
     }
 
@@ -112,8 +115,10 @@ struct FFTTests {
         let fft = try RealFFT<Float>(shape: [5, 8], batch: 3)
         let f = fft.forward(x.map { Float($0) })
         let scale = d.map(\.magnitude).max()!
+        #expect(f.count == d.count)
         #expect(zip(f, d).allSatisfy { abs(Double($0.re) - $1.re) < 1e-5 * scale && abs(Double($0.im) - $1.im) < 1e-5 * scale })
         let back = fft.inverse(f)
+        #expect(back.count == x.count)
         #expect(zip(back, x).allSatisfy { abs(Double($0) - $1) < 1e-5 })
     }
 

@@ -20,6 +20,7 @@ import Testing
     @Test func logarithmicEdges() throws {
         let h = try #require(Histogram.logarithmic([0, 0, 1, 10, 100, 1000], bins: 3))
         #expect(h.total == 4)
+        #expect(h.edges.count == 4)
         #expect(zip(h.edges, [1, 10, 100, 1000]).allSatisfy { abs($0 - $1) / $1 < 1e-12 })
         #expect(h.counts == [1, 1, 2])
         #expect(Histogram.logarithmic([0, -1], bins: 3) == nil)

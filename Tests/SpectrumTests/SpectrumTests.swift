@@ -71,6 +71,7 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
             let slice = (0..<12).map { k[$0 * 2 + t] }
             expected += try SymmetricEigen.gramEigenvalues(slice, rows: 4, cols: 3)
         }
+        #expect(e.eigenvalues.count == expected.count)
         for (x, y) in zip(e.eigenvalues, expected.map { max(0, $0) }.sorted()) { #expect(abs(x - y) < 1e-12) }
     }
 }
@@ -82,6 +83,7 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
         for i in 0..<5 { w[i * 8 + i] = d[i] }
         let e = try esd(w, kind: .linear, shape: [5, 8])
         let expected = d.map { $0 * $0 }.sorted()
+        #expect(e.eigenvalues.count == expected.count)
         for (x, y) in zip(e.eigenvalues, expected) { #expect(rel(x, y) < 1e-12) }
     }
 
@@ -133,6 +135,7 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
             }
         }
         guard case let .esd(s) = streamed else { Issue.record("unexpected non-finite"); return }
+        #expect(s.eigenvalues.count == whole.eigenvalues.count)
         for (x, y) in zip(s.eigenvalues, whole.eigenvalues) { #expect(abs(x - y) <= 1e-13 * whole.lambdaMax) }
     }
 

@@ -8,6 +8,7 @@ import Testing
         // tempbalance-spec.md §6: α = [2, 3, 4], s_min 2, s_max 1, τ 10.
         let m = TempBalance.sigmoid([2, 3, 4], sMin: 2, sMax: 1, tau: 10)
         let expected = [0.10002091, 1, 3.16194712]
+        #expect(m.count == expected.count)
         for (a, e) in zip(m, expected) { #expect(abs(a - e) < 5e-9, "\(a) vs \(e)") }
         // d = 0 takes the s_min branch and gives exactly 1.
         #expect(TempBalance.sigmoid([5, 5], sMin: 2, sMax: 1, tau: 10) == [1, 1])

@@ -32,7 +32,7 @@ extension Trainer {
                                 analysisSeconds: analysisSeconds, evalSeconds: evalSeconds, active: active, pending: pending,
                                 decisions: decisions)
         let json = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
-        let extra = optimizer.stateTensors.map { WritableTensor(name: "optimizer." + $0.name, shape: [$0.values.count], floats: $0.values) }
+        let extra = optimizer.stateTensors.map { WritableTensor(name: "optimizer." + $0.name, shape: $0.shape, floats: $0.values) }
         try CheckpointIO.save(model.parameters, extra: extra, metadata: ["htsr_resume": json], to: resumePath)
     }
 

@@ -28,7 +28,7 @@ public final class Trainer {
     public let config: TrainConfig
     public let data: Dataset
     public let model: MLP<Float>
-    public internal(set) var optimizer: any Optimizer
+    public internal(set) var optimizer: Optimizer
     public let totalSteps: Int
     public let stepsPerEpoch: Int
     public let logEvery: Int
@@ -62,7 +62,7 @@ public final class Trainer {
         model = MLP(config: mlp, maxBatch: max(config.batchSize, 256))
         var rng = SeededRNG(seed: config.seed, stream: RNGStream.initialization)
         model.initialize(rng: &rng)
-        optimizer = config.optimizer.make(count: model.parameters.layout.count)
+        optimizer = config.optimizer.make(layout: model.parameters.layout, decays: .matrices, maxGradientNorm: config.clip)
         stepsPerEpoch = (data.trainCount + config.batchSize - 1) / config.batchSize
         totalSteps = config.steps ?? config.epochs * stepsPerEpoch
         logEvery = config.logEvery ?? stepsPerEpoch
@@ -124,7 +124,6 @@ public final class Trainer {
         var order: [Int] = []
         var orderEpoch = -1
         var lossSum = 0.0, seen = 0, correct = 0
-        var rates = [Float](repeating: 0, count: active.count)
         var test: Evaluation?
         while step < totalSteps {
             if let s = config.stopAfter, step >= s { break }
@@ -141,7 +140,6 @@ public final class Trainer {
             }
             let t0 = clock.now
             let eta = Double(schedule(step))
-            for k in rates.indices { rates[k] = Float(eta * active[k]) }
             let rows = min(B, n - b * B)
             for r in 0..<rows {
                 let i = order[b * B + r]
@@ -156,8 +154,7 @@ public final class Trainer {
             guard loss.isFinite else { throw TrainError.diverged(step: step) }
             correct += yBatch.withUnsafeBufferPointer { MLP<Float>.countCorrect(model.probabilities, labels: $0.baseAddress!, batch: rows, classes: data.classes) }
             model.backward()
-            if let c = config.clip { GradientClipping.clip(model.parameters.grads, maxNorm: c) }
-            optimizer.step(model.parameters, learningRates: rates)
+            optimizer.step(model.parameters, eta: eta, multipliers: active)
             lossSum += loss * Double(rows)
             seen += rows
             step += 1
