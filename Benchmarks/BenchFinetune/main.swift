@@ -51,7 +51,7 @@ do {
     let ids = (0..<(batch * length)).map { i in i % length == 0 ? Int32(101) : Int32(1000 + rng.next() % 20000) }
     let tokens = TokenBatch(ids: ids, batch: batch, length: length)
     let labels = (0..<batch).map { _ in Int32(rng.next() % UInt64(classes)) }
-    var optimizer = Adam(count: model.parameters.layout.count, weightDecay: 0.1, decoupled: true)
+    var optimizer = Train.Optimizer(AdamW(), layout: model.parameters.layout, weightDecay: 0.1, decays: .matrices, maxGradientNorm: 1)
     let rates = [Float](repeating: 3e-5, count: model.parameters.entries.count)
 
     var stepIndex: UInt64 = 0
@@ -61,7 +61,6 @@ do {
         stepIndex += 1
         let loss = try model.forward(tokens, labels: labels, training: true, rng: &dropoutRNG)
         model.backward()
-        GradientClipping.clip(model.parameters.grads, maxNorm: 1)
         optimizer.step(model.parameters, learningRates: rates)
         return loss
     }

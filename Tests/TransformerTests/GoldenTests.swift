@@ -84,8 +84,8 @@ import Train
     /// `steps` AdamW steps as the fine-tuning recipe takes them (Train's optimizer, linear warmup
     /// schedule and clipping); the losses before each step and after the last.
     static func adamwLosses(_ m: BertClassifier<Float>, _ b: TokenBatch, labels: [Int32], _ h: Optimizer) throws -> [Double] {
-        var opt = Adam(count: m.parameters.layout.count, beta1: h.betas[0], beta2: h.betas[1], epsilon: h.eps,
-                       weightDecay: h.weight_decay, decoupled: true)
+        var opt = Train.Optimizer(AdamW(beta1: h.betas[0], beta2: h.betas[1], epsilon: h.eps), layout: m.parameters.layout,
+                                  weightDecay: h.weight_decay, decays: .matrices, maxGradientNorm: h.clip)
         let schedule = ScheduleKind.linear.schedule(base: h.lr, totalSteps: h.steps, warmup: h.warmup)
         var rng = SeededRNG(seed: 0)
         var losses: [Double] = []
@@ -93,7 +93,6 @@ import Train
             m.parameters.grads.zero()
             losses.append(try m.forward(b, labels: labels, training: false, rng: &rng))
             m.backward()
-            GradientClipping.clip(m.parameters.grads, maxNorm: h.clip)
             opt.step(m.parameters, learningRates: Array(repeating: schedule(t), count: m.parameters.entries.count))
         }
         losses.append(try m.forward(b, labels: labels, training: false, rng: &rng))

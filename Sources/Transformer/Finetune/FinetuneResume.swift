@@ -49,7 +49,7 @@ extension FinetuneTrainer {
             elapsed: elapsed, trainSeconds: trainSeconds, analysisSeconds: analysisSeconds, evalSeconds: evalSeconds,
             balance: try balance.state())
         let json = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
-        let extra = optimizer.stateTensors.map { WritableTensor(name: "optimizer." + $0.name, shape: [$0.values.count], floats: $0.values) }
+        let extra = optimizer.stateTensors.map { WritableTensor(name: "optimizer." + $0.name, shape: $0.shape, floats: $0.values) }
         try CheckpointIO.save(model.parameters, extra: extra, metadata: [Self.resumeKey: json], to: resumePath)
     }
 

@@ -53,7 +53,7 @@ public final class FinetuneTrainer {
     public let balanceInterval: Int
     /// Parameters initialised afresh (the head; the pooler when the checkpoint has none).
     public let initialized: [String]
-    var optimizer: any Train.Optimizer
+    var optimizer: Train.Optimizer
     let schedule: Schedule
     let probe: SpectrumProbe
     let balance: InLoopBalance
@@ -94,7 +94,7 @@ public final class FinetuneTrainer {
         var settings = OptimizerSettings(kind: .adamw)
         settings.beta1 = config.beta1; settings.beta2 = config.beta2; settings.epsilon = config.epsilon
         settings.weightDecay = config.weightDecay
-        optimizer = settings.make(count: model.parameters.layout.count)
+        optimizer = settings.make(layout: model.parameters.layout, decays: .matrices, maxGradientNorm: config.clip)
         schedule = ScheduleKind.linear.schedule(base: config.lr, totalSteps: totalSteps,
                                                 warmup: Int((config.warmupRatio * Double(totalSteps)).rounded()))
         var p = SpectrumProbe(policy: config.policyOptions)
@@ -134,7 +134,7 @@ public final class FinetuneTrainer {
         func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9 }
         let B = config.batchSize, n = data.train.count
         var order: [Int] = [], orderEpoch = -1
-        var rates = [Float](repeating: 0, count: model.parameters.entries.count)
+        var multipliers = [Double](repeating: 1, count: model.parameters.entries.count)
         while step < totalSteps {
             if let s = config.stopAfter, step >= s { break }
             let epoch = step / stepsPerEpoch, b = step % stepsPerEpoch
@@ -149,7 +149,7 @@ public final class FinetuneTrainer {
             let t0 = now()
             let eta = Double(schedule(step))
             let active = balance.active
-            for k in rates.indices { rates[k] = Float(eta * active[k] * fixedMultipliers[k]) }
+            for k in multipliers.indices { multipliers[k] = active[k] * fixedMultipliers[k] }
             let (tokens, labels) = data.batch(data.train, order[(b * B)..<min(n, (b + 1) * B)])
             model.parameters.grads.zero()
             var dropout = SeededRNG(seed: config.seed, stream: RNGStream.dropout + UInt64(step))
@@ -157,8 +157,7 @@ public final class FinetuneTrainer {
             guard loss.isFinite else { throw TrainError.diverged(step: step) }
             epochCorrect += Self.countCorrect(model.logits, labels: labels, classes: model.config.classes)
             model.backward()
-            if let c = config.clip { GradientClipping.clip(model.parameters.grads, maxNorm: c) }
-            optimizer.step(model.parameters, learningRates: rates)
+            optimizer.step(model.parameters, eta: eta, multipliers: multipliers)   // clips first (--clip)
             epochLoss += loss * Double(labels.count)
             epochSeen += labels.count
             step += 1
