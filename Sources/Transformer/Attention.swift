@@ -73,28 +73,65 @@ public struct Attention<T: TrainScalar> {
     }
 
     /// Softmax of the row x[0..<n] in place over the entries with mask 1; those with mask 0
-    /// become 0 (at least one must be 1). In Float the exponential is `FastMath.exp` (vectorised).
+    /// become 0 (at least one must be 1). In Float the exponentials are `FastMath.exp` in a loop of
+    /// their own (so it vectorises) and the maximum and the sum use eight partial accumulators.
     @inline(__always)
     static func maskedSoftmax(_ x: UnsafeMutablePointer<T>, mask: UnsafePointer<T>, count n: Int) {
-        var mx = -T.greatestFiniteMagnitude
-        for j in 0..<n where mask[j] != 0 { mx = Swift.max(mx, x[j]) }
-        var sum: T = 0
         if T.self == Float.self {
             let xf = UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self)
             let mf = UnsafeRawPointer(mask).assumingMemoryBound(to: Float.self)
-            let mxf = unsafeBitCast(mx, to: Float.self)
-            var s: Float = 0
-            for j in 0..<n { let e = mf[j] != 0 ? FastMath.exp(xf[j] - mxf) : 0; xf[j] = e; s += e }
-            sum = unsafeBitCast(s, to: T.self)
-        } else {
-            for j in 0..<n {
-                let e = mask[j] != 0 ? T.exp(x[j] - mx) : 0
-                x[j] = e
-                sum += e
+            var m8 = SIMD8<Float>(repeating: -.greatestFiniteMagnitude)
+            var j = 0
+            while j + 8 <= n {
+                let v = SIMD8<Float>(UnsafeBufferPointer(start: xf + j, count: 8))
+                let take = (SIMD8<Float>(UnsafeBufferPointer(start: mf + j, count: 8)) .!= 0) .& (v .> m8)
+                m8.replace(with: v, where: take)
+                j += 8
             }
+            var mx = m8.max()
+            while j < n { if mf[j] != 0 { mx = Swift.max(mx, xf[j]) }; j += 1 }
+            // Masked entries go to −100, whose FastMath.exp is exactly 0; no branch in the exp loop.
+            for j in 0..<n { xf[j] = mf[j] != 0 ? xf[j] - mx : -100 }
+            for j in 0..<n { xf[j] = FastMath.exp(xf[j]) }
+            var s8 = SIMD8<Float>()
+            j = 0
+            while j + 8 <= n { s8 += SIMD8<Float>(UnsafeBufferPointer(start: xf + j, count: 8)); j += 8 }
+            var sum = s8.sum()
+            while j < n { sum += xf[j]; j += 1 }
+            let inv = 1 / sum
+            for j in 0..<n { xf[j] *= inv }
+            return
+        }
+        var mx = -T.greatestFiniteMagnitude
+        for j in 0..<n where mask[j] != 0 { mx = Swift.max(mx, x[j]) }
+        var sum: T = 0
+        for j in 0..<n {
+            let e = mask[j] != 0 ? T.exp(x[j] - mx) : 0
+            x[j] = e
+            sum += e
         }
         let inv = 1 / sum
         for j in 0..<n { x[j] *= inv }
+    }
+
+    /// Σ a_j·b_j (in Float with eight partial sums, so it vectorises).
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, count n: Int) -> T {
+        if T.self == Float.self {
+            let af = UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), bf = UnsafeRawPointer(b).assumingMemoryBound(to: Float.self)
+            var s8 = SIMD8<Float>()
+            var j = 0
+            while j + 8 <= n {
+                s8 += SIMD8<Float>(UnsafeBufferPointer(start: af + j, count: 8)) * SIMD8<Float>(UnsafeBufferPointer(start: bf + j, count: 8))
+                j += 8
+            }
+            var s = s8.sum()
+            while j < n { s += af[j] * bf[j]; j += 1 }
+            return unsafeBitCast(s, to: T.self)
+        }
+        var s: T = 0
+        for j in 0..<n { s += a[j] * b[j] }
+        return s
     }
 
     @_specialize(exported: true, where T == Float)
@@ -122,8 +159,7 @@ public struct Attention<T: TrainScalar> {
                         let mr = dropMask + base + i * L
                         for j in 0..<n { dr[j] *= mr[j] }
                     }
-                    var dot: T = 0
-                    for j in 0..<n { dot += pr[j] * dr[j] }
+                    let dot = Self.dot(pr, dr, count: n)
                     for j in 0..<n { dr[j] = pr[j] * (dr[j] - dot) }
                 }
                 // dQ_bh = scale · dS [L, n] · K_bh[0..<n];  dK_bh[0..<n] = scale · dSᵀ [n, L] · Q_bh
