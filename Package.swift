@@ -3,7 +3,8 @@ import PackageDescription
 
 /// htsr: heavy-tailed self-regularization analysis and training.
 /// Dependencies point one way: C shims -> LinearAlgebra / Checkpoint / PowerLaw -> Spectrum ->
-/// Analyzer -> Plot / Train -> htsr (PDE: FFTW + Checkpoint).
+/// Analyzer -> Plot / Train -> FNO (Train + PDE; PDE: FFTW + Checkpoint) -> Experiments
+/// (Train, FNO, Plot) -> htsr. Train and FNO do not depend on Plot.
 let package = Package(
     name: "htsr",
     platforms: [.macOS(.v13)],
@@ -35,16 +36,20 @@ let package = Package(
         .target(name: "PowerLaw"),
         .target(name: "Spectrum", dependencies: ["LinearAlgebra"]),
         .target(name: "Analyzer", dependencies: ["Checkpoint", "Spectrum", "PowerLaw"]),
-        .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "PowerLaw", "Spectrum"]),
+        .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "Checkpoint", "PowerLaw", "Spectrum"]),
         .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "CZlib", "Spectrum", "PowerLaw"]),
         .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint"]),
-        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum", "Plot"]),
+        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum"]),
+        // Experiment runners and their reports, above the trainers and Plot.
+        .target(name: "Experiments", dependencies: ["Train", "FNO", "Plot", "Analyzer", "Checkpoint"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
+        // BERT-family encoders and their fine-tuning, above Train.
         .target(name: "Transformer", dependencies: ["Train", "Checkpoint", "Analyzer", "LinearAlgebra"],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
-            "Analyzer", "Checkpoint", "CStartup", "Plot", "Train", "PDE", "FNO",
+            "Analyzer", "Checkpoint", "CStartup", "Plot", "Train", "PDE", "FNO", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],
@@ -61,7 +66,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "CHDF5"]),
         .testTarget(name: "PowerLawTests", dependencies: ["PowerLaw"]),
         .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra"]),
-        .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer"]),
+        .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer", "Checkpoint"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Analyzer"]),
         // Central finite differences shared by the gradient checks of Train and FNO.
         .target(name: "GradientCheckSupport", path: "Tests/GradientCheckSupport"),
@@ -70,6 +75,8 @@ let package = Package(
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Train", "Checkpoint", "GradientCheckSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "GradientCheckSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Plot", "Train", "Checkpoint"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint"]),
     ],
     swiftLanguageModes: [.v5]

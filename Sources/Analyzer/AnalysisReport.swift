@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 import PowerLaw
 import Spectrum
@@ -97,32 +98,33 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
         summary = Summary(layers: layers, skipped: skipped.count)
     }
 
-    /// Pretty-printed JSON.
-    public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        return try encoder.encode(self)
-    }
+    /// Pretty-printed JSON (the layout of Foundation's `JSONEncoder`), members in declaration
+    /// order and each row's columns in the analyzer's order: the same bytes in every run.
+    public func jsonData() throws -> Data { Data(try JSONValueEncoder().encode(self).text(.pretty).utf8) }
 
     /// Reads an analysis file written by `htsr analyze --format json`, checking its format and version.
+    ///
+    /// - Throws: `AnalysisError.invalidAnalysisFile` naming the file: unreadable, not a JSON
+    ///   object, another format or version, or a field that does not fit (named by its path).
     public static func load(_ path: String) throws -> AnalysisReport {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AnalysisError.invalidAnalysisFile(file: path, problem: "cannot read the file")
         }
-        struct Header: Decodable { var format: String?; var version: Int? }
-        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+        guard let json = try? JSONParser.parse([UInt8](data)), json.objectMembers != nil else {
             throw AnalysisError.invalidAnalysisFile(file: path, problem: "not a JSON object")
         }
-        guard header.format == formatName else {
-            throw AnalysisError.invalidAnalysisFile(file: path, problem: "not an htsr analysis (format is '\(header.format ?? "missing")', expected '\(formatName)')")
+        let format = json["format"]?.stringValue
+        guard format == formatName else {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "not an htsr analysis (format is '\(format ?? "missing")', expected '\(formatName)')")
         }
-        guard header.version == currentVersion else {
-            throw AnalysisError.invalidAnalysisFile(file: path, problem: "analysis version \(header.version.map(String.init) ?? "missing") is not supported (this htsr reads version \(currentVersion)); re-run htsr analyze")
+        let version = json["version"].map { try? JSONValueDecoder().decode(Int.self, from: $0) } ?? nil
+        guard version == currentVersion else {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "analysis version \(version.map(String.init) ?? "missing") is not supported (this htsr reads version \(currentVersion)); re-run htsr analyze")
         }
         do {
-            return try JSONDecoder().decode(AnalysisReport.self, from: data)
+            return try JSONValueDecoder().decode(AnalysisReport.self, from: json)
         } catch {
-            throw AnalysisError.invalidAnalysisFile(file: path, problem: "malformed analysis: \(error)")
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "malformed analysis: \(JSONValueDecoder.describe(error))")
         }
     }
 }

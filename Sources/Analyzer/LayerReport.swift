@@ -1,3 +1,4 @@
+import Checkpoint
 import PowerLaw
 import Spectrum
 #if canImport(Glibc)
@@ -228,7 +229,7 @@ extension LayerReport: Codable {
         let row = try Row(from: decoder)
         func need<T>(_ key: String, _ get: (Cell) -> T?) throws -> T {
             guard let c = row[key], let v = get(c) else {
-                throw DecodingError.keyNotFound(AnyKey(key), .init(codingPath: decoder.codingPath,
+                throw DecodingError.keyNotFound(JSONKey(key), .init(codingPath: decoder.codingPath,
                                                                    debugDescription: "layer row lacks '\(key)'"))
             }
             return v

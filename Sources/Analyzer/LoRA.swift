@@ -48,7 +48,7 @@ public struct LoRAConfig: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read the file") }
         let raw: Raw
         do {
-            raw = try JSONDecoder().decode(Raw.self, from: data)
+            raw = try JSONValueDecoder().decode(Raw.self, from: try JSONParser.parse([UInt8](data)))
         } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw fail("'\(field)' has the wrong type")

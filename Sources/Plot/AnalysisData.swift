@@ -1,4 +1,5 @@
 import Analyzer
+import Checkpoint
 import Foundation
 import Spectrum
 
@@ -76,8 +77,9 @@ public struct AnalysisData: Sendable {
         let report = try AnalysisReport.load(path)
         guard !report.layers.isEmpty else { throw PlotError.noLayers(source: path, skipped: report.skipped.count) }
         let data = FileManager.default.contents(atPath: path)
-        struct Rows: Decodable { var layers: [Row] }
-        let rows = (data.flatMap { try? JSONDecoder().decode(Rows.self, from: $0) }?.layers) ?? report.layers.map(\.row)
+        // Every stored column, also those this version does not model (the report has checked the file).
+        let stored = data.flatMap { try? JSONParser.parse([UInt8]($0)) }?["layers"]?.arrayValue
+        let rows = stored.flatMap { try? $0.map { try Row(json: $0) } } ?? report.layers.map(\.row)
         if let dir = eigenvalueFolder {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {

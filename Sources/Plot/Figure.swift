@@ -111,12 +111,16 @@ public enum SeriesStyle: Sendable, Equatable {
     case boxes(fill: Color, opacity: Double)
     /// Columns x, y, xlow, xhigh, ylow, yhigh, value: rectangles coloured by the panel's colour scale.
     case paletteBoxes
+    /// Columns x, y, ylow, yhigh: points joined by a line, each with a vertical error bar from
+    /// ylow to yhigh (e.g. mean ± standard deviation).
+    case errorBars(LineStyle, PointShape, size: Double)
 
     /// The number of data columns the style reads.
     public var columnCount: Int {
         switch self {
         case .lines, .points, .linesPoints, .impulses: return 2
         case .boxes: return 3
+        case .errorBars: return 4
         case .paletteBoxes: return 7
         }
     }

@@ -97,6 +97,19 @@ let checkpoints = HTSRBinary.packageRoot.appendingPathComponent("fixtures/checkp
     }
 }
 
+@Suite struct AnalyzeJSONBytes {
+    /// Two processes (each with its own hash seed) write the same bytes: members in declaration
+    /// order, each row's columns in the analyzer's order, dictionaries sorted by key.
+    @Test func sameBytesInEveryRun() throws {
+        let keras = checkpoints.appendingPathComponent("keras3/model.weights.h5").path
+        let runs = try (0..<2).map { _ in try HTSRBinary.run(["analyze", keras, "--format", "json", "--min-evals", "2"]) }
+        #expect(runs.allSatisfy { $0.status == 0 }, "\(runs.map(\.stderr))")
+        #expect(runs[0].stdout == runs[1].stdout)
+        let keys = try #require(try JSONParser.parse(Array(runs[0].stdout.utf8)).objectMembers).map(\.key)
+        #expect(keys == ["format", "version", "tool", "source", "options", "summary", "layers", "skipped"])
+    }
+}
+
 @Suite struct StartUp {
     /// libhdf5 (and the 31 libraries it brings) is loaded only when an HDF5 file is opened, so it
     /// must not be among the binary's load-time dependencies; an HDF5 checkpoint still reads.

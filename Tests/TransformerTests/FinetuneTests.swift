@@ -74,7 +74,7 @@ import Train
         let saved = try PretrainedBert(out)
         #expect(saved.prefix == "bert." && saved.headClasses == 3)
         let config = try String(contentsOfFile: out + "/config.json", encoding: .utf8)
-        #expect(config.contains("\"BertForSequenceClassification\"") && config.contains("\"2\": \"nine\"") && config.contains("\"htsr_pooling\": \"cls\""))
+        #expect(config.contains("\"BertForSequenceClassification\"") && config.contains("\"2\" : \"nine\"") && config.contains("\"htsr_pooling\" : \"cls\""))
         let log = try String(contentsOfFile: out + "/log.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(log.count == 5)   // run, 3 epochs, final
         #expect(log[0].contains("\"balanced_layers\":[\"encoder.layer.0.attention.self.key\""))

@@ -1,4 +1,5 @@
 import Analyzer
+import Checkpoint
 import Foundation
 
 /// A policy as `htsr policy` writes it: the options, one decision per analysed layer, and the
@@ -55,9 +56,5 @@ public struct PolicyFile: Sendable, Codable, Equatable {
     }
 
     /// Pretty JSON, keys sorted.
-    public func jsonData() throws -> Data {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try e.encode(self)
-    }
+    public func jsonData() throws -> Data { Data(try JSONValueEncoder(sortedKeys: true).encode(self).text(.pretty).utf8) }
 }

@@ -31,7 +31,7 @@ extension Trainer {
                                 bestAccuracy: bestAccuracy, elapsed: elapsedBefore + clock.now, trainSeconds: trainSeconds,
                                 analysisSeconds: analysisSeconds, evalSeconds: evalSeconds, active: active, pending: pending,
                                 decisions: decisions)
-        let json = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+        let json = try JSONValueEncoder().encode(state).text()
         let extra = optimizer.stateTensors.map { WritableTensor(name: "optimizer." + $0.name, shape: $0.shape, floats: $0.values) }
         try CheckpointIO.save(model.parameters, extra: extra, metadata: ["htsr_resume": json], to: resumePath)
     }
@@ -44,7 +44,8 @@ extension Trainer {
         }
         let checkpoint = try CheckpointIO.open(path)
         guard let json = checkpoint.metadata["htsr_resume"],
-              let state = try? JSONDecoder().decode(ResumeState.self, from: Data(json.utf8)) else {
+              let value = try? JSONParser.parse(Array(json.utf8)),
+              let state = try? JSONValueDecoder().decode(ResumeState.self, from: value) else {
             throw TrainError.badResumeState("\(path) has no htsr resume state")
         }
         guard state.config.identity == config.identity else {

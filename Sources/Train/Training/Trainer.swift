@@ -20,7 +20,7 @@ public struct TrainOutcome: Sendable {
 /// The training loop: an MLP classifier, an optimizer with per-tensor learning rates, a
 /// schedule, and (optionally) TempBalance recomputing the rates from the weights' spectra.
 ///
-/// Files in `config.out`: `log.jsonl` (see `train-log-format.md`), `model.safetensors` (final
+/// Files in `config.out`: `log.jsonl` (see `TrainingLog`), `model.safetensors` (final
 /// weights), `best.safetensors` (best test accuracy at a log step), `resume.safetensors`
 /// (weights + optimizer state + run state, written at every log step; `--resume` continues
 /// from it with the same result as an uninterrupted run).
@@ -115,7 +115,7 @@ public final class Trainer {
     @discardableResult
     public func run(progress: ((String) -> Void)? = nil) throws -> TrainOutcome {
         try FileManager.default.createDirectory(atPath: config.out, withIntermediateDirectories: true)
-        let log = try JSONLineWriter(path: logPath, append: config.resume)
+        let log = try TrainingLogWriter(path: logPath, append: config.resume)
         if !config.resume { try log.write(runLine()) }
         BLASThreads.set(config.blasThreads)
         let clock = Clock()
@@ -180,14 +180,11 @@ public final class Trainer {
             try CheckpointIO.save(model.parameters, metadata: weightsMetadata(), to: config.out + "/model.safetensors")
             let t = test ?? model.evaluate(x: data.testX, y: data.testY)
             test = t
-            try log.write(.object([
-                ("kind", .string("final")), ("step", .int(step)),
-                ("metrics", .object([("test_accuracy", .number(t.accuracy)), ("test_loss", .number(t.loss))])),
-                ("best", .object([("step", bestStep.map { .int($0) } ?? .null), ("metric", .string("test_accuracy")),
-                                  ("value", .optional(bestAccuracy))])),
-                ("timing", .object([("train", .number(trainSeconds)), ("analysis", .number(analysisSeconds)), ("eval", .number(evalSeconds))])),
-                ("seconds", .number(elapsedBefore + clock.now)),
-            ]))
+            try log.write(TrainingLog.Final(
+                step: step, metrics: [.init("test_accuracy", t.accuracy), .init("test_loss", t.loss)],
+                best: TrainingLog.Best(step: bestStep, metric: "test_accuracy", value: bestAccuracy),
+                timing: [.init("train", trainSeconds), .init("analysis", analysisSeconds), .init("eval", evalSeconds)],
+                seconds: elapsedBefore + clock.now))
         }
         let examples = Double(min(step, totalSteps)) * Double(config.batchSize)
         return TrainOutcome(steps: step, finished: finished, test: test, bestStep: bestStep, bestAccuracy: bestAccuracy,
@@ -233,21 +230,19 @@ public final class Trainer {
 
     // MARK: log lines
 
-    func runLine() throws -> JSONLine {
-        .object([
-            ("kind", .string("run")), ("format", .string("htsr-train-log")), ("version", .int(1)),
-            ("model", .string(config.model)), ("task", .string("classification")), ("data", .string(config.data.rawValue)),
-            ("seed", .int(Int(config.seed))), ("policy", .string(config.policy.rawValue)),
-            ("args", try JSONLine.encoding(config)),
-            ("layers", .array(layerNames.map { .string($0) })),
-            ("balanced_layers", .array((config.policy == .tempbalance ? balancedLayers : []).map { .string($0) })),
-            ("train_examples", .int(data.trainCount)), ("test_examples", .int(data.testCount)),
-            ("steps", .int(totalSteps)), ("steps_per_epoch", .int(stepsPerEpoch)), ("balance_every", .int(balanceEvery)),
-            ("init_kept", .array(keptOnInit.map { .string($0) })),
+    func runLine() throws -> TrainingLog.Run {
+        let details = JSONValue.members([
+            "balanced_layers": .strings(config.policy == .tempbalance ? balancedLayers : []),
+            "train_examples": .int(data.trainCount), "test_examples": .int(data.testCount),
+            "steps": .int(totalSteps), "steps_per_epoch": .int(stepsPerEpoch), "balance_every": .int(balanceEvery),
+            "init_kept": .strings(keptOnInit),
         ])
+        return TrainingLog.Run(model: config.model, task: "classification", data: config.data.rawValue, seed: config.seed,
+                               policy: config.policy.rawValue, args: try TrainingLog.options(config), layers: layerNames,
+                               details: details.objectMembers ?? [])
     }
 
-    func intervalLine(eta: Double, trainLoss: Double, trainAccuracy: Double, test: Evaluation, clock: Clock) throws -> JSONLine {
+    func intervalLine(eta: Double, trainLoss: Double, trainAccuracy: Double, test: Evaluation, clock: Clock) throws -> TrainingLog.Interval {
         var alphas: [String: Double] = [:]
         if config.policy == .tempbalance {
             for d in decisions { if let m = d.metric { alphas[d.name] = m } }
@@ -255,23 +250,19 @@ public final class Trainer {
             for f in try probe.fits(model.parameters, layers: layerNames) { if let m = f.metric { alphas[f.name] = m } }
         }
         let entries = model.parameters.entries
-        let layers: [JSONLine] = layerNames.map { name in
+        let layers = layerNames.map { name in
             let k = entries.firstIndex { $0.name == name + ".weight" }!
-            return .object([("name", .string(name)), ("alpha", .optional(alphas[name])),
-                            ("lr", .number(eta * active[k])), ("multiplier", .number(active[k]))])
+            return TrainingLog.LayerEntry(name: name, alpha: alphas[name], learningRate: eta * active[k], multiplier: active[k])
         }
-        return .object([
-            ("kind", .string("interval")), ("step", .int(step)), ("epoch", .number(Double(step) / Double(stepsPerEpoch))),
-            ("lr", .number(eta)), ("train_loss", .number(trainLoss)),
-            ("metrics", .object([("train_accuracy", .number(trainAccuracy)), ("test_accuracy", .number(test.accuracy)),
-                                 ("test_loss", .number(test.loss))])),
-            ("layers", .array(layers)), ("seconds", .number(elapsedBefore + clock.now)),
-        ])
+        return TrainingLog.Interval(
+            step: step, epoch: Double(step) / Double(stepsPerEpoch), learningRate: eta, trainLoss: trainLoss,
+            metrics: [.init("train_accuracy", trainAccuracy), .init("test_accuracy", test.accuracy), .init("test_loss", test.loss)],
+            layers: layers, seconds: elapsedBefore + clock.now)
     }
 
     func weightsMetadata() -> [String: String] {
         ["format": "pt", "htsr_model": "mlp", "htsr_step": String(step),
-         "htsr_config": (try? JSONLine.encoding(config).text) ?? ""]
+         "htsr_config": (try? TrainingLog.options(config).text()) ?? ""]
     }
 }
 

@@ -24,27 +24,10 @@ public enum ClassifierFolder {
         })))
         var seen = Set<String>()
         members.append(JSONMember(key: "label2id", value: .object(classNames.enumerated().compactMap {
-            seen.insert($0.element).inserted ? JSONMember(key: $0.element, value: .number(String($0.offset))) : nil
+            seen.insert($0.element).inserted ? JSONMember(key: $0.element, value: .int($0.offset)) : nil
         })))
         members.append(JSONMember(key: "htsr_pooling", value: .string(pooling.rawValue)))
-        return text(.object(members), indent: "") + "\n"
-    }
-
-    /// JSON text of a value, two spaces per level (numbers keep their literal text).
-    static func text(_ v: JSONValue, indent: String) -> String {
-        let inner = indent + "  "
-        switch v {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .number(let n): return n
-        case .string(let s): return JSONText.quoted(s)
-        case .array(let a):
-            if a.isEmpty { return "[]" }
-            return "[\n" + a.map { inner + text($0, indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
-        case .object(let m):
-            if m.isEmpty { return "{}" }
-            return "{\n" + m.map { inner + JSONText.quoted($0.key) + ": " + text($0.value, indent: inner) }.joined(separator: ",\n") + "\n\(indent)}"
-        }
+        return JSONValue.object(members).text(.pretty) + "\n"
     }
 
     /// Writes `config.json` into `folder`.

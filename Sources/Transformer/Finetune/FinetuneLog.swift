@@ -1,30 +1,31 @@
+import Checkpoint
 import Foundation
 import Train
 
-/// The lines of a fine-tuning run's `log.jsonl`, in the training-log format (`htsr-train-log`,
-/// version 1) that `htsr plot` reads: `run`, one `interval` per epoch, `final`.
+/// The lines of a fine-tuning run's `log.jsonl`, in Train's training-log format (`TrainingLog`):
+/// `run`, one `interval` per epoch, `final`.
 extension FinetuneTrainer {
-    func runLine() throws -> JSONLine {
-        .object([
-            ("kind", .string("run")), ("format", .string("htsr-train-log")), ("version", .int(1)),
-            ("model", .string("bert")), ("task", .string("classification")), ("data", .string(config.data.isEmpty ? data.name : config.data)),
-            ("seed", .int(Int(config.seed))), ("policy", .string(config.policy.rawValue)),
-            ("args", try JSONLine.encoding(config)),
-            ("pretrained", .string(pretrained.folder)),
-            ("encoder", try JSONLine.encoding(pretrained.config)),
-            ("classes", .array(data.classNames.map { .string($0) })),
-            ("layers", .array(model.config.linearNames.map { .string($0) })),
-            ("balanced_layers", .array((config.policy == .tempbalance ? balancedLayers : []).map { .string($0) })),
-            ("initialized", .array(initialized.map { .string($0) })),
-            ("train_examples", .int(data.train.count)), ("validation_examples", .int(data.validation.count)),
-            ("test_examples", .int(data.test.count)),
-            ("steps", .int(totalSteps)), ("steps_per_epoch", .int(stepsPerEpoch)), ("balance_every", .int(balanceInterval)),
-        ])
+    func runLine() throws -> TrainingLog.Run {
+        TrainingLog.Run(
+            model: "bert", task: "classification", data: config.data.isEmpty ? data.name : config.data, seed: config.seed,
+            policy: config.policy.rawValue, args: try TrainingLog.options(config), layers: model.config.linearNames,
+            details: [
+                JSONMember(key: "balanced_layers", value: .strings(config.policy == .tempbalance ? balancedLayers : [])),
+                JSONMember(key: "pretrained", value: .string(pretrained.folder)),
+                JSONMember(key: "encoder", value: try TrainingLog.options(pretrained.config)),
+                JSONMember(key: "classes", value: .strings(data.classNames)),
+                JSONMember(key: "initialized", value: .strings(initialized)),
+                JSONMember(key: "train_examples", value: .int(data.train.count)),
+                JSONMember(key: "validation_examples", value: .int(data.validation.count)),
+                JSONMember(key: "test_examples", value: .int(data.test.count)),
+                JSONMember(key: "steps", value: .int(totalSteps)), JSONMember(key: "steps_per_epoch", value: .int(stepsPerEpoch)),
+                JSONMember(key: "balance_every", value: .int(balanceInterval)),
+            ])
     }
 
     /// Per layer α (TempBalance's latest recomputation, or — without the policy — the spectra now),
-    /// rate and multiplier; per block its mean α and multiplier.
-    func intervalLine(eta: Double, validation: Evaluation, seconds: Double) throws -> JSONLine {
+    /// rate and multiplier; per block (`blocks`) its mean α and multiplier.
+    func intervalLine(eta: Double, validation: Evaluation, seconds: Double) throws -> TrainingLog.Interval {
         let layerNames = model.config.linearNames
         let decisions: [LayerDecision]
         if config.policy == .tempbalance {
@@ -33,40 +34,36 @@ extension FinetuneTrainer {
             decisions = TempBalance.decide(try probe.fits(model.parameters, layers: layerNames), options: config.policyOptions)
         }
         let alphas = Dictionary(decisions.compactMap { d in d.metric.map { (d.name, $0) } }, uniquingKeysWith: { a, _ in a })
-        let entries = model.parameters.entries
-        let index = Dictionary(entries.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        let index = Dictionary(model.parameters.entries.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
         let active = balance.active
-        let layers: [JSONLine] = layerNames.map { name in
+        let layers = layerNames.map { name -> TrainingLog.LayerEntry in
             let k = index[name + ".weight"]!
             let m = active[k] * fixedMultipliers[k]
-            return .object([("name", .string(name)), ("alpha", .optional(alphas[name])), ("lr", .number(eta * m)), ("multiplier", .number(m))])
+            return TrainingLog.LayerEntry(name: name, alpha: alphas[name], learningRate: eta * m, multiplier: m)
         }
-        var blocks: [JSONLine] = []
+        var blocks: [JSONValue] = []
         var seen = Set<String>()
         for d in decisions {
             guard let g = d.group, seen.insert(g).inserted, let k = index[d.name + ".weight"] else { continue }
-            blocks.append(.object([("name", .string(g)), ("alpha", .optional(d.groupMetric)), ("multiplier", .number(active[k]))]))
+            blocks.append(.members(["name": .string(g), "alpha": .double(d.groupMetric), "multiplier": .double(active[k])]))
         }
-        return .object([
-            ("kind", .string("interval")), ("step", .int(step)), ("epoch", .number(Double(step) / Double(stepsPerEpoch))),
-            ("lr", .number(eta)), ("train_loss", .number(epochLoss / Double(max(1, epochSeen)))),
-            ("metrics", .object([("train_accuracy", .number(Double(epochCorrect) / Double(max(1, epochSeen)))),
-                                 ("validation_accuracy", .number(validation.accuracy)), ("validation_loss", .number(validation.loss))])),
-            ("layers", .array(layers)), ("blocks", .array(blocks)), ("seconds", .number(seconds)),
-        ])
+        return TrainingLog.Interval(
+            step: step, epoch: Double(step) / Double(stepsPerEpoch), learningRate: eta,
+            trainLoss: epochLoss / Double(max(1, epochSeen)),
+            metrics: [TrainingLog.Value("train_accuracy", Double(epochCorrect) / Double(max(1, epochSeen))),
+                      TrainingLog.Value("validation_accuracy", validation.accuracy), TrainingLog.Value("validation_loss", validation.loss)],
+            layers: layers, seconds: seconds, details: [JSONMember(key: "blocks", value: .array(blocks))])
     }
 
-    func finalLine(test: Evaluation, seconds: Double) -> JSONLine {
-        .object([
-            ("kind", .string("final")), ("step", .int(step)),
-            ("metrics", .object([("test_accuracy", .number(test.accuracy)), ("test_loss", .number(test.loss)),
-                                 ("validation_accuracy", .optional(bestValidation?.accuracy)),
-                                 ("validation_loss", .optional(bestValidation?.loss))])),
-            ("best", .object([("step", bestEpoch.map { .int($0 * stepsPerEpoch) } ?? .null), ("metric", .string("validation_accuracy")),
-                              ("value", .optional(bestValidation?.accuracy))])),
-            ("best_epoch", bestEpoch.map { .int($0) } ?? .null),
-            ("timing", .object([("train", .number(trainSeconds)), ("analysis", .number(analysisSeconds)), ("eval", .number(evalSeconds))])),
-            ("seconds", .number(seconds)),
-        ])
+    func finalLine(test: Evaluation, seconds: Double) -> TrainingLog.Final {
+        TrainingLog.Final(
+            step: step,
+            metrics: [TrainingLog.Value("test_accuracy", test.accuracy), TrainingLog.Value("test_loss", test.loss),
+                      TrainingLog.Value("validation_accuracy", bestValidation?.accuracy),
+                      TrainingLog.Value("validation_loss", bestValidation?.loss)],
+            best: TrainingLog.Best(step: bestEpoch.map { $0 * stepsPerEpoch }, metric: "validation_accuracy", value: bestValidation?.accuracy),
+            timing: [TrainingLog.Value("train", trainSeconds), TrainingLog.Value("analysis", analysisSeconds),
+                     TrainingLog.Value("eval", evalSeconds)],
+            seconds: seconds)
     }
 }

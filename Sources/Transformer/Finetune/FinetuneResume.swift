@@ -3,7 +3,7 @@ import Foundation
 import Train
 
 /// The run state beside the weights and AdamW moments in `resume/state.safetensors` (metadata key
-/// `htsr_finetune_resume`, JSON; Doubles round-trip exactly).
+/// `htsr_finetune_resume`, JSON through Checkpoint's encoder; Doubles round-trip exactly).
 struct FinetuneResumeState: Codable {
     var config: FinetuneConfig
     /// A hash of the training, validation and test tokens and labels: a resumed run must see the same data.
@@ -48,7 +48,7 @@ extension FinetuneTrainer {
             bestValidationCount: bestValidation?.count, epochLoss: epochLoss, epochSeen: epochSeen, epochCorrect: epochCorrect,
             elapsed: elapsed, trainSeconds: trainSeconds, analysisSeconds: analysisSeconds, evalSeconds: evalSeconds,
             balance: try balance.state())
-        let json = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+        let json = try JSONValueEncoder().encode(state).text()
         let extra = optimizer.stateTensors.map { WritableTensor(name: "optimizer." + $0.name, shape: $0.shape, floats: $0.values) }
         try CheckpointIO.save(model.parameters, extra: extra, metadata: [Self.resumeKey: json], to: resumePath)
     }
@@ -63,8 +63,8 @@ extension FinetuneTrainer {
         do { checkpoint = try Checkpoint.open(path) } catch let e as CheckpointError {
             throw TrainError.badCheckpoint(file: e.file, problem: e.message)
         }
-        guard let json = checkpoint.metadata[Self.resumeKey],
-              let state = try? JSONDecoder().decode(FinetuneResumeState.self, from: Data(json.utf8)) else {
+        guard let json = checkpoint.metadata[Self.resumeKey], let value = try? JSONParser.parse(Array(json.utf8)),
+              let state = try? JSONValueDecoder().decode(FinetuneResumeState.self, from: value) else {
             throw TrainError.badResumeState("\(path) holds no htsr fine-tuning state")
         }
         guard state.config.identity == config.identity else {

@@ -122,7 +122,7 @@ public final class FinetuneTrainer {
         do {
             try FileManager.default.createDirectory(atPath: resumeFolder, withIntermediateDirectories: true)
         } catch { throw TrainError.output(file: config.out, problem: "cannot create the folder: \(error.localizedDescription)") }
-        let log = try JSONLineWriter(path: logPath, append: config.resume)
+        let log = try TrainingLogWriter(path: logPath, append: config.resume)
         if !config.resume {
             try log.write(runLine())
             try ClassifierFolder.writeConfig(pretrained, classNames: data.classNames, pooling: config.pooling, to: config.out)

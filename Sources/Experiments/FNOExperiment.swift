@@ -1,4 +1,6 @@
 import Analyzer
+import Checkpoint
+import FNO
 import Foundation
 import Train
 
@@ -106,7 +108,8 @@ public enum FNOExperiment {
                         c.balance.policy.sMax = plan.sValues[rbIndex]
                         c.out = "\(plan.runsFolder)/\(plan.name)/\(policy.rawValue)-rb\(rb)-lr\(lr)-s\(seed)"
                         let resultPath = c.out + "/result.json"
-                        if let d = FileManager.default.contents(atPath: resultPath), let r = try? JSONDecoder().decode(FNOExperimentRun.self, from: d) {
+                        if let d = FileManager.default.contents(atPath: resultPath), let json = try? JSONParser.parse([UInt8](d)),
+                           let r = try? JSONValueDecoder().decode(FNOExperimentRun.self, from: json) {
                             runs.append(r)
                             continue
                         }
@@ -132,7 +135,7 @@ public enum FNOExperiment {
                             r.steps = step
                             r.diverged = true
                         }
-                        try AtomicFile.write(try JSONEncoder().encode(r), to: resultPath)
+                        try AtomicFile.write(try JSONValueEncoder().encode(r).text(), to: resultPath)
                         runs.append(r)
                         progress(String(format: "%@ %@ rb %d (%d samples) lr %g seed %llu: val nRMSE %@, test nRMSE %@ (%d epochs, %.1f s + %.2f s analysis)%@",
                                         plan.name, policy.rawValue, rb, r.trainSamples, Double(lr), seed,

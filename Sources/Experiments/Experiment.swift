@@ -1,5 +1,7 @@
 import Analyzer
+import Checkpoint
 import Foundation
+import Train
 
 /// One setting of the low-data experiment: baseline vs TempBalance over data ratios × seeds,
 /// each policy's learning rate chosen from the same grid (the best mean final test accuracy).
@@ -96,7 +98,7 @@ public enum Experiment {
                             r = ExperimentRun(policy: policy, ratio: ratio, lr: lr, seed: seed, trainExamples: trainer.data.trainCount,
                                               steps: step, testAccuracy: 0, bestAccuracy: 0, trainSeconds: 0, analysisSeconds: 0, diverged: true)
                         }
-                        try AtomicFile.write(try JSONEncoder().encode(r), to: c.out + "/result.json")
+                        try AtomicFile.write(try JSONValueEncoder().encode(r).text(), to: c.out + "/result.json")
                         runs.append(r)
                         progress(String(format: "%@ %@ ratio %g lr %g seed %llu: test accuracy %.4f (%d steps, %.1f s + %.1f s analysis)%@",
                                         plan.name, policy.rawValue, ratio, Double(lr), seed, r.testAccuracy, r.steps, r.trainSeconds,
@@ -110,8 +112,9 @@ public enum Experiment {
 
     /// A run that already finished (its `result.json`), if any.
     static func finished(_ folder: String, policy: PolicyMode, ratio: Double, lr: Float, seed: UInt64) throws -> ExperimentRun? {
-        guard let data = FileManager.default.contents(atPath: folder + "/result.json") else { return nil }
-        return try? JSONDecoder().decode(ExperimentRun.self, from: data)
+        guard let data = FileManager.default.contents(atPath: folder + "/result.json"),
+              let json = try? JSONParser.parse([UInt8](data)) else { return nil }
+        return try? JSONValueDecoder().decode(ExperimentRun.self, from: json)
     }
 
     /// Per ratio and policy: the learning rate with the best mean final test accuracy over seeds
