@@ -17,7 +17,7 @@ Writes into fixtures/bert-golden/:
                    can be expected to reach).
   tiny/            a randomly initialised BERT (2 layers, hidden 32, 4 heads, FFN 48, vocabulary 30)
                    as a Hugging Face folder: config.json + model.safetensors with `bert.`-prefixed
-                   names and a classifier.
+                   names and a classifier, and a vocab.txt.
   tiny.json        its inputs, logits and losses (float32 and float64, [CLS] and mean pooling), 10
                    AdamW steps; tiny-grads.safetensors: every parameter's full gradient in float64
                    ([CLS] pooling; mean pooling's gradient is checked by finite differences).
@@ -266,6 +266,12 @@ def tiny():
     with open(os.path.join(OUT, "tiny", "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
         f.write("\n")
+    # A vocabulary of 30 tokens, so the folder is a complete model for end-to-end runs
+    # (fixtures/finetune/tiny-topics.csv uses its words).
+    words = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec "
+             "romeo sierra tango uniform victor whiskey xray yankee").split()
+    with open(os.path.join(OUT, "tiny", "vocab.txt"), "w") as f:
+        f.write("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words) + "\n")
     write_safetensors(os.path.join(OUT, "tiny", "model.safetensors"),
                       [(n if n.startswith("classifier") else "bert." + n, base[n]) for n in names])
     # Three sequences padded to 9 tokens: one full, one with padding, one pair with token types.
