@@ -15,8 +15,8 @@ struct PolicyArguments: ParsableArguments {
     @Option(help: "linear (tb_linear_map: interp α→[lr-min-ratio, lr-max-ratio]) or sigmoid (Model Balancing).")
     var scheme: PolicyScheme = .sigmoid
 
-    @Option(help: "block (one rate per '.<int>.' block, its mean α) or layer.")
-    var unit: PolicyUnit = .layer
+    @Option(help: "block (one rate per '.<int>.' block, its mean α) or layer (default: layer; finetune: block).")
+    var unit: PolicyUnit?
 
     @Option(help: "The analyzer column used as the metric (PL_Alpha_Hill = hill_alpha).")
     var metric: String = "PL_Alpha_Hill"
@@ -48,10 +48,13 @@ struct PolicyArguments: ParsableArguments {
     @Flag(help: "LayerNorm/BatchNorm keep the global rate instead of following their block or layer.")
     var normsGlobal = false
 
-    var options: PolicyOptions {
+    var options: PolicyOptions { options(defaultUnit: .layer) }
+
+    /// The options, with `defaultUnit` when --unit is not given.
+    func options(defaultUnit: PolicyUnit) -> PolicyOptions {
         var o = PolicyOptions()
         o.scheme = scheme
-        o.unit = unit
+        o.unit = unit ?? defaultUnit
         o.metric = metric
         o.lrMinRatio = lrMinRatio
         o.lrMaxRatio = lrMaxRatio
