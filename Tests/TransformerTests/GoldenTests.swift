@@ -101,58 +101,50 @@ import Train
 
     // MARK: the tiny random BERT (full gradients)
 
-    @Test func tinyFloatMatchesPyTorch() throws {
-        let ref: Tiny = try Self.decode("tiny.json")
-        let pretrained = try PretrainedBert(Self.folder.appendingPathComponent("tiny").path)
-        #expect(pretrained.prefix == "bert.")
-        #expect(pretrained.headClasses == 3)
-        let b = Self.batch(ref.input_ids, ref.token_type_ids, ref.attention_mask)
-        let grads = try Checkpoint.open(Self.folder.appendingPathComponent("tiny-grads.safetensors").path)
+    /// The tiny model in `T` against PyTorch's float64 values, for both poolings: the largest
+    /// logit error, loss error and (cls) per-tensor gradient error with the tensor's name.
+    static func tinyErrors<T: TrainScalar>(_: T.Type) throws -> [(pooling: Pooling, logits: Double, loss: Double, gradient: (Double, String)?)] {
+        let ref: Tiny = try decode("tiny.json")
+        let pretrained = try PretrainedBert(folder.appendingPathComponent("tiny").path)
+        #expect(pretrained.prefix == "bert." && pretrained.headClasses == 3)
+        let b = batch(ref.input_ids, ref.token_type_ids, ref.attention_mask)
+        let grads = try Checkpoint.open(folder.appendingPathComponent("tiny-grads.safetensors").path)
         var rng = SeededRNG(seed: 0)
-        for pooling in Pooling.allCases {
+        return try Pooling.allCases.map { pooling in
             let want = pooling == .cls ? ref.cls : ref.mean
-            let m = try Self.model(pretrained, classes: 3, pooling: pooling, batch: 3, length: 9, as: Float.self)
+            let m = try model(pretrained, classes: 3, pooling: pooling, batch: 3, length: 9, as: T.self)
             m.parameters.grads.zero()
             let loss = try m.forward(b, labels: ref.labels, training: false, rng: &rng)
-            let logits = (0..<9).map { Double(m.logits[$0]) }
-            let logitError = Self.relativeError(logits, want.logits_f64!)
-            #expect(logitError < 1e-4, "\(pooling) logits: \(logitError)")
-            #expect(abs(loss - want.loss_f64!) / want.loss_f64! < 1e-4, "\(pooling) loss \(loss) vs \(want.loss_f64!)")
-            guard pooling == .cls else { continue }
+            let logitError = relativeError((0..<9).map { Double(m.logits[$0]) }, want.logits_f64!)
+            let lossError = abs(loss - want.loss_f64!) / want.loss_f64!
+            guard pooling == .cls else { return (pooling, logitError, lossError, nil) }
             m.backward()
-            var worst = (0.0, "")
             let all = try m.parameters.entries.map { try grads.readDoubles(grads.tensor(named: $0.name)!) }
             let floor = 1e-3 * all.flatMap { $0.map(abs) }.max()!
+            var worst = (0.0, "")
             for (e, g) in zip(m.parameters.entries, all) {
-                let err = Self.relativeError(m.parameters.grads.array(e).map(Double.init), g, floor: floor)
+                let err = relativeError(m.parameters.grads.array(e).map { Double($0) }, g, floor: floor)
                 if err > worst.0 { worst = (err, e.name) }
             }
-            #expect(worst.0 < 1e-3, "largest gradient error \(worst.0) in \(worst.1)")
-            print("tiny Float32: logits \(logitError), loss \(abs(loss - want.loss_f64!) / want.loss_f64!), gradients \(worst.0) (\(worst.1)); torch f32 \(want.torch_f32_vs_f64_gradient!)")
+            return (pooling, logitError, lossError, worst)
+        }
+    }
+
+    @Test func tinyFloatMatchesPyTorch() throws {
+        let ref: Tiny = try Self.decode("tiny.json")
+        for r in try Self.tinyErrors(Float.self) {
+            #expect(r.logits < 1e-4 && r.loss < 1e-4, "\(r.pooling): logits \(r.logits), loss \(r.loss)")
+            if let g = r.gradient {
+                #expect(g.0 < 1e-3, "largest gradient error \(g.0) in \(g.1)")
+                print("tiny Float32: logits \(r.logits), loss \(r.loss), gradients \(g.0) (\(g.1)); torch f32 \(ref.cls.torch_f32_vs_f64_gradient!)")
+            }
         }
     }
 
     @Test func tinyDoubleMatchesPyTorchFloat64() throws {
-        let ref: Tiny = try Self.decode("tiny.json")
-        let pretrained = try PretrainedBert(Self.folder.appendingPathComponent("tiny").path)
-        let b = Self.batch(ref.input_ids, ref.token_type_ids, ref.attention_mask)
-        let grads = try Checkpoint.open(Self.folder.appendingPathComponent("tiny-grads.safetensors").path)
-        var rng = SeededRNG(seed: 0)
-        for pooling in Pooling.allCases {
-            let want = pooling == .cls ? ref.cls : ref.mean
-            let m = try Self.model(pretrained, classes: 3, pooling: pooling, batch: 3, length: 9, as: Double.self)
-            m.parameters.grads.zero()
-            let loss = try m.forward(b, labels: ref.labels, training: false, rng: &rng)
-            #expect(Self.relativeError((0..<9).map { m.logits[$0] }, want.logits_f64!) < 1e-10)
-            #expect(abs(loss - want.loss_f64!) < 1e-10)
-            guard pooling == .cls else { continue }
-            m.backward()
-            let all = try m.parameters.entries.map { try grads.readDoubles(grads.tensor(named: $0.name)!) }
-            let floor = 1e-3 * all.flatMap { $0.map(abs) }.max()!
-            for (e, g) in zip(m.parameters.entries, all) {
-                let err = Self.relativeError(m.parameters.grads.array(e), g, floor: floor)
-                #expect(err < 1e-9, "\(e.name): \(err)")
-            }
+        for r in try Self.tinyErrors(Double.self) {
+            #expect(r.logits < 1e-10 && r.loss < 1e-10, "\(r.pooling): logits \(r.logits), loss \(r.loss)")
+            if let g = r.gradient { #expect(g.0 < 1e-9, "largest gradient error \(g.0) in \(g.1)") }
         }
     }
 
