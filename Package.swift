@@ -33,6 +33,10 @@ let package = Package(
         // Libraries.
         .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5"]),
+        // Tokenizer and text data (Checkpoint for JSON). Optimized in debug builds too: the tests
+        // tokenize every Unicode scalar and 10 MB lines.
+        .target(name: "Text", dependencies: ["Checkpoint"],
+                swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "PowerLaw"),
         .target(name: "Spectrum", dependencies: ["LinearAlgebra"]),
         .target(name: "Analyzer", dependencies: ["Checkpoint", "Spectrum", "PowerLaw"]),
@@ -51,6 +55,7 @@ let package = Package(
         .executableTarget(name: "htsr", dependencies: [
             "Analyzer", "Checkpoint", "CStartup", "Plot", "Train", "PDE", "FNO", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Text", "Transformer",
         ]),
         .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],
                           path: "Benchmarks/BenchAnalyze"),
@@ -60,6 +65,8 @@ let package = Package(
                           path: "Benchmarks/BenchFinetune", swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(name: "BenchFNO", dependencies: ["FNO", "Train", "LinearAlgebra", "CStartup"],
                           path: "Benchmarks/BenchFNO"),
+        .executableTarget(name: "BenchTokenize", dependencies: ["Text"], path: "Benchmarks/BenchTokenize",
+                          swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Tests: one target per module, plus end-to-end runs of the built binary.
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
@@ -72,6 +79,7 @@ let package = Package(
         .target(name: "GradientCheckSupport", path: "Tests/GradientCheckSupport"),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "LinearAlgebra", "GradientCheckSupport"]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint"]),
+        .testTarget(name: "TextTests", dependencies: ["Text", "Checkpoint", "Train"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Train", "Checkpoint", "GradientCheckSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "GradientCheckSupport"]),
