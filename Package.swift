@@ -32,7 +32,7 @@ let package = Package(
 
         // Libraries.
         .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
-        .target(name: "Checkpoint", dependencies: ["CHDF5"]),
+        .target(name: "Checkpoint", dependencies: ["CHDF5", "CZlib"]),
         // Tokenizer and text data (Checkpoint for JSON). Optimized in debug builds too: the tests
         // tokenize every Unicode scalar and 10 MB lines.
         .target(name: "Text", dependencies: ["Checkpoint"],
@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Spectrum", dependencies: ["LinearAlgebra"]),
         .target(name: "Analyzer", dependencies: ["Checkpoint", "Spectrum", "PowerLaw"]),
         .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "Checkpoint", "PowerLaw", "Spectrum"]),
-        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "CZlib", "Spectrum", "PowerLaw"]),
+        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "Spectrum", "PowerLaw"]),
         .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint"]),
         .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum"]),
         // Experiment runners and their reports, above the trainers and Plot.
