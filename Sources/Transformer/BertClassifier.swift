@@ -1,3 +1,4 @@
+import Foundation
 import Train
 
 /// A BERT encoder with a sequence-classification head on flat buffers (llm.c style), the
@@ -41,8 +42,11 @@ public final class BertClassifier<T: TrainScalar>: @unchecked Sendable {
     let p: ParameterEntries
 
     /// - Parameters: maxBatch, maxLength: the largest batch the buffers are sized for
-    ///   (maxLength ≤ max_position_embeddings).
-    public init(config: BertClassifierConfig, maxBatch: Int, maxLength: Int) throws {
+    ///   (maxLength ≤ max_position_embeddings); optimizerSlots: Float values per parameter the
+    ///   caller will add (AdamW: 2), counted in the memory check.
+    /// - Throws: `TransformerError.badInput` for sizes whose buffers would not fit in 80 % of the
+    ///   machine's memory.
+    public init(config: BertClassifierConfig, maxBatch: Int, maxLength: Int, optimizerSlots: Int = 0) throws {
         try config.validate()
         guard maxBatch >= 1, maxLength >= 1, maxLength <= config.encoder.maxPositions else {
             throw TransformerError.badInput("the maximum length must be in 1…\(config.encoder.maxPositions) (max_position_embeddings), got \(maxLength)")
@@ -53,6 +57,13 @@ public final class BertClassifier<T: TrainScalar>: @unchecked Sendable {
         guard !rows.overflow, !attention.overflow, attention.partialValue <= 1 << 32,
               rows.partialValue * max(3 * e.hiddenSize, e.intermediateSize) <= 1 << 32 else {
             throw TransformerError.badInput("a batch of \(maxBatch) × \(maxLength) tokens needs more activation memory than allowed (at most 2³² values per buffer)")
+        }
+        let needed = Self.memoryBytes(config: config, maxBatch: maxBatch, maxLength: maxLength)
+            + Double(optimizerSlots * MemoryLayout<T>.size) * Double(config.encoder.parameterCount(classes: config.classes) ?? Int.max)
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard needed <= 0.8 * available else {
+            throw TransformerError.badInput(String(format: "the model with batches of %d × %d tokens needs %.1f GB for its weights, gradients, optimizer state and activations, more than 80 %% of this machine's %.1f GB (lower the batch size or the maximum length)",
+                                                   maxBatch, maxLength, needed / 1e9, available / 1e9))
         }
         self.config = config
         self.maxBatch = maxBatch
@@ -71,6 +82,15 @@ public final class BertClassifier<T: TrainScalar>: @unchecked Sendable {
 
     deinit {
         ids.deallocate(); typeIds.deallocate(); labels.deallocate()
+    }
+
+    /// Bytes of the buffers a model allocates: parameters and their gradients, the activations of
+    /// a batch of maxBatch × maxLength tokens and one layer's activation gradients.
+    public static func memoryBytes(config: BertClassifierConfig, maxBatch: Int, maxLength: Int) -> Double {
+        let parameters = Double(config.encoder.parameterCount(classes: config.classes) ?? Int.max)
+        let acts = Double(ActivationLayout(config: config, batch: maxBatch, length: maxLength).layout.count)
+        let grads = Double(GradientLayout(config: config, batch: maxBatch, length: maxLength).layout.count)
+        return Double(MemoryLayout<T>.size) * (2 * parameters + acts + grads)
     }
 
     @inline(__always) func w(_ e: TensorEntry) -> UnsafeMutablePointer<T> { parameters.values[e] }

@@ -159,5 +159,11 @@ import Train
         d = Self.splits()
         d.test[0].label = 7
         #expect(message({ _ in }, data: d).contains("test example 0 has label 7"))
+        d = Self.splits()
+        d.validation[2].ids[1] = 30
+        #expect(message({ _ in }, data: d).contains("validation example 2 has token id 30, outside the model's vocabulary 0..<30"))
+        d = Self.splits()
+        d.train[0].typeIds[2] = 2
+        #expect(message({ _ in }, data: d).contains("training example 0 has token type 2 but the model's type_vocab_size is 2"))
     }
 }

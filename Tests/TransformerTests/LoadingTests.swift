@@ -155,5 +155,7 @@ import Train
             .contains("2 … 100000 classes"))
         #expect(Self.message { _ = try BertClassifier<Float>(config: BertClassifierConfig(encoder: p.config, classes: 3), maxBatch: 1 << 40, maxLength: 16) }
             .contains("activation memory"))
+        let tooMuch = Self.message { _ = try BertClassifier<Float>(config: BertClassifierConfig(encoder: p.config, classes: 3), maxBatch: 1 << 18, maxLength: 16) }
+        #expect(tooMuch.contains("GB for its weights, gradients, optimizer state and activations, more than 80 % of this machine's"), "\(tooMuch)")
     }
 }

@@ -71,7 +71,7 @@ public final class InLoopBalance: @unchecked Sendable {
     /// The most recomputations that can be in flight at once for an interval and a lag.
     public static func maxInFlight(interval: Int, lag: Int) -> Int { lag / max(1, interval) + 1 }
 
-    /// The layers the policy balances (the reference's exclusions only; no spectrum needed).
+    /// The layers the policy balances (no spectrum needed: `TempBalance.candidates`).
     public func balancedLayers(_ parameters: ParameterSet<Float>) -> [String] {
         let fits = layers.map { n -> LayerFit in
             let s = parameters.entry(n + ".weight").shape

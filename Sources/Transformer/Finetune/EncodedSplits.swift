@@ -31,8 +31,9 @@ public struct EncodedSplits: Sendable {
     }
 
     /// Checks the splits against a model: at least two classes, non-empty training and validation
-    /// splits, labels in range, sequences of 1 … maxLength tokens.
-    public func validate(maxLength: Int) throws {
+    /// splits, labels in range, sequences of 1 … maxLength tokens, ids below `vocabSize` and token
+    /// types below `typeVocabSize`.
+    public func validate(maxLength: Int, vocabSize: Int, typeVocabSize: Int) throws {
         guard classNames.count >= 2 else { throw TransformerError.badInput("\(name): a classifier needs at least two classes, found \(classNames.count)") }
         guard !train.isEmpty else { throw TransformerError.badInput("\(name): the training subset is empty") }
         guard !validation.isEmpty else { throw TransformerError.badInput("\(name): the validation split is empty") }
@@ -43,6 +44,12 @@ public struct EncodedSplits: Sendable {
                 }
                 guard !e.ids.isEmpty, e.ids.count <= maxLength, e.typeIds.count == e.ids.count else {
                     throw TransformerError.badInput("\(name): \(split) example \(i) has \(e.ids.count) tokens (and \(e.typeIds.count) types); 1 … \(maxLength) are allowed")
+                }
+                if let id = e.ids.first(where: { $0 < 0 || Int($0) >= vocabSize }) {
+                    throw TransformerError.badInput("\(name): \(split) example \(i) has token id \(id), outside the model's vocabulary 0..<\(vocabSize)")
+                }
+                if let t = e.typeIds.first(where: { $0 < 0 || Int($0) >= typeVocabSize }) {
+                    throw TransformerError.badInput("\(name): \(split) example \(i) has token type \(t) but the model's type_vocab_size is \(typeVocabSize)\(t == 1 ? " (sentence pairs need 2)" : "")")
                 }
             }
         }

@@ -70,12 +70,12 @@ public final class FinetuneTrainer {
         guard config.maxLength <= pretrained.config.maxPositions else {
             throw TrainError.invalidOption("--max-length \(config.maxLength) exceeds the model's max_position_embeddings \(pretrained.config.maxPositions)")
         }
-        try data.validate(maxLength: config.maxLength)
+        try data.validate(maxLength: config.maxLength, vocabSize: pretrained.config.vocabSize, typeVocabSize: pretrained.config.typeVocabSize)
         self.config = config
         self.data = data
         self.pretrained = pretrained
         let classifier = BertClassifierConfig(encoder: pretrained.config, classes: data.classNames.count, pooling: config.pooling)
-        model = try BertClassifier<Float>(config: classifier, maxBatch: config.batchSize, maxLength: config.maxLength)
+        model = try BertClassifier<Float>(config: classifier, maxBatch: config.batchSize, maxLength: config.maxLength, optimizerSlots: 2)
         var rng = SeededRNG(seed: config.seed, stream: RNGStream.initialization)
         initialized = try pretrained.load(into: model, rng: &rng).initialized
         stepsPerEpoch = (data.train.count + config.batchSize - 1) / config.batchSize
@@ -165,7 +165,7 @@ public final class FinetuneTrainer {
             let endOfEpoch = step % stepsPerEpoch == 0 || step == totalSteps
             if endOfEpoch {
                 let t1 = now()
-                let validation = evaluate(data.validation)
+                let validation = try evaluate(data.validation)
                 if bestValidation == nil || validation.accuracy > bestValidation!.accuracy {
                     bestValidation = validation
                     bestEpoch = (step - 1) / stepsPerEpoch + 1
@@ -196,7 +196,7 @@ public final class FinetuneTrainer {
             var unused = SeededRNG(seed: 0)
             let best = try PretrainedBert(config.out)
             try best.load(into: model, rng: &unused)
-            test = evaluate(data.test)
+            test = try evaluate(data.test)
             evalSeconds += now() - t1
             try log.write(finalLine(test: test!, seconds: elapsedBefore + now()))
         }
@@ -220,7 +220,7 @@ public final class FinetuneTrainer {
 
     /// Accuracy and mean loss on `examples`, without dropout, in batches of the training batch
     /// size taken in order of length (less padding; each example's result does not depend on it).
-    public func evaluate(_ examples: [EncodedExample]) -> Evaluation {
+    public func evaluate(_ examples: [EncodedExample]) throws -> Evaluation {
         guard !examples.isEmpty else { return Evaluation(accuracy: 0, loss: 0, count: 0) }
         let byLength = examples.indices.sorted { examples[$0].ids.count < examples[$1].ids.count }
         var correct = 0, lossSum = 0.0
@@ -229,8 +229,7 @@ public final class FinetuneTrainer {
         while start < byLength.count {
             let end = min(byLength.count, start + config.batchSize)
             let (tokens, labels) = data.batch(examples, byLength[start..<end])
-            // The inputs were validated with the data; a failure here is a programming error.
-            let loss = try! model.forward(tokens, labels: labels, training: false, rng: &unused)
+            let loss = try model.forward(tokens, labels: labels, training: false, rng: &unused)
             lossSum += loss * Double(labels.count)
             correct += Self.countCorrect(model.logits, labels: labels, classes: model.config.classes)
             start = end
