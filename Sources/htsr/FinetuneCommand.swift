@@ -63,20 +63,11 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "Hill's xmin position for the in-loop fits (1.5 = top third, the NLP reference).")
     var xminPos: Double = 1.5
 
-    @Option(help: "When TempBalance recomputes the spectra: auto (every min(100, max(1, batches/10)) steps), epoch, or a step count.")
-    var balanceEvery: BalanceInterval = .auto
-
-    @Option(help: "Apply each recomputation this many steps later, computing it on another core meanwhile (0 = the reference's timing; needs --blas-threads 1).")
-    var balanceLag: Int = 0
+    @OptionGroup var loop: BalanceLoopArguments
 
     @Option(help: "Random seed (head initialisation, training subset, example order, dropout).")
     var seed: UInt64 = 0
 
-    @Option(help: "BLAS threads for the training matmuls.")
-    var blasThreads: Int = 1
-
-    @Option(help: "Worker threads for the in-loop spectrum analysis.")
-    var analysisThreads: Int = 1
 
     @Option(help: "Output folder.")
     var out: String
@@ -104,13 +95,13 @@ struct FinetuneCommand: ParsableCommand {
         c.clip = noClip ? nil : clip
         c.policy = policy
         c.policyOptions = policyArguments.options(defaultUnit: FinetuneConfig.defaultPolicy.unit)
-        c.balanceEvery = balanceEvery
-        c.balanceLag = balanceLag
+        c.balanceEvery = loop.balanceEvery
+        c.balanceLag = loop.balanceLag
         c.xminPos = xminPos
         c.seed = seed
         c.out = out
-        c.blasThreads = blasThreads
-        c.analysisThreads = analysisThreads
+        c.blasThreads = loop.blasThreads
+        c.analysisThreads = loop.analysisThreads
         c.stopAfter = stopAfter
         c.resume = resume
         try validated(c.validate)

@@ -72,3 +72,19 @@ struct PolicyArguments: ParsableArguments {
         try validated(options.validate)
     }
 }
+
+/// When TempBalance recomputes in a training loop, and the threads training and analysis use;
+/// shared by `htsr train`, `htsr experiment` and `htsr finetune`.
+struct BalanceLoopArguments: ParsableArguments {
+    @Option(help: "When TempBalance recomputes the spectra: auto (every min(100, max(1, batches/10)) steps), epoch, or a step count.")
+    var balanceEvery: BalanceInterval = .auto
+
+    @Option(help: "Apply each recomputation this many steps later than the reference does, computing it on another core meanwhile (0 = the reference's timing; needs --blas-threads 1).")
+    var balanceLag: Int = 0
+
+    @Option(help: "BLAS threads for the training matmuls.")
+    var blasThreads: Int = 1
+
+    @Option(help: "Worker threads for the in-loop spectrum analysis.")
+    var analysisThreads: Int = 1
+}
