@@ -129,6 +129,11 @@ import Train
         #expect(throws: TrainError.badResumeState("the data differ from those of the run in \(out)")) {
             try FinetuneTrainer(config: c, data: Self.splits(seed: 4), pretrained: pretrained)
         }
+        c.stopAfter = nil
+        try FinetuneTrainer(config: c, data: Self.splits(), pretrained: pretrained).run()
+        #expect(throws: TrainError.badResumeState("the run in \(out) finished (step 15 of 15); there is nothing to resume")) {
+            try FinetuneTrainer(config: c, data: Self.splits(), pretrained: pretrained)
+        }
         var missing = c
         missing.out = Self.temporaryFolder()
         #expect(throws: TrainError.self) { try FinetuneTrainer(config: missing, data: Self.splits(), pretrained: pretrained) }
@@ -150,6 +155,7 @@ import Train
         #expect(message { $0.clip = 0 }.contains("--clip"))
         #expect(message { $0.policyOptions.tau = .nan }.contains("--tau"))
         #expect(message { $0.balanceLag = 20 }.contains("snapshots in flight"))
+        #expect(message { $0.out = LoadingTests.tiny + "/." }.contains("is the pretrained model's folder"))
         var d = Self.splits()
         d.train[3].ids = Array(repeating: 4, count: 20)
         #expect(message({ _ in }, data: d).contains("training example 3 has 20 tokens"))

@@ -71,6 +71,11 @@ public final class FinetuneTrainer {
             throw TrainError.invalidOption("--max-length \(config.maxLength) exceeds the model's max_position_embeddings \(pretrained.config.maxPositions)")
         }
         try data.validate(maxLength: config.maxLength, vocabSize: pretrained.config.vocabSize, typeVocabSize: pretrained.config.typeVocabSize)
+        // The run folder receives config.json and model.safetensors: never the pretrained model's own.
+        func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+        guard resolved(config.out) != resolved(pretrained.folder) else {
+            throw TrainError.invalidOption("--out \(config.out) is the pretrained model's folder; its config.json and weights would be overwritten (choose another folder)")
+        }
         self.config = config
         self.data = data
         self.pretrained = pretrained
@@ -105,7 +110,12 @@ public final class FinetuneTrainer {
         balance = InLoopBalance(layers: classifier.linearNames, parameterNames: names, policy: config.policyOptions, probe: p,
                                 timing: config.balanceEvery == .epoch ? .everyEpoch : .everySteps(balanceInterval), lag: config.balanceLag)
         fixedMultipliers = names.map { config.pooling == .mean && $0.hasPrefix(BertNames.pooler + ".") ? 0 : 1 }
-        if config.resume { try restore() }
+        if config.resume {
+            try restore()
+            guard step < totalSteps else {
+                throw TrainError.badResumeState("the run in \(config.out) finished (step \(step) of \(totalSteps)); there is nothing to resume")
+            }
+        }
     }
 
     var logPath: String { config.out + "/log.jsonl" }
