@@ -183,10 +183,12 @@ public final class FinetuneTrainer {
                 }
                 analysisSeconds = analysisCarry + balance.seconds
                 try log.write(try intervalLine(eta: eta, validation: validation, seconds: elapsedBefore + now()))
+                var line = progressLine(epochEnd: validation.accuracy)
                 epochLoss = 0; epochSeen = 0; epochCorrect = 0
                 evalSeconds += now() - t1
                 try saveResume(elapsed: elapsedBefore + now())
-                progress?(progressLine(epochEnd: validation.accuracy))
+                line.eta = progressLine(epochEnd: validation.accuracy).eta   // with this evaluation's time
+                progress?(line)
             } else if step % max(1, stepsPerEpoch / 20) == 0 || step == 1 {
                 progress?(progressLine(epochEnd: nil))
             }
