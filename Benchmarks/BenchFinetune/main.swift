@@ -17,6 +17,7 @@
 import CStartup
 import Foundation
 import LinearAlgebra
+import Random
 import Train
 import Transformer
 
@@ -70,7 +71,7 @@ do {
     func step() throws -> Double {
         if tempBalance { try balance.update(step: Int(stepIndex), epochStep: Int(stepIndex), parameters: model.parameters) }
         model.parameters.grads.zero()
-        var dropoutRNG = SeededRNG(seed: 1, stream: stepIndex)
+        var dropoutRNG = SeededRNG(seed: 1, stream: .dropout(step: Int(stepIndex)))
         stepIndex += 1
         let loss = try model.forward(tokens, labels: labels, training: true, rng: &dropoutRNG)
         model.backward()

@@ -1,4 +1,5 @@
 import Train
+import Random
 
 /// The core of multi-head self-attention (BERT's `BertSelfAttention` after its three projections):
 /// per sequence b and head h, with Q_bh, K_bh, V_bh the T × HS slices of q, k, v at columns

@@ -1,5 +1,6 @@
 import Foundation
 import Train
+import Random
 
 /// A BERT encoder with a sequence-classification head on flat buffers (llm.c style), the
 /// computation of Hugging Face's `BertForSequenceClassification` (or mean pooling instead of the

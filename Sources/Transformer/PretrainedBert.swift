@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import Train
+import Random
 
 /// A Hugging Face BERT-family model folder (`config.json` + weights) opened and checked against
 /// its configuration, without reading any values yet.

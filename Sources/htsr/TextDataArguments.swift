@@ -3,6 +3,7 @@ import Foundation
 import Text
 import Train
 import Transformer
+import Random
 
 /// Which text-classification data a command reads and how it is split: a built-in set or a user's
 /// file, the training subset (`--train-count` / `--train-ratio`, stratified and seeded), the fixed
@@ -59,7 +60,7 @@ struct TextDataArguments: ParsableArguments {
         if let r = validationRatio, !(r > 0 && r < 1) { throw ValidationError("--validation-ratio must be in (0, 1)") }
     }
 
-    /// Reads the data, draws the subsets (seeded: `RNGStream.subsample`) and tokenizes them.
+    /// Reads the data, draws the subsets (seeded: `RandomStream.subsample`) and tokenizes them.
     func encodedSplits(tokenizer: BertTokenizer, maxLength: Int, seed: UInt64) throws -> EncodedSplits {
         let splits: TextSplits
         if let builtin {
@@ -71,7 +72,7 @@ struct TextDataArguments: ParsableArguments {
         }
         let size: TrainSize = trainCount.map { .count($0) } ?? trainRatio.map { .ratio($0) } ?? .all
         let validation: ValidationSize = validationCount.map { .count($0) } ?? validationRatio.map { .ratio($0) } ?? LowDataSplits.defaultValidation
-        var rng = SeededRNG(seed: seed, stream: RNGStream.subsample)
+        var rng = SeededRNG(seed: seed, stream: RandomStream.subsample)
         let low = try LowDataSplits(splits, train: size, validation: validation, using: &rng)
         func encode(_ d: TextDataset) throws -> [EncodedExample] {
             let e = try EncodedTexts(d, tokenizer: tokenizer, maxLength: maxLength)

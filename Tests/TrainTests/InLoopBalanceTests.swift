@@ -1,5 +1,6 @@
 import Testing
 @testable import Train
+import Random
 
 /// `InLoopBalance`: the reference's timing at lag 0, the same multipliers L steps later with a lag
 /// (however many recomputations are in flight), and a saved state that resumes exactly.

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import Train
 @testable import Transformer
+import Random
 
 /// The fine-tuning loop on the tiny BERT of the golden fixture and a synthetic token task.
 @Suite struct FinetuneTests {

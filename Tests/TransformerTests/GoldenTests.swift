@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import Train
 @testable import Transformer
+import Random
 
 /// The BERT classifier against PyTorch (`Scripts/make-bert-golden.py`, fixtures/bert-golden/).
 ///

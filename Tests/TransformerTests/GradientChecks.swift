@@ -2,6 +2,7 @@ import GradientCheckSupport
 import Testing
 import Train
 @testable import Transformer
+import Random
 
 /// Gradient checks of the transformer's layers and of the whole model, in Double (the same generic
 /// code as the Float path) against central finite differences of L = Σ r ⊙ y with fixed random r

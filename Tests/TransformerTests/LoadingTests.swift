@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import Train
 @testable import Transformer
+import Random
 
 /// Loading Hugging Face folders: names with and without `bert.`, and every way a folder can lie.
 @Suite struct LoadingTests {

@@ -1,4 +1,3 @@
-import Analyzer
 import Checkpoint
 import Foundation
 import Train

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import LinearAlgebra
 import Train
+import Random
 
 /// Where a run stands, for a progress line.
 public struct FinetuneProgress: Sendable {
@@ -81,7 +82,7 @@ public final class FinetuneTrainer {
         self.pretrained = pretrained
         let classifier = BertClassifierConfig(encoder: pretrained.config, classes: data.classNames.count, pooling: config.pooling)
         model = try BertClassifier<Float>(config: classifier, maxBatch: config.batchSize, maxLength: config.maxLength, optimizerSlots: 2)
-        var rng = SeededRNG(seed: config.seed, stream: RNGStream.initialization)
+        var rng = SeededRNG(seed: config.seed, stream: RandomStream.initialization)
         initialized = try pretrained.load(into: model, rng: &rng).initialized
         stepsPerEpoch = (data.train.count + config.batchSize - 1) / config.batchSize
         let (total, overflow) = config.epochs.multipliedReportingOverflow(by: stepsPerEpoch)
@@ -149,7 +150,7 @@ public final class FinetuneTrainer {
             if let s = config.stopAfter, step >= s { break }
             let epoch = step / stepsPerEpoch, b = step % stepsPerEpoch
             if epoch != orderEpoch {
-                var r = SeededRNG(seed: config.seed, stream: RNGStream.epochOrder + UInt64(epoch))
+                var r = SeededRNG(seed: config.seed, stream: RandomStream.epochOrder(epoch))
                 order = r.permutation(n)
                 orderEpoch = epoch
             }
@@ -162,7 +163,7 @@ public final class FinetuneTrainer {
             for k in multipliers.indices { multipliers[k] = active[k] * fixedMultipliers[k] }
             let (tokens, labels) = data.batch(data.train, order[(b * B)..<min(n, (b + 1) * B)])
             model.parameters.grads.zero()
-            var dropout = SeededRNG(seed: config.seed, stream: RNGStream.dropout + UInt64(step))
+            var dropout = SeededRNG(seed: config.seed, stream: RandomStream.dropout(step: step))
             let loss = try model.forward(tokens, labels: labels, training: true, rng: &dropout)
             guard loss.isFinite else { throw TrainError.diverged(step: step) }
             epochCorrect += Self.countCorrect(model.logits, labels: labels, classes: model.config.classes)
