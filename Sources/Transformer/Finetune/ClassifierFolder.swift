@@ -2,12 +2,13 @@ import Checkpoint
 import Foundation
 import Train
 
-/// A fine-tuned classifier written as a Hugging Face model folder: `config.json` (the pretrained
-/// model's, with `architectures` = BertForSequenceClassification, `id2label`, `label2id` and
-/// `htsr_pooling`) and `model.safetensors` (the encoder's tensors named as in the pretrained
-/// checkpoint — `bert.`-prefixed or not — so `htsr analyze FOLDER --base PRETRAINED` pairs every
-/// layer, plus `classifier.weight` and `classifier.bias`). Both files are written atomically;
-/// `PretrainedBert` reads the folder back.
+/// A fine-tuned classifier written as a Hugging Face model folder, the layout
+/// `BertForSequenceClassification.save_pretrained` writes: `config.json` (the pretrained model's,
+/// with `architectures` = BertForSequenceClassification, `id2label`, `label2id` and `htsr_pooling`)
+/// and `model.safetensors` (the encoder's tensors under `bert.`, plus `classifier.weight` and
+/// `classifier.bias`; Hugging Face refuses a head beside an unprefixed encoder). `htsr analyze
+/// FOLDER --base PRETRAINED` pairs `bert.encoder…` with a base model's `encoder…`. Both files are
+/// written atomically; `PretrainedBert` reads the folder back.
 public enum ClassifierFolder {
     public static let configFile = "config.json"
     public static let weightsFile = "model.safetensors"
@@ -38,11 +39,11 @@ public enum ClassifierFolder {
     }
 
     /// Writes the model's weights as `model.safetensors` into `folder`.
-    public static func writeWeights(_ model: BertClassifier<Float>, prefix: String, metadata: [String: String] = [:], to folder: String) throws {
+    public static func writeWeights(_ model: BertClassifier<Float>, metadata: [String: String] = [:], to folder: String) throws {
         let path = (folder as NSString).appendingPathComponent(weightsFile)
         let ps = model.parameters
         let tensors = ps.entries.map { e in
-            WritableTensor(name: e.name.hasPrefix(BertNames.classifier + ".") ? e.name : prefix + e.name, shape: e.shape,
+            WritableTensor(name: e.name.hasPrefix(BertNames.classifier + ".") ? e.name : BertNames.encoderPrefix + e.name, shape: e.shape,
                            floats: ps.values.array(e))
         }
         do { try SafetensorsWriter.write(tensors, metadata: metadata.merging(["format": "pt"]) { a, _ in a }, to: path) }

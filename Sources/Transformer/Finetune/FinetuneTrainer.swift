@@ -180,7 +180,7 @@ public final class FinetuneTrainer {
                 if bestValidation == nil || validation.accuracy > bestValidation!.accuracy {
                     bestValidation = validation
                     bestEpoch = (step - 1) / stepsPerEpoch + 1
-                    try ClassifierFolder.writeWeights(model, prefix: pretrained.prefix, metadata: ["htsr_step": String(step)], to: config.out)
+                    try ClassifierFolder.writeWeights(model, metadata: ["htsr_step": String(step)], to: config.out)
                 }
                 analysisSeconds = analysisCarry + balance.seconds
                 try log.write(try intervalLine(eta: eta, validation: validation, seconds: elapsedBefore + now()))
