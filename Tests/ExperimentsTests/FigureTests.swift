@@ -75,8 +75,8 @@ import Train
         #expect(c.steps == [10, 20] && c.trainLoss == [2, nil] && c.learningRate == [0.1, 0.05])
         let metrics: [TrainingCurves.Curve] = [.init("test_accuracy", [0.5, nil]), .init("test_loss", [nil, 0.7])]
         #expect(c.metrics == metrics)
-        let layers: [TrainingCurves.Layer] = [.init(name: "fc1", alpha: [nil, nil], learningRate: [nil, 0.05]),
-                                              .init(name: "fc2", alpha: [3, nil], learningRate: [0.1, nil])]
+        let layers: [TrainingCurves.Layer] = [.init(name: "fc1", alpha: [nil, nil], learningRate: [nil, 0.05], multiplier: [nil, 1]),
+                                              .init(name: "fc2", alpha: [3, nil], learningRate: [0.1, nil], multiplier: [1, nil])]
         #expect(c.layers == layers)
         #expect(c.best == TrainingCurves.Best(step: 10, metric: "test_accuracy", value: 0.5))
     }
