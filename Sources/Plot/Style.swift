@@ -172,7 +172,7 @@ public enum FigurePreset: String, Sendable, CaseIterable {
         if format == .png, size.unit != .pixels {
             // pngcairo draws at 72 pixels per inch: draw at 300 instead, everything enlarged alike.
             let factor = Self.rasterDotsPerInch / FigureSize.pixelsPerInch
-            size = FigureSize(width: (Double(size.pixelWidth) * factor).rounded(), height: (Double(size.pixelHeight) * factor).rounded())
+            size = FigureSize(width: (size.inchWidth * Self.rasterDotsPerInch).rounded(), height: (size.inchHeight * Self.rasterDotsPerInch).rounded())
             font.points *= factor
         }
         return RenderSettings(format: format, size: size, font: font, titles: false)
