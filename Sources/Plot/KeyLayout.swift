@@ -60,6 +60,10 @@ enum ResolvedKey: Sendable, Equatable {
     /// `shrink` characters (see `TextMetrics.belowColumnWidth`).
     case below(columns: Int, shrink: Int)
     case none
+
+    /// The room a key below the plot takes besides its rows, in ems: gnuplot's gap and the
+    /// key's `height 1` (about 1.2 em).
+    static let belowPadding = 2.2
 }
 
 /// The size of one panel of a figure and the text in it.
@@ -131,7 +135,7 @@ enum KeyLayout {
             // gnuplot adds columns), and the plot keeps more area than with the key below.
             let rightWidth = g.plotWidth - column
             let belowRows = (rows + columns - 1) / columns
-            let belowHeight = g.plotHeight - (Double(belowRows) * m.rowHeight + m.em)
+            let belowHeight = g.plotHeight - (Double(belowRows) * m.rowHeight + ResolvedKey.belowPadding * m.em)
             if rightWidth >= 0.6 * g.width, Double(rows) * m.rowHeight <= g.plotHeight,
                rightWidth * g.plotHeight > g.plotWidth * belowHeight { return right }
             return below

@@ -193,10 +193,15 @@ public enum ScriptWriter {
 
     /// An axis label that fits along a plot `length` long: as is, or without its trailing
     /// parenthetical (`layer (forward order)` → `layer`) when it is longer than the plot.
+    /// Then, if still too long, the part before its `: ` (`TempBalance: layer` → `TempBalance`).
     static func fitting(_ label: String, length: Double, _ m: TextMetrics) -> String {
-        guard Double(TextMetrics.displayLength(label)) * m.textWidth > length, label.hasSuffix(")"),
-              let open = label.range(of: " (", options: .backwards) else { return label }
-        return String(label[..<open.lowerBound]).trimmingCharacters(in: .whitespaces)
+        func fits(_ text: String) -> Bool { Double(TextMetrics.displayLength(text)) * m.textWidth <= length }
+        var label = label
+        if !fits(label), label.hasSuffix(")"), let open = label.range(of: " (", options: .backwards) {
+            label = String(label[..<open.lowerBound]).trimmingCharacters(in: .whitespaces)
+        }
+        if !fits(label), let colon = label.range(of: ": ") { label = String(label[..<colon.lowerBound]) }
+        return label
     }
 
     /// `'line 1'."\n".'line 2'`: a gnuplot string expression of several lines.
@@ -240,7 +245,9 @@ public enum ScriptWriter {
         case .inside(.bottomLeft): return "set key inside bottom left opaque box lc rgb '#D0D0D0'"
         case let .right(_, shrink): return "set key outside right top vertical Left reverse noopaque nobox\(shrink > 0 ? " width -\(shrink)" : "")"
         case let .below(columns, shrink):
-            return "set key below center horizontal Left reverse noopaque nobox maxcols \(columns)\(shrink > 0 ? " width -\(shrink)" : "")"
+            // `height 1`: a line's room more, split above and below the entries, so that the
+            // first row does not touch the x label that gnuplot puts right above the key.
+            return "set key below center horizontal Left reverse noopaque nobox maxcols \(columns)\(shrink > 0 ? " width -\(shrink)" : "") height 1"
         case .none: return "unset key"
         }
     }
@@ -344,7 +351,7 @@ struct PanelText: Sendable, Equatable {
             let split = rows.count > (seriesKey + entryKey).filter({ !$0.isEmpty }).count
             if split { key = .below(columns: 1, shrink: shrink) }
             let lines = split ? rows.count : (rows.count + columns - 1) / columns
-            belowHeight = Double(lines) * m.rowHeight + m.em
+            belowHeight = Double(lines) * m.rowHeight + ResolvedKey.belowPadding * m.em
             plotHeight = max(1, plotHeight - belowHeight)
         case let .right(w, _): plotWidth = max(1, plotWidth - w)
         case .inside, .none: break

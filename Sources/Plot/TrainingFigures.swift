@@ -225,6 +225,8 @@ public enum TrainingFigures {
             let title = groups.count == 1 && group.runs.count == 1 ? heading(groups, title, "α per layer")
                 : "\(Markup.plain(title)): α per layer, \(group.label)\(group.runs.count > 1 ? ", mean over \(group.runs.count) runs" : "")"
             var panel = Panel(title: title, x: steps(groups), y: layerAxis(names))
+            // The group in the axis label too, for figures drawn without titles (paper preset).
+            if groups.count > 1 { panel.y.label = "\(group.label): \(panel.y.label)" }
             let steps = Array(Set(group.runs.flatMap(\.steps))).sorted()
             let edges = cellEdges(steps)
             let column = Dictionary(uniqueKeysWithValues: steps.enumerated().map { ($0.element, $0.offset) })
@@ -265,7 +267,7 @@ public enum TrainingFigures {
     /// η of every group in one panel, then a multiplier panel per group whose multipliers are
     /// not all 1 (means over its runs; colours in forward order, a key up to 12 layers).
     public static func learningRates(_ groups: [TrainingRunGroup], title: String) -> Figure {
-        var top = Panel(title: heading(groups, title, "learning rate"), x: steps(groups), y: Axis("learning rate η"))
+        var top = Panel(title: heading(groups, title, "learning rate"), x: steps(groups), y: Axis("η (learning rate)"))
         if groups.count == 1 {
             let s = groups[0].summary(\.learningRate)
             if !s.isEmpty {
@@ -288,7 +290,7 @@ public enum TrainingFigures {
             }
             let what = "multiplier per layer" + (group.runs.count > 1 ? ", mean over \(group.runs.count) runs" : "")
             var panel = Panel(title: groups.count == 1 ? "\(what)  (\(names.count) layers, colours in forward order)"
-                              : "\(group.label): \(what)", x: steps(groups), y: Axis("multiplier (layer rate / η)"))
+                              : "\(group.label): \(what)", x: steps(groups), y: Axis((groups.count > 1 ? "\(group.label): " : "") + "multiplier (layer rate / η)"))
             for (k, (name, s)) in zip(names, summaries).enumerated() where !s.isEmpty {
                 panel.series.append(Series(Markup.plain(name), .columns([s.steps, s.mean]), .lines(LineStyle(Style.seriesColor(k), width: 1.5))))
             }

@@ -199,7 +199,7 @@ import Testing
             #expect(loss.contains(text), "train-loss.svg lacks \(text)")
         }
         let lr = try String(contentsOfFile: tmp.path("figs/train-lr.svg"), encoding: .utf8)
-        #expect(lr.contains("multiplier (layer rate / η)") && lr.contains("every multiplier 1: base"))
+        #expect(lr.contains("tb: multiplier (layer rate / η)") && lr.contains("every multiplier 1: base"))
         let paper = try HTSRBinary.run(["plot"] + runs + ["--out", tmp.path("paper"), "--preset", "paper", "--format", "pdf", "--group", "policy"])
         #expect(paper.status == 0, "\(paper.stderr)")
         let pdf = try String(decoding: Data(contentsOf: URL(fileURLWithPath: tmp.path("paper/train-loss.pdf"))), as: UTF8.self)

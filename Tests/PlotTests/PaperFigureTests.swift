@@ -104,13 +104,27 @@ import Testing
         #expect(f.panels.allSatisfy { $0.y.scale == .linear })
         #expect(f.panels[0].title?.contains("every multiplier 1: base") == true)
         let m = f.panels[1]
-        #expect(m.y.label == "multiplier (layer rate / η)")
+        #expect(m.y.label == "tb: multiplier (layer rate / η)")
         #expect(m.series.count == 2 && m.y.min! < 0.5 && m.y.max! > 1.5 && m.y.max! < 2)
         // One run's log without logged multipliers: they come from the rates.
         var run = Self.groups()[1].runs[0]
         for i in run.layers.indices { run.layers[i].multiplier = [] }
         #expect(run.multipliers(of: "fc1").map { $0! } .allSatisfy { abs($0 - 0.5) < 1e-12 })
         #expect(TrainingFigures.learningRates(run, title: "tb").panels.count == 2)
+    }
+
+    /// Without titles (the paper preset) the groups of stacked panels are named in the y labels,
+    /// shortened to fit: `tb: layer (forward order)` → `tb: layer` → `tb`.
+    @Test func groupsNamedWithoutTitles() {
+        let f = TrainingFigures.alphaHeatmap(Self.groups(), title: "x")
+        #expect(f.panels.map(\.y.label) == ["base: layer (forward order)", "tb: layer (forward order)"])
+        let script = ScriptWriter.script(for: f, settings: FigurePreset.paper.settings(format: .pdf), output: "/o").listing
+        #expect(script.contains("set ylabel 'base: layer") && script.contains("set ylabel 'tb: layer") && !script.contains("\nset title"))
+        let m = TextMetrics(FontSpec(face: "DejaVu Serif", points: 8))
+        #expect(ScriptWriter.fitting("TempBalance: layer (forward order)", length: 120, m) == "TempBalance: layer")
+        #expect(ScriptWriter.fitting("TempBalance: layer (forward order)", length: 100, m) == "TempBalance")
+        #expect(ScriptWriter.fitting("layer (forward order)", length: 1000, m) == "layer (forward order)")
+        #expect(ScriptWriter.fitting("η (learning rate)", length: 40, m) == "η")
     }
 
     /// One naming style for every logged name in keys and axes.
