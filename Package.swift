@@ -31,21 +31,23 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_filesystem")]),
 
         // Libraries.
+        // Settings: the typed error of a setting outside its range, and the ranges (no dependencies).
+        .target(name: "Settings", swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5", "CZlib"]),
         // Tokenizer and text data (Checkpoint for JSON). Optimized in debug builds too: the tests
         // tokenize every Unicode scalar and 10 MB lines.
         .target(name: "Text", dependencies: ["Checkpoint"],
                 swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "PowerLaw"),
+        .target(name: "PowerLaw", dependencies: ["Settings"]),
         .target(name: "Spectrum", dependencies: ["LinearAlgebra"]),
-        .target(name: "Analyzer", dependencies: ["Checkpoint", "Spectrum", "PowerLaw"]),
+        .target(name: "Analyzer", dependencies: ["Checkpoint", "Spectrum", "PowerLaw", "Settings"]),
         .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "Checkpoint", "PowerLaw", "Spectrum"]),
-        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "Spectrum", "PowerLaw"]),
-        .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint"]),
-        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum"]),
+        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "Spectrum", "PowerLaw", "Settings"]),
+        .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint", "Settings"]),
+        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum", "Settings"]),
         // Experiment runners and their reports, above the trainers and Plot.
-        .target(name: "Experiments", dependencies: ["Train", "FNO", "Plot", "Analyzer", "Checkpoint"],
+        .target(name: "Experiments", dependencies: ["Train", "FNO", "Plot", "Analyzer", "Checkpoint", "Settings"],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Command-line tool and benchmarks.
@@ -68,14 +70,14 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "CHDF5"]),
         .testTarget(name: "PowerLawTests", dependencies: ["PowerLaw"]),
         .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra"]),
-        .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer", "Checkpoint"]),
+        .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer", "Checkpoint", "Settings"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Analyzer"]),
         // Central finite differences shared by the gradient checks of Train and FNO.
         .target(name: "GradientCheckSupport", path: "Tests/GradientCheckSupport"),
-        .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "LinearAlgebra", "GradientCheckSupport"]),
+        .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "LinearAlgebra", "GradientCheckSupport", "Settings"]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint"]),
         .testTarget(name: "TextTests", dependencies: ["Text", "Checkpoint", "Train"], swiftSettings: [.swiftLanguageMode(.v6)]),
-        .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "GradientCheckSupport"]),
+        .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "GradientCheckSupport", "Settings"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Plot", "Train", "Checkpoint"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint"]),

@@ -68,7 +68,7 @@ public enum Analyzer {
     /// - Parameters:
     ///   - keepEigenvalues: called with each row's ESD (e.g. to save it or plot it).
     ///   - timings: collects the seconds spent per stage (`--timings`).
-    /// - Throws: `AnalysisError.invalidOption`, or the source's read error.
+    /// - Throws: `InvalidSetting` for options outside their ranges, or the source's read error.
     public static func analyze(_ source: TensorSource, options: AnalysisOptions,
                                progress: Progress? = nil,
                                keepEigenvalues: (@Sendable (LayerReport, ESD) throws -> Void)? = nil,

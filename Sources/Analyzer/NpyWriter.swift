@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 
 /// Writes 1-D float64 arrays in NumPy's `.npy` format (version 1.0), readable with `numpy.load`.
@@ -34,7 +35,7 @@ public enum AtomicFile {
             }
         } catch {
             try? FileManager.default.removeItem(at: tmp)
-            throw OutputError(file: path, problem: "cannot write: \(error.localizedDescription)")
+            throw OutputError(file: path, problem: "cannot write: \(FileProblem.text(error))")
         }
     }
 

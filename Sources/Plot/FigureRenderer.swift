@@ -1,4 +1,5 @@
 import Dispatch
+import Checkpoint
 import Foundation
 
 /// A figure to draw and the file to draw it into.
@@ -101,7 +102,7 @@ public struct FigureRenderer: Sendable {
                 let folder = (p.path as NSString).deletingLastPathComponent
                 if folders.insert(folder).inserted {
                     do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                        throw PlotError.output(path: folder, problem: "cannot create the folder: \(error.localizedDescription)")
+                        throw PlotError.output(path: folder, problem: "cannot create the folder: \(FileProblem.text(error))")
                     }
                 }
                 let script = ScriptWriter.script(for: p.figure, settings: settings, output: p.path)

@@ -9,8 +9,10 @@ public struct PlotOptions: Sendable {
     public var figureLayers: String?
     public var alpha: AlphaChoice
     public var settings: RenderSettings
-    /// gnuplot processes drawing in parallel.
+    /// gnuplot processes drawing in parallel, within `processRange`.
     public var processes: Int
+    /// The documented range of `processes`.
+    public static let processRange = 1...256
 
     public init(kinds: [FigureKind]? = nil, figureLayers: String? = nil, alpha: AlphaChoice = .fit,
                 settings: RenderSettings = RenderSettings(), processes: Int = 2) {

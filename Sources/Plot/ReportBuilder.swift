@@ -1,4 +1,5 @@
 import Analyzer
+import Checkpoint
 import Foundation
 
 /// `htsr report`: a browsable folder for one analysis.
@@ -71,7 +72,7 @@ public enum ReportBuilder {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try data.write(to: URL(fileURLWithPath: path))
         } catch {
-            throw PlotError.output(path: path, problem: "cannot write: \(error.localizedDescription)")
+            throw PlotError.output(path: path, problem: "cannot write: \(FileProblem.text(error))")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 
 /// An output folder written all at once: files go into a hidden sibling staging folder, and
@@ -37,7 +38,7 @@ public final class StagedFolder {
         do {
             try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
         } catch {
-            throw PlotError.output(path: target, problem: "cannot create a folder here: \(error.localizedDescription)")
+            throw PlotError.output(path: target, problem: "cannot create a folder here: \(FileProblem.text(error))")
         }
     }
 
@@ -99,7 +100,7 @@ public final class StagedFolder {
                 do {
                     try fm.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 } catch {
-                    throw PlotError.output(path: destination, problem: "cannot create its folder: \(error.localizedDescription)")
+                    throw PlotError.output(path: destination, problem: "cannot create its folder: \(FileProblem.text(error))")
                 }
                 guard rename(staging + "/" + rel, destination) == 0 else { throw renameError(destination) }
             }

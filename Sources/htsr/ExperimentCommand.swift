@@ -4,7 +4,9 @@ import Foundation
 import Plot
 import Train
 
-struct ExperimentCommand: ParsableCommand {
+struct ExperimentCommand: ParsableCommand, NamesSettings {
+    static let flagNames = TrainArguments.flagNames.merging(FlagNames(overrides: ["learning_rates": "--lrs"]))
+
     static let configuration = CommandConfiguration(
         commandName: "experiment",
         abstract: "Baseline vs TempBalance over data ratios × seeds, each with its best learning rate from one grid.",
@@ -29,10 +31,10 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "The learning-rate grid shared by both policies, comma-separated.")
     var lrs: String = "0.01,0.03,0.1"
 
-    @Option(help: "Minimum optimizer steps per run.")
+    @Option(help: "Minimum optimizer steps per run; \(ExperimentPlan.Limits.steps).")
     var minSteps: Int = 500
 
-    @Option(help: "Maximum optimizer steps per run.")
+    @Option(help: "Maximum optimizer steps per run; \(ExperimentPlan.Limits.steps), at least --min-steps.")
     var maxSteps: Int = 6000
 
     @Option(name: .customLong("init"), help: ArgumentHelp("Fine-tune every run from this checkpoint.", valueName: "CHECKPOINT"))
@@ -53,7 +55,7 @@ struct ExperimentCommand: ParsableCommand {
                                   learningRates: try commaSeparated(lrs, option: "lrs") { Float($0) },
                                   minSteps: minSteps, maxSteps: maxSteps, runsFolder: runs)
         plan.base.trainRatio = nil
-        try validated(plan.validate)
+        try validated(Self.flagNames) { try plan.validate() }
         return plan
     }
 

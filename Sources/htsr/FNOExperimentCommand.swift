@@ -5,7 +5,9 @@ import Foundation
 import Plot
 import Train
 
-struct FNOExperimentCommand: ParsableCommand {
+struct FNOExperimentCommand: ParsableCommand, NamesSettings {
+    static let flagNames = FNOArguments.flagNames.merging(FlagNames(overrides: ["learning_rates": "--lrs", "evaluations_per_run": "--evaluations"]))
+
     static let configuration = CommandConfiguration(
         commandName: "experiment",
         abstract: "FNO baseline vs TempBalance over training-set strides × seeds, learning rates chosen on a validation set.",
@@ -24,10 +26,10 @@ struct FNOExperimentCommand: ParsableCommand {
     var sValues: String?
     @Option(help: "Seeds, comma-separated.") var seeds: String = "1,2,3"
     @Option(help: "The learning-rate grid shared by both policies, comma-separated.") var lrs: String = "0.001,0.0025,0.005"
-    @Option(help: "Optimizer steps per run (epochs = steps / steps per epoch).") var targetSteps: Int = 150
-    @Option(help: "Minimum epochs per run.") var minEpochs: Int = 5
-    @Option(help: "Maximum epochs per run.") var maxEpochs: Int = 700
-    @Option(help: "Evaluations of the validation and test sets per run (the last epoch always).") var evaluations: Int = 2
+    @Option(help: "Optimizer steps per run (epochs = steps / steps per epoch); \(FNOExperimentPlan.Limits.targetSteps).") var targetSteps: Int = 150
+    @Option(help: "Minimum epochs per run; \(FNOExperimentPlan.Limits.epochs).") var minEpochs: Int = 5
+    @Option(help: "Maximum epochs per run; \(FNOExperimentPlan.Limits.epochs), at least --min-epochs.") var maxEpochs: Int = 700
+    @Option(help: "Evaluations of the validation and test sets per run (the last epoch always); \(FNOExperimentPlan.Limits.evaluations).") var evaluations: Int = 2
     @Option(help: "Folder for the runs.") var runs: String = "runs/fno"
     @Option(help: "Folder for the table and figures.") var reports: String = "reports/fno"
 
@@ -40,7 +42,7 @@ struct FNOExperimentCommand: ParsableCommand {
                                      learningRates: try commaSeparated(lrs, option: "lrs") { Float($0) }, sValues: s, targetSteps: targetSteps,
                                      minEpochs: minEpochs, maxEpochs: maxEpochs, runsFolder: runs)
         plan.evaluationsPerRun = evaluations
-        try validated(plan.validate)
+        try validated(Self.flagNames) { try plan.validate() }
         return plan
     }
 

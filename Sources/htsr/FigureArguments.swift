@@ -29,14 +29,14 @@ struct FigureArguments: ParsableArguments {
     @Option(help: "Image format: png, svg or pdf.")
     var format: ImageFormat = .png
 
-    @Option(help: ArgumentHelp("Figure size: WxH in pixels, or WxHin / WxHcm (72 pixels per inch).", valueName: "WxH"))
-    var size: String = "800x560"
+    @Option(help: ArgumentHelp("Figure size: WxH in pixels, or WxHin / WxHcm (72 pixels per inch); 64 to 20000 pixels a side.", valueName: "WxH"))
+    var size: String = "\(Int(FigureSize.default.width))x\(Int(FigureSize.default.height))"
 
-    @Option(help: ArgumentHelp("Font: FACE,POINTS (e.g. 'DejaVu Sans,11').", valueName: "FONT"))
-    var font: String = "DejaVu Sans,11"
+    @Option(help: ArgumentHelp("Font: FACE,POINTS (e.g. 'DejaVu Sans,11'), 4 to 72 points.", valueName: "FONT"))
+    var font: String = "\(FontSpec.default.face),\(Int(FontSpec.default.points))"
 
-    @Option(help: "gnuplot processes drawing in parallel.")
-    var processes: Int = defaultThreadCount
+    @Option(help: "gnuplot processes drawing in parallel; [\(PlotOptions.processRange.lowerBound), \(PlotOptions.processRange.upperBound)].")
+    var processes: Int = min(defaultThreadCount, PlotOptions.processRange.upperBound)
 
     @Option(help: ArgumentHelp("The model's name in titles (default: from the input path).", valueName: "TEXT"))
     var title: String?
@@ -44,10 +44,12 @@ struct FigureArguments: ParsableArguments {
     func validate() throws {
         if let f = figures, case let .failure(e) = FigureKind.parseList(f) { throw ValidationError(e.description) }
         guard FigureSize(parsing: size) != nil else {
-            throw ValidationError("--size '\(size)' is not WxH (pixels, 64 to 20000) or WxHin / WxHcm, e.g. 800x560 or 3.5x2.5in")
+            throw ValidationError("--size '\(size)' is not WxH (pixels) or WxHin / WxHcm of 64 to 20000 pixels a side, e.g. 800x560 or 3.5x2.5in")
         }
         guard FontSpec(parsing: font) != nil else { throw ValidationError("--font '\(font)' is not FACE,POINTS with 4 to 72 points") }
-        guard processes >= 1 else { throw ValidationError("--processes must be at least 1") }
+        guard PlotOptions.processRange.contains(processes) else {
+            throw ValidationError("--processes \(processes): must be an integer in [\(PlotOptions.processRange.lowerBound), \(PlotOptions.processRange.upperBound)]")
+        }
     }
 
     func plotOptions() throws -> PlotOptions {

@@ -11,30 +11,36 @@ extension ScheduleKind: ExpressibleByArgument {}
 extension BalanceInterval: ExpressibleByArgument {}
 
 /// The TempBalance policy options, shared by `htsr policy`, `htsr train` and `htsr experiment`.
+/// Defaults and ranges are `PolicyOptions`'s own.
 struct PolicyArguments: ParsableArguments {
+    private typealias L = PolicyOptions.Limits
+    private static let defaults = PolicyOptions()
+    /// The policy's settings named otherwise on the command line.
+    static let flagNames = FlagNames(overrides: ["min_evals": "--policy-min-evals"])
+
     @Option(help: "linear (tb_linear_map: interp α→[lr-min-ratio, lr-max-ratio]) or sigmoid (Model Balancing).")
-    var scheme: PolicyScheme = .sigmoid
+    var scheme: PolicyScheme = defaults.scheme
 
     @Option(help: "block (one rate per '.<int>.' block, its mean α) or layer.")
-    var unit: PolicyUnit = .layer
+    var unit: PolicyUnit = defaults.unit
 
     @Option(help: "The analyzer column used as the metric (PL_Alpha_Hill = hill_alpha).")
-    var metric: String = "PL_Alpha_Hill"
+    var metric: String = defaults.metric
 
-    @Option(help: "linear: the multiplier of the lowest α.")
-    var lrMinRatio: Double = 0.5
+    @Option(help: "linear: the multiplier of the lowest α; \(L.lrRatio).")
+    var lrMinRatio: Double = defaults.lrMinRatio
 
-    @Option(help: "linear: the multiplier of the highest α.")
-    var lrMaxRatio: Double = 1.5
+    @Option(help: "linear: the multiplier of the highest α; \(L.lrRatio), at least --lr-min-ratio.")
+    var lrMaxRatio: Double = defaults.lrMaxRatio
 
-    @Option(help: "sigmoid: the scale below or at the mean (f = s·(σ(τ·d) − ½), lr = η·10^f).")
-    var sMin: Double = 1
+    @Option(help: "sigmoid: the scale below or at the mean (f = s·(σ(τ·d) − ½), lr = η·10^f); \(L.scale).")
+    var sMin: Double = defaults.sMin
 
-    @Option(help: "sigmoid: the scale above the mean.")
-    var sMax: Double = 1
+    @Option(help: "sigmoid: the scale above the mean; \(L.scale).")
+    var sMax: Double = defaults.sMax
 
-    @Option(help: "sigmoid: the temperature τ.")
-    var tau: Double = 10
+    @Option(help: "sigmoid: the temperature τ; \(L.tau).")
+    var tau: Double = defaults.tau
 
     @Flag(help: "Balance the first layer too (the reference excludes it).")
     var keepFirst = false
@@ -42,8 +48,8 @@ struct PolicyArguments: ParsableArguments {
     @Flag(help: "Balance the last layer too (the reference excludes it).")
     var keepLast = false
 
-    @Option(help: "Exclude layers with fewer eigenvalues (the reference: 50).")
-    var policyMinEvals: Int = 50
+    @Option(help: "Exclude layers with fewer eigenvalues (the reference: 50); \(L.minEvals).")
+    var policyMinEvals: Int = defaults.minEvals
 
     @Flag(help: "LayerNorm/BatchNorm keep the global rate instead of following their block or layer.")
     var normsGlobal = false
@@ -66,6 +72,6 @@ struct PolicyArguments: ParsableArguments {
     }
 
     func validate() throws {
-        try validated(options.validate)
+        try validated(Self.flagNames) { try options.validate() }
     }
 }

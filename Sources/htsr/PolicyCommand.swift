@@ -2,6 +2,7 @@ import Analyzer
 import ArgumentParser
 import Checkpoint
 import Foundation
+import PowerLaw
 import Train
 
 struct PolicyCommand: ParsableCommand {
@@ -20,8 +21,12 @@ struct PolicyCommand: ParsableCommand {
 
     @OptionGroup var policy: PolicyArguments
 
-    @Option(help: "Hill's xmin position when analysing a checkpoint.")
-    var xminPos: Double = 2
+    @Option(help: "Hill's xmin position when analysing a checkpoint; \(Hill.xminPosRange).")
+    var xminPos: Double = AnalysisOptions().xminPos
+
+    func validate() throws {
+        try validated { try Hill.xminPosRange.check(xminPos, "xmin_pos") }
+    }
 
     @Option(name: .shortAndLong, help: "Write the policy here (default: standard output).")
     var output: String?

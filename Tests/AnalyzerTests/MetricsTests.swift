@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import Settings
 import Testing
 import PowerLaw
 import Spectrum
@@ -313,10 +314,10 @@ let weightWatcherReference: [String: Any] = {
     @Test func optionValidation() {
         var p = AnalysisOptions()
         p.farms = FARMSSettings(rows: 0, q: 1, ops: 3)
-        #expect(throws: AnalysisError.self) { try p.validate() }
+        #expect(throws: InvalidSetting.self) { try p.validate() }
         var q = AnalysisOptions()
         q.maxFingers = 2
-        #expect(throws: AnalysisError.self) { try q.validate() }
+        #expect(throws: InvalidSetting.self) { try q.validate() }
     }
 }
 
