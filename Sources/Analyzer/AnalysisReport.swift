@@ -105,6 +105,13 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
     /// order and each row's columns in the analyzer's order: the same bytes in every run.
     public func jsonData() throws -> Data { Data(try JSONValueEncoder().encode(self).text(.pretty).utf8) }
 
+    /// Several analyses as one JSON document: an array of analyses, each as `jsonData()` writes
+    /// it (what `htsr analyze A B --format json` prints).
+    public static func jsonData(_ reports: [AnalysisReport]) throws -> Data {
+        let encoder = JSONValueEncoder()
+        return Data(JSONValue.array(try reports.map { try encoder.encode($0) }).text(.pretty).utf8)
+    }
+
     /// Reads an analysis file written by `htsr analyze --format json`, checking its format and version.
     ///
     /// - Throws: `AnalysisError.invalidAnalysisFile` naming the file: unreadable, not a JSON
@@ -113,7 +120,26 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AnalysisError.invalidAnalysisFile(file: path, problem: "cannot read the file")
         }
-        guard let json = try? JSONParser.parse([UInt8](data)), json.objectMembers != nil else {
+        return try decode(data, source: path)
+    }
+
+    /// Reads an analysis from `data` (a file's bytes or standard input); `source` names it in errors.
+    /// An array holding exactly one analysis (`htsr analyze` of one checkpoint is an object, of
+    /// several an array) is read as that analysis.
+    ///
+    /// - Throws: `AnalysisError.invalidAnalysisFile` as `load(_:)` does; an array of several
+    ///   analyses is an error saying how many.
+    public static func decode(_ data: Data, source path: String) throws -> AnalysisReport {
+        guard var json = try? JSONParser.parse([UInt8](data)) else {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "not a JSON object")
+        }
+        if let items = json.arrayValue {
+            guard items.count == 1 else {
+                throw AnalysisError.invalidAnalysisFile(file: path, problem: "holds \(items.count) analyses (htsr analyze of several checkpoints); give one (htsr analyze -o DIR/ writes one file each)")
+            }
+            json = items[0]
+        }
+        guard json.objectMembers != nil else {
             throw AnalysisError.invalidAnalysisFile(file: path, problem: "not a JSON object")
         }
         let format = json["format"]?.stringValue

@@ -49,4 +49,9 @@ public struct OutputError: Error, CustomStringConvertible {
     public let file: String
     public let problem: String
     public var description: String { "\(file): \(problem)" }
+
+    public init(file: String, problem: String) {
+        self.file = file
+        self.problem = problem
+    }
 }

@@ -74,11 +74,24 @@ public struct AnalysisData: Sendable {
     /// Reads an analysis written by `htsr analyze --output FILE.json` (format and version
     /// checked by `AnalysisReport.load`), with the spectra from `eigenvalueFolder` if given.
     public static func load(json path: String, label: String, eigenvalueFolder: String?) throws -> AnalysisData {
-        let report = try AnalysisReport.load(path)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "cannot read the file")
+        }
+        return try load(json: data, source: path, label: label, eigenvalueFolder: eigenvalueFolder)
+    }
+
+    /// An analysis from its JSON bytes (a file's, or standard input's); `source` names it in errors.
+    public static func load(json data: Data, source path: String, label: String, eigenvalueFolder: String?) throws -> AnalysisData {
+        let report = try AnalysisReport.decode(data, source: path)
         guard !report.layers.isEmpty else { throw PlotError.noLayers(source: path, skipped: report.skipped.count) }
-        let data = FileManager.default.contents(atPath: path)
         // Every stored column, also those this version does not model (the report has checked the file).
-        let stored = data.flatMap { try? JSONParser.parse([UInt8]($0)) }?["layers"]?.arrayValue
+        var parsed = try? JSONParser.parse([UInt8](data))
+        var original: Data? = data
+        if let items = parsed?.arrayValue, items.count == 1 {
+            parsed = items[0]
+            original = nil  // the report writes the one analysis, not the array holding it
+        }
+        let stored = parsed?["layers"]?.arrayValue
         let rows = stored.flatMap { try? $0.map { try Row(json: $0) } } ?? report.layers.map(\.row)
         if let dir = eigenvalueFolder {
             var isDir: ObjCBool = false
@@ -87,7 +100,7 @@ public struct AnalysisData: Sendable {
             }
         }
         return AnalysisData(report: report, rows: rows, label: label,
-                            eigenvalues: eigenvalueFolder.map { .folder($0) } ?? .none, originalJSON: data)
+                            eigenvalues: eigenvalueFolder.map { .folder($0) } ?? .none, originalJSON: original)
     }
 
     /// The spectrum of a layer for the per-layer figures, with the Marchenko–Pastur bulk when its

@@ -67,11 +67,14 @@ enum PlotInput {
     case analysisJSON(String)
     case trainingLog(String)
 
-    /// A folder with `log.jsonl` or a `.jsonl` file is a training log; a `.json` file other than a
-    /// sharded checkpoint's `*.index.json` is an analysis; anything else is a checkpoint.
+    /// `-` is an analysis on standard input; a folder with `log.jsonl` or a `.jsonl` file is a
+    /// training log; a `.json` file other than a sharded checkpoint's `*.index.json` is an
+    /// analysis; anything else is a checkpoint.
     init(_ path: String) {
         let lower = path.lowercased()
-        if isDirectory(path), FileManager.default.fileExists(atPath: path + "/log.jsonl") {
+        if path == StandardStreams.name {
+            self = .analysisJSON(path)
+        } else if isDirectory(path), FileManager.default.fileExists(atPath: path + "/log.jsonl") {
             self = .trainingLog(path + "/log.jsonl")
         } else if lower.hasSuffix(".jsonl") {
             self = .trainingLog(path)
@@ -93,6 +96,9 @@ func loadAnalysis(_ path: String, eigenvalues: String?, analysis: AnalysisArgume
     switch PlotInput(path) {
     case .trainingLog:
         throw ValidationError("\(path) is a training log; it cannot be compared with or reported as an analysis")
+    case .analysisJSON where path == StandardStreams.name:
+        data = try AnalysisData.load(json: try StandardStreams.readInput(), source: "standard input", label: title ?? "standard input",
+                                     eigenvalueFolder: eigenvalues)
     case .analysisJSON:
         data = try AnalysisData.load(json: path, label: label, eigenvalueFolder: eigenvalues)
     case .checkpoint:

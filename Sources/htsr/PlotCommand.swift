@@ -29,6 +29,8 @@ struct PlotCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing on standard output.")
     var quiet = false
 
+    func validate() throws { try checkOneStandardInput([input, figureOptions.compare]) }
+
     func run() throws {
         let gnuplot = try GnuplotLocator.find()
         let options = try figureOptions.plotOptions()

@@ -16,7 +16,7 @@ struct PolicyCommand: ParsableCommand {
         lr(name) = η · parameters[name].
         """)
 
-    @Argument(help: "ANALYSIS.json or a checkpoint.")
+    @Argument(help: "ANALYSIS.json, '-' (an analysis on standard input), or a checkpoint.")
     var input: String
 
     @OptionGroup var policy: PolicyArguments
@@ -24,17 +24,18 @@ struct PolicyCommand: ParsableCommand {
     @Option(help: "Hill's xmin position when analysing a checkpoint; \(Hill.xminPosRange).")
     var xminPos: Double = AnalysisOptions().xminPos
 
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the policy to FILE.json ('-': standard output, the default).", valueName: "FILE"))
+    var output: String?
+
     func validate() throws {
         try validated { try Hill.xminPosRange.check(xminPos, "xmin_pos") }
+        _ = try output.map { try OutputTarget($0, formats: [.json], allowFolder: false) }
     }
-
-    @Option(name: .shortAndLong, help: "Write the policy here (default: standard output).")
-    var output: String?
 
     func run() throws {
         let report: AnalysisReport
-        if input.lowercased().hasSuffix(".json") && !input.hasSuffix(".index.json") {
-            report = try AnalysisReport.load(input)
+        if case .analysisJSON = PlotInput(input) {
+            report = try loadAnalysisReport(input)
         } else {
             var o = AnalysisOptions()
             o.minEvals = 2
@@ -43,8 +44,11 @@ struct PolicyCommand: ParsableCommand {
             report = try Analyzer.analyze(try Checkpoint.open(input), options: o)
         }
         let file = PolicyFile(report: report, options: policy.options)
-        for w in file.warnings { Terminal.error("\(input): \(w)") }
+        for w in file.warnings { Terminal.error("\(input == StandardStreams.name ? "standard input" : input): \(w)") }
         let text = String(decoding: try file.jsonData(), as: UTF8.self) + "\n"
-        if let output { try AtomicFile.write(text, to: output) } else { print(text, terminator: "") }
+        switch try output.map({ try OutputTarget($0, formats: [.json], allowFolder: false) }) {
+        case let .file(path, _)?: try AtomicFile.write(text, to: path)
+        default: StandardStreams.write(text)
+        }
     }
 }

@@ -25,6 +25,8 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing on standard output.")
     var quiet = false
 
+    func validate() throws { try checkOneStandardInput([input, figureOptions.compare]) }
+
     func run() throws {
         let gnuplot = try GnuplotLocator.find()
         if case .trainingLog = PlotInput(input) {
