@@ -74,6 +74,9 @@ public final class FNOTrainer {
     }
 
     var layerNames: [String] { FNOBalance.layers(model.config, options: config.balance) }
+    /// The files a run writes into its `out` folder.
+    public static let outputFiles = ["log.jsonl", "model.safetensors", "best.safetensors"]
+
     var logPath: String { config.out + "/log.jsonl" }
 
     /// The layers TempBalance balances at the current weights' eigenvalue counts (fc2 drops out).

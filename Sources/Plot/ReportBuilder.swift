@@ -34,6 +34,7 @@ public enum ReportBuilder {
         let layerKinds = kinds.filter { $0.group == .layer }
         kinds = kinds.filter { $0.group != .layer }
         let folder = try StagedFolder(target: out, mode: .replaceReport)
+        folder.protected = options.protected
         let figureFolder = folder.path(ReportPages.modelFolder)
         var batches = FigurePlanner.modelBatches(data, kinds: kinds, choice: options.alpha, folder: figureFolder, format: format)
         if let compare {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Analyzer
 import Checkpoint
 import Foundation
+import Plot
 
 extension QuantizedMode: ExpressibleByArgument {}
 
@@ -38,7 +39,7 @@ struct AnalyzeCommand: ParsableCommand {
         valueName: "FILE"))
     var output: [String] = []
 
-    @Option(help: ArgumentHelp("Save each layer's eigenvalues as DIR/<id>_<name>.npy (float64, ascending).", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Save each layer's eigenvalues as DIR/<id>_<name>.npy (float64, ascending; with several PATHs DIR/<name>/<id>_<name>.npy), put in place when the analysis succeeds.", valueName: "DIR"))
     var saveEigenvalues: String?
 
     @Flag(name: .shortAndLong, help: "Print nothing on standard output when --output is given.")
@@ -73,12 +74,31 @@ struct AnalyzeCommand: ParsableCommand {
             }
             return
         }
-        if targets.contains(where: { if case .folder = $0 { return true } else { return false } }) {
-            let names = paths.map(stem)
-            if let clash = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
-                throw ValidationError("two checkpoints would both be written to '\(clash).\(format.fileExtension)' in the --output folder; analyse them in separate calls or write one FILE")
+        let inputs = self.inputs
+        for target in targets {
+            switch target {
+            case .standardOutput: break
+            case let .file(path, _): try inputs.check(file: path, option: "--output")
+            case let .folder(dir):
+                try inputs.check(folder: dir, option: "--output", replaces: false)
+                for path in paths { try inputs.check(file: dir + "/" + stem(path) + "." + format.fileExtension, option: "--output") }
             }
         }
+        if let dir = saveEigenvalues { try inputs.check(folder: dir, option: "--save-eigenvalues", replaces: false) }
+        if targets.contains(where: { if case .folder = $0 { return true } else { return false } }) || (saveEigenvalues != nil && paths.count > 1) {
+            let names = paths.map(stem)
+            if let clash = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
+                throw ValidationError("two checkpoints are both named '\(clash)' in the --output or --save-eigenvalues folder; analyse them in separate calls")
+            }
+        }
+    }
+
+    /// What this command reads (checked against what it writes).
+    var inputs: CommandInputs {
+        var i = CommandInputs()
+        for p in paths { i.checkpoint(p) }
+        i.checkpoint(base)
+        return i
     }
 
     /// The `--output` values, resolved (a comparison writes one file, not a folder).
@@ -91,10 +111,16 @@ struct AnalyzeCommand: ParsableCommand {
         var nonFiniteLayers = 0
         var analysed: [(path: String, report: AnalysisReport)] = []
         var clocks: [(path: String, clock: StageTimings, start: Date)] = []
+        // The spectra go to a staging folder put in place at the end (removed on a failure or an
+        // interrupt); with several PATHs each gets DIR/<name>/.
+        let eigenvalues = try saveEigenvalues.map { try StagedFolder(target: $0, mode: .merge) }
+        eigenvalues?.protected = inputs.identities
         for path in paths {
             let start = Date()
             let clock = timings ? StageTimings() : nil
-            let report = try analyzeOne(path, timings: clock)
+            let folder = eigenvalues.map { paths.count == 1 ? $0.staging : $0.path(stem(path)) }
+            let report = try eigenvalues.map { e in try e.namingFinalPaths { try analyzeOne(path, timings: clock, eigenvalues: folder) } }
+                ?? analyzeOne(path, timings: clock)
             reportUnmatched(report, path: path)
             analysed.append((path, report))
             if let clock { clocks.append((path, clock, start)) }
@@ -106,6 +132,7 @@ struct AnalyzeCommand: ParsableCommand {
             }
         }
         let outputStart = Date()
+        try eigenvalues?.commit()
         try emit(analysed)
         if let last = clocks.last { last.clock.add(.output, Date().timeIntervalSince(outputStart)) }
         for c in clocks {
@@ -130,13 +157,17 @@ struct AnalyzeCommand: ParsableCommand {
         }
     }
 
-    private func analyzeOne(_ path: String, timings: StageTimings?) throws -> AnalysisReport {
+    /// Analyses `path`; with `eigenvalues` (a folder in the staged --save-eigenvalues folder),
+    /// each layer's spectrum is written there.
+    private func analyzeOne(_ path: String, timings: StageTimings?, eigenvalues: String? = nil) throws -> AnalysisReport {
         let source = try AnalysisInput.open(path, base: base, quantized: quantized)
         let progress = Terminal.ProgressLine(prefix: URL(fileURLWithPath: path).lastPathComponent)
         defer { progress.finish() }
         var keep: (@Sendable (LayerReport, Spectrum.ESD) throws -> Void)?
-        if let dir = saveEigenvalues {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if let dir = eigenvalues {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw OutputError(file: saveEigenvalues ?? dir, problem: "cannot create the folder: \(FileProblem.text(error))")
+            }
             keep = { layer, esd in
                 try AtomicFile.write(NpyWriter.data(esd.eigenvalues), to: dir + "/" + eigenvalueFileName(layer))
             }

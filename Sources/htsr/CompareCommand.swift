@@ -37,7 +37,13 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         try checkOneStandardInput([a, b])
-        _ = try outputTarget()
+        if case let .file(path, _)? = try outputTarget() {
+            var inputs = CommandInputs()
+            for p in [a, b] {
+                if case .analysisJSON = PlotInput(p) { inputs.file(p) } else { inputs.checkpoint(p) }
+            }
+            try inputs.check(file: path, option: "--output")
+        }
     }
 
     func outputTarget() throws -> OutputTarget? {

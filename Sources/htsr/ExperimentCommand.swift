@@ -59,7 +59,16 @@ struct ExperimentCommand: ParsableCommand, NamesSettings {
         return plan
     }
 
-    func validate() throws { _ = try plan() }
+    func validate() throws {
+        let plan = try plan()
+        var inputs = CommandInputs()
+        inputs.file(plan.base.initCheckpoint)
+        inputs.folder(plan.base.dataDir)
+        try inputs.check(folder: runs, option: "--runs", replaces: false)
+        try inputs.check(folder: reports, option: "--reports", replaces: false)
+        // The runs of this experiment go to RUNS/NAME/…: an input there could be overwritten.
+        try inputs.check(folder: runs + "/" + name, option: "--runs", replaces: true)
+    }
 
     func run() throws {
         let plan = try plan(), base = plan.base

@@ -46,7 +46,14 @@ struct FNOExperimentCommand: ParsableCommand, NamesSettings {
         return plan
     }
 
-    func validate() throws { _ = try plan() }
+    func validate() throws {
+        _ = try plan()
+        var inputs = CommandInputs()
+        inputs.file(training.data)
+        try inputs.check(folder: runs, option: "--runs", replaces: false)
+        try inputs.check(folder: reports, option: "--reports", replaces: false)
+        try inputs.check(folder: runs + "/" + name, option: "--runs", replaces: true)
+    }
 
     func run() throws {
         let plan = try plan(), base = plan.base, strides = plan.reducedBatches

@@ -52,6 +52,32 @@ struct FigureArguments: ParsableArguments {
         }
     }
 
+    /// What a plot or report of `input` reads: the input, `--compare`, `--eigenvalues`.
+    func inputs(_ input: String) -> CommandInputs {
+        var i = CommandInputs()
+        for path in [input, compare].compactMap({ $0 }) {
+            switch PlotInput(path) {
+            case .checkpoint: i.checkpoint(path)
+            case let .analysisJSON(p), let .trainingLog(p): i.file(p)
+            }
+        }
+        i.folder(eigenvalues)
+        return i
+    }
+
+    /// Checks `--out` against the inputs (`replaces`: the folder is replaced whole).
+    func checkOutput(_ out: String, input: String, replaces: Bool) throws {
+        try checkOneStandardInput([input, compare])
+        try inputs(input).check(folder: out, option: "--out", replaces: replaces)
+    }
+
+    /// The plot options; `input` is what the figures are made from (never replaced).
+    func plotOptions(input: String) throws -> PlotOptions {
+        var o = try plotOptions()
+        o.protected = inputs(input).identities
+        return o
+    }
+
     func plotOptions() throws -> PlotOptions {
         var kinds: [FigureKind]?
         if let f = figures { kinds = try FigureKind.parseList(f).get() }

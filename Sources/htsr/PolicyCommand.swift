@@ -29,7 +29,11 @@ struct PolicyCommand: ParsableCommand {
 
     func validate() throws {
         try validated { try Hill.xminPosRange.check(xminPos, "xmin_pos") }
-        _ = try output.map { try OutputTarget($0, formats: [.json], allowFolder: false) }
+        if case let .file(path, _)? = try output.map({ try OutputTarget($0, formats: [.json], allowFolder: false) }) {
+            var inputs = CommandInputs()
+            if case .analysisJSON = PlotInput(input) { inputs.file(input) } else { inputs.checkpoint(input) }
+            try inputs.check(file: path, option: "--output")
+        }
     }
 
     func run() throws {

@@ -45,7 +45,16 @@ struct TrainCommand: ParsableCommand, NamesSettings {
         return config
     }
 
-    func validate() throws { _ = try config() }
+    func validate() throws {
+        let config = try config()
+        var inputs = CommandInputs()
+        inputs.file(config.initCheckpoint)
+        inputs.folder(config.dataDir)
+        try inputs.check(folder: out, option: "--out", replaces: false)
+        for name in Trainer.outputFiles where !(resume && name == "resume.safetensors") {
+            try inputs.check(file: out + "/" + name, option: "--out")
+        }
+    }
 
     func run() throws {
         let config = try config()

@@ -1,7 +1,10 @@
 import CStartup
+import Checkpoint
 
 // OpenBLAS starts single-threaded: see Sources/CStartup/startup.c.
 _ = htsr_startup_linked()
+// SIGINT, SIGTERM and SIGHUP remove every staging folder and temporary file, then exit 130/143/129.
+TemporaryFiles.installSignalHandlers()
 do {
     var command = try HTSR.parseAsRoot()
     do {

@@ -99,6 +99,9 @@ public final class Trainer {
     }
 
     var layerNames: [String] { model.config.linearNames }
+    /// The files a run writes into its `out` folder.
+    public static let outputFiles = ["log.jsonl", "model.safetensors", "best.safetensors", "resume.safetensors"]
+
     var logPath: String { config.out + "/log.jsonl" }
     var resumePath: String { config.out + "/resume.safetensors" }
 
