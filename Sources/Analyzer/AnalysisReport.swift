@@ -157,6 +157,3 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
         }
     }
 }
-
-/// The version of htsr, written into every output.
-public let htsrVersion = "0.1.0"

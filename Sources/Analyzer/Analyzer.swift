@@ -223,11 +223,12 @@ public enum Analyzer {
 
     static func fill(_ report: inout LayerReport, esd: ESD, options: AnalysisOptions, timings: StageTimings?) {
         let all = esd.eigenvalues
-        let values = options.filterZeros ? esd.filtered(above: options.zeroThreshold) : all
+        let plAlphaHill = timings.measure(.fits) { alphaHill(all, options: options) }
+        let values = plAlphaHill.fitValues
         report.numEvals = all.count
         report.metrics = SpectralMetrics(esd)
         let (hill, ks) = timings.measure(.fits) {
-            (FitColumns(Hill.fit(values, xminPos: options.xminPos), eigenvalues: all),
+            (FitColumns(plAlphaHill.result, eigenvalues: all),
              FitColumns(ksFit(values, options: options), eigenvalues: all))
         }
         report.hill = hill
@@ -285,8 +286,8 @@ public enum Analyzer {
                     return FARMSColumns.unavailable
                 }
                 let all = spectrum.eigenvalues
-                let values = options.filterZeros ? filtered(all, above: options.zeroThreshold) : all
-                let hill = Hill.fit(values, xminPos: options.xminPos)
+                let plAlphaHill = alphaHill(all, options: options)
+                let values = plAlphaHill.fitValues, hill = plAlphaHill.result
                 let ks = ksFit(values, options: options)
                 let selected: FitResult
                 switch options.fit {
@@ -302,10 +303,11 @@ public enum Analyzer {
         }
     }
 
-    /// The values above `threshold` (all of them if none is), like `ESD.filtered`.
-    static func filtered(_ values: [Double], above threshold: Double) -> [Double] {
-        let kept = values.filter { $0 > threshold }
-        return kept.isEmpty ? values : kept
+    /// TempBalance's PL_Alpha_Hill of a spectrum with the options' xmin position and zero filter;
+    /// its `fitValues` are what every other fit of the layer sees.
+    static func alphaHill(_ eigenvalues: [Double], options: AnalysisOptions) -> PLAlphaHill {
+        PLAlphaHill(eigenvalues: eigenvalues, xminPos: options.xminPos, filterZeros: options.filterZeros,
+                    zeroThreshold: options.zeroThreshold)
     }
 }
 

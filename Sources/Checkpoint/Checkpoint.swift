@@ -1,4 +1,4 @@
-import CHDF5
+internal import CHDF5
 
 /// A set of named tensors read from safetensors, PyTorch, GGUF or HDF5 / Keras files, loaded
 /// one tensor at a time.

@@ -1,4 +1,4 @@
-import CHDF5
+internal import CHDF5
 
 /// Opens HDF5 checkpoints: Keras 2 weights, Keras 2 full models, Keras 3 `.weights.h5`, or
 /// generic HDF5 files.

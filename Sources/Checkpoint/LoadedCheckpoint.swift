@@ -1,4 +1,4 @@
-import CHDF5
+internal import CHDF5
 
 /// Where the bytes of one tensor are.
 indirect enum TensorSource {

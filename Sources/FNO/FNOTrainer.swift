@@ -1,8 +1,8 @@
-import Analyzer
 import Checkpoint
 import Dispatch
 import Foundation
 import LinearAlgebra
+import Random
 import Settings
 import Train
 
@@ -61,7 +61,7 @@ public final class FNOTrainer {
                            width: config.width, modes: config.modes, layers: config.layers, padding: config.padding,
                            projection: config.projection)
         model = try FNOModel(config: mc, grid: data.grid, maxBatch: config.batchSize)
-        var rng = SeededRNG(seed: config.seed, stream: 1)
+        var rng = SeededRNG(seed: config.seed, stream: .initialization)
         model.initialize(rng: &rng)
         rollout = Rollout(model: model, initialStep: initialStep, channels: data.channels)
         var o = OptimizerSettings(kind: .adam)
@@ -105,7 +105,7 @@ public final class FNOTrainer {
             }
             let t0 = now()
             let eta = Double(schedule(epoch))
-            var r = SeededRNG(seed: config.seed, stream: 1_000_000 + UInt64(epoch))
+            var r = SeededRNG(seed: config.seed, stream: .fnoEpochOrder(epoch))
             let order = r.permutation(n)
             var lossSum = 0.0
             for b in 0..<stepsPerEpoch {

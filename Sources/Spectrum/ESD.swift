@@ -97,10 +97,4 @@ public struct ESD: Sendable {
     /// The largest eigenvalue, λmax (0 for an empty spectrum).
     public var lambdaMax: Double { eigenvalues.last ?? 0 }
     public var lambdaMin: Double { eigenvalues.first ?? 0 }
-
-    /// The eigenvalues above `threshold` (`filter_zeros` uses 1e-5); all of them if none is.
-    public func filtered(above threshold: Double) -> [Double] {
-        let kept = eigenvalues.filter { $0 > threshold }
-        return kept.isEmpty ? eigenvalues : kept
-    }
 }

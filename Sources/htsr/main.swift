@@ -1,5 +1,5 @@
-import CStartup
 import Checkpoint
+internal import CStartup
 
 // OpenBLAS starts single-threaded: see Sources/CStartup/startup.c.
 _ = htsr_startup_linked()

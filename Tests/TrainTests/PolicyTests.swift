@@ -1,4 +1,5 @@
 import Analyzer
+import Random
 import Testing
 @testable import Train
 
@@ -125,5 +126,30 @@ import Testing
         #expect(file.parameters["fc1.weight"] == 1 && file.parameters["fc4.weight"] == 1)
         #expect(file.parameters["fc2.weight"] == file.layers[1].multiplier)
         #expect(file.warnings.isEmpty)
+    }
+
+    /// The in-loop probe and the analyzer compute PL_Alpha_Hill with the same function: on
+    /// rank-deficient weights (rank 20 of 32, so 12 round-off eigenvalues for the zero filter)
+    /// their α agree to the bit, with and without the filter.
+    @Test func probeAlphaIsTheAnalyzers() throws {
+        var rng = SeededRNG(seed: 4)
+        let a = (0..<(48 * 20)).map { _ in rng.normal() }, b = (0..<(20 * 32)).map { _ in rng.normal() }
+        var w = [Double](repeating: 0, count: 48 * 32)
+        for i in 0..<48 { for k in 0..<20 { for j in 0..<32 { w[i * 32 + j] += a[i * 20 + k] * b[k * 32 + j] } } }
+        let tensors: [(name: String, shape: [Int], values: [Double])] = [("fc2.weight", [48, 32], w)]
+        for filter in [true, false] {
+            var probe = SpectrumProbe(policy: PolicyOptions())
+            probe.xminPos = 1.5
+            probe.filterZeros = filter
+            let fromProbe = try probe.measure(tensors)["fc2.weight"]
+            var o = AnalysisOptions()
+            o.xminPos = 1.5
+            o.filterZeros = filter
+            o.minEvals = 2
+            let layer = try #require(try Analyzer.analyze(InMemorySource(tensors: tensors), options: o).layers.first)
+            let fromAnalyzer = layer.value(ofColumn: "hill_alpha")
+            #expect(fromProbe == fromAnalyzer, "filter \(filter): probe \(String(describing: fromProbe)), analyzer \(String(describing: fromAnalyzer))")
+            if filter { #expect(fromProbe != nil) }
+        }
     }
 }

@@ -9,13 +9,14 @@ import Spectrum
 /// analyzer's code (no files, no subprocess), as per-layer fits for `TempBalance.decide`.
 ///
 /// Only layers the policy could balance are analysed (the others' metrics are never used). For the
-/// default metric (`PL_Alpha_Hill`) it runs `ESD` + `Hill.fit` directly; any other analyzer column
+/// default metric (`PL_Alpha_Hill`) it runs `ESD` + `PLAlphaHill` directly (the analyzer's function); any other analyzer column
 /// goes through `Analyzer.analyze` on an `InMemorySource`. BLAS runs single-threaded meanwhile
 /// (layers in parallel on `threads` workers); the caller's BLAS thread count is restored after.
 public struct SpectrumProbe: Sendable {
     public var policy: PolicyOptions
     /// Hill's xmin position (2 = top half; the NLP reference uses 1.5 for RoBERTa).
     public var xminPos: Double = 2
+    /// Drop eigenvalues ≤ `ZeroFilter.referenceThreshold` before the fit (all kept if none is larger).
     public var filterZeros = false
     public var threads = 1
 
@@ -91,8 +92,7 @@ public struct SpectrumProbe: Sendable {
                 // failed fit; the layer keeps the global rate and the loss check stops the run.
                 if t.values.withUnsafeBufferPointer(ESD.countNonFinite) == 0,
                    let esd = try? t.values.withUnsafeBufferPointer({ try ESD(m, data: $0) }) {
-                    let values = filterZeros ? esd.filtered(above: 1e-5) : esd.eigenvalues
-                    slots.set(k, Hill.fit(values, xminPos: xminPos).fit?.alpha)
+                    slots.set(k, PLAlphaHill(eigenvalues: esd.eigenvalues, xminPos: xminPos, filterZeros: filterZeros).alpha)
                 }
                 k += max(1, min(threads, tensors.count))
             }
