@@ -11,9 +11,9 @@ import Foundation
 ///   existing target is replaced only if htsr made it — empty, or every file in it listed in its
 ///   marker file — never a folder holding other files.
 ///
-/// Every committed folder holds the marker `.htsr-output`: the files htsr wrote there, one
-/// relative path per line (merged folders keep the union). The staging folder is registered
-/// with `TemporaryFiles`, so an interrupt removes it too.
+/// A report folder holds the marker `.htsr-output`: the files htsr wrote there, one relative
+/// path per line. The staging folder is registered with `TemporaryFiles`, so an interrupt
+/// removes it too.
 public final class StagedFolder {
     public enum Mode: Sendable { case merge, replaceReport }
 
@@ -92,7 +92,7 @@ public final class StagedFolder {
         }
         try TemporaryFiles.withoutInterruption {
             if !fm.fileExists(atPath: target) {
-                try writeMarker(files, into: staging)
+                if mode == .replaceReport { try writeMarker(files, into: staging) }
                 guard rename(staging, target) == 0 else { throw renameError(target) }
                 done = true
                 return
@@ -119,7 +119,6 @@ public final class StagedFolder {
                     }
                     guard rename(staging + "/" + rel, destination) == 0 else { throw renameError(destination) }
                 }
-                try writeMarker(Set(files).union(Self.markerList(target)).sorted(), into: target)
             }
         }
     }

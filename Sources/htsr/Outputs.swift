@@ -1,5 +1,6 @@
 import Analyzer
 import ArgumentParser
+import Checkpoint
 import Foundation
 
 /// The text formats of analyses, comparisons and tables.
