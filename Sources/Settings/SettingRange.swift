@@ -89,7 +89,7 @@ extension SettingRange where Value == Float {
 public func formatSetting<F: BinaryFloatingPoint & CustomStringConvertible>(_ x: F) -> String {
     if x.isNaN { return "nan" }
     if x.isInfinite { return x < 0 ? "-inf" : "inf" }
-    if x == x.rounded(), abs(x) < 1e6 { return String(Int(x)) }
+    if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
     var s = x.description
     if s.hasSuffix(".0") { s.removeLast(2) }
     return s

@@ -74,7 +74,7 @@ struct BurgersData: ParsableCommand, NamesSettings {
     @Option(help: "Grid points of the output, even; \(L.resolution1D).") var resolution: Int = 128
     @Option(help: "Frames per sample, t = 0 … final time; \(L.frames).") var steps: Int = 41
     @Option(help: "Final time; \(L.time).") var finalTime: Double = BurgersGenerator.defaultFinalTime
-    @Option(help: "Viscosity ν; positive, at most \(L.viscosity.upper).") var viscosity: Double = 0.01
+    @Option(help: "Viscosity ν; \(L.burgersViscosity).") var viscosity: Double = 0.01
     @Option(help: "Solver grid points (a multiple of --resolution; default: enough to resolve fronts of width 2ν); \(L.solverResolution1D).")
     var solverResolution: Int?
 
@@ -117,7 +117,7 @@ struct NavierStokesData: ParsableCommand, NamesSettings {
         discussion: "Forcing 0.1(sin 2π(x+y) + cos 2π(x+y)); initial vorticity from a Gaussian random field (α 2.5, τ 7). Pseudo-spectral, ETDRK4.")
 
     @OptionGroup var options: GenerationOptions
-    @Option(help: "Grid points per side of the output, even; [4, \(L.resolution2D.upper)].") var resolution: Int = 64
+    @Option(help: "Grid points per side of the output, even; \(L.resolutionFlow2D).") var resolution: Int = 64
     @Option(help: "Frames per sample, t = 0, Δt, 2Δt, …; \(L.frames).") var steps: Int = 21
     @Option(help: "Time Δt between frames; \(L.time).") var interval: Double = NavierStokesGenerator.Defaults.interval
     @Option(help: "Viscosity ν; \(L.viscosity).") var viscosity: Double = NavierStokesGenerator.Defaults.viscosity
@@ -142,7 +142,7 @@ struct CFDData: ParsableCommand, NamesSettings {
         discussion: "Periodic unit square, γ 5/3, PDEBench's random initial conditions (2D_rand). Finite volumes: MUSCL + HLLC + SSP-RK2.")
 
     @OptionGroup var options: GenerationOptions
-    @Option(help: "Cells per side of the output; [4, \(L.resolution2D.upper)].") var resolution: Int = 32
+    @Option(help: "Cells per side of the output; \(L.resolutionFlow2D).") var resolution: Int = 32
     @Option(help: "Frames per sample, t = 0, Δt, 2Δt, …; \(L.frames).") var steps: Int = CompressibleFlowGenerator.Defaults.frames
     @Option(help: "Time Δt between frames; \(L.time).") var interval: Double = CompressibleFlowGenerator.Defaults.interval
     @Option(help: "Mach number M; \(L.mach).") var mach: Double = CompressibleFlowGenerator.Defaults.mach

@@ -22,13 +22,13 @@ struct ExperimentCommand: ParsableCommand, NamesSettings {
     @Option(help: "A name for this setting (file names, table title).")
     var name: String
 
-    @Option(help: "Training-data fractions, comma-separated.")
+    @Option(help: "Training-data fractions, comma-separated, each in \(ExperimentPlan.Limits.ratio); at most \(ExperimentPlan.Limits.gridSize.upper) values.")
     var ratios: String = "0.01,0.02,0.05,0.1,1"
 
-    @Option(help: "Seeds, comma-separated.")
+    @Option(help: "Seeds, comma-separated: any 64-bit unsigned integers, at most \(ExperimentPlan.Limits.gridSize.upper).")
     var seeds: String = "1,2,3"
 
-    @Option(help: "The learning-rate grid shared by both policies, comma-separated.")
+    @Option(help: "The learning-rate grid shared by both policies, comma-separated, each in \(TrainConfig.Limits.lr); at most \(ExperimentPlan.Limits.gridSize.upper) values.")
     var lrs: String = "0.01,0.03,0.1"
 
     @Option(help: "Minimum optimizer steps per run; \(ExperimentPlan.Limits.steps).")

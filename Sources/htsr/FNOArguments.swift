@@ -16,7 +16,7 @@ struct FNOArguments: ParsableArguments {
     @Option(help: "Frames the model sees (PDEBench initial_step; default 1 for Darcy, 10 otherwise); \(L.frames).")
     var initialStep: Int?
 
-    @Option(help: "Frames used in training (t_train; default all); at least 2, above --initial-step.")
+    @Option(help: "Frames used in training (t_train; default all); [2, \(L.frames.upper)], above --initial-step.")
     var tTrain: Int?
 
     @Option(help: "Keep every k-th sample of the training pool (reduced_batch); \(L.count).")

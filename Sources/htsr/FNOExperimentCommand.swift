@@ -21,11 +21,11 @@ struct FNOExperimentCommand: ParsableCommand, NamesSettings {
 
     @OptionGroup var training: FNOArguments
     @Option(help: "A name for this setting (file names, table title).") var name: String
-    @Option(help: "Training-pool strides (reduced_batch), comma-separated.") var reducedBatches: String = "1,4,10,40,160"
-    @Option(help: "TempBalance's s per stride, comma-separated (default: the reference's value for the nearest data ratio).")
+    @Option(help: "Training-pool strides (reduced_batch), comma-separated, each in \(FNOTrainConfig.Limits.count); at most \(FNOExperimentPlan.Limits.gridSize.upper) values.") var reducedBatches: String = "1,4,10,40,160"
+    @Option(help: "TempBalance's s per stride, comma-separated, each in \(PolicyOptions.Limits.scale) (default: the reference's value for the nearest data ratio).")
     var sValues: String?
-    @Option(help: "Seeds, comma-separated.") var seeds: String = "1,2,3"
-    @Option(help: "The learning-rate grid shared by both policies, comma-separated.") var lrs: String = "0.001,0.0025,0.005"
+    @Option(help: "Seeds, comma-separated: any 64-bit unsigned integers, at most \(FNOExperimentPlan.Limits.gridSize.upper).") var seeds: String = "1,2,3"
+    @Option(help: "The learning-rate grid shared by both policies, comma-separated, each in \(FNOTrainConfig.Limits.lr); at most \(FNOExperimentPlan.Limits.gridSize.upper) values.") var lrs: String = "0.001,0.0025,0.005"
     @Option(help: "Optimizer steps per run (epochs = steps / steps per epoch); \(FNOExperimentPlan.Limits.targetSteps).") var targetSteps: Int = 150
     @Option(help: "Minimum epochs per run; \(FNOExperimentPlan.Limits.epochs).") var minEpochs: Int = 5
     @Option(help: "Maximum epochs per run; \(FNOExperimentPlan.Limits.epochs), at least --min-epochs.") var maxEpochs: Int = 700

@@ -26,7 +26,7 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Text file, one input per line ('-': standard input).", valueName: "FILE"))
     var input: String
 
-    @Option(help: "Truncate to this many tokens, special tokens included (a pair: the longer text first); 2 (a pair: 3) to \(maxLengthLimit).")
+    @Option(help: "Truncate to this many tokens, special tokens included (a pair: the longer text first); [2, \(maxLengthLimit)] (a pair: at least 3).")
     var maxLength: Int?
 
     @Flag(help: "Each line is a sentence pair: two texts separated by its first tab.")

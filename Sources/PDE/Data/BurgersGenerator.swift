@@ -38,7 +38,7 @@ public struct BurgersGenerator: PDEDataGenerator {
         try InvalidSetting.require(resolution % 2 == 0, "resolution", resolution, "even")
         try DataGeneratorLimits.frames.check(frames, "frames")
         try DataGeneratorLimits.time.check(finalTime, "final_time")
-        try SettingRange<Double>.positive(upTo: DataGeneratorLimits.viscosity.upper).check(viscosity, "viscosity")
+        try DataGeneratorLimits.burgersViscosity.check(viscosity, "viscosity")
         let n = solverResolution ?? Self.defaultSolverResolution(resolution: resolution, viscosity: viscosity)
         try DataGeneratorLimits.solverResolution1D.check(n, "solver_resolution")
         try InvalidSetting.require(n >= resolution && n % resolution == 0, "solver_resolution", n,

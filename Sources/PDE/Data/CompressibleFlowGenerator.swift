@@ -40,7 +40,7 @@ public struct CompressibleFlowGenerator: PDEDataGenerator {
     public init(resolution: Int, frames: Int = Defaults.frames, interval: Double = Defaults.interval, mach: Double = Defaults.mach,
                 shearViscosity: Double = Defaults.shearViscosity, bulkViscosity: Double = Defaults.bulkViscosity,
                 solverResolution: Int? = nil, maxWavenumber: Int = 4) throws {
-        try SettingRange<Int>(4, DataGeneratorLimits.resolution2D.upper).check(resolution, "resolution")
+        try DataGeneratorLimits.resolutionFlow2D.check(resolution, "resolution")
         try DataGeneratorLimits.frames.check(frames, "frames")
         try DataGeneratorLimits.time.check(interval, "frame_interval")
         try DataGeneratorLimits.mach.check(mach, "mach")

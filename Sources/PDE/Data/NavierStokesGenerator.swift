@@ -28,7 +28,7 @@ public struct NavierStokesGenerator: PDEDataGenerator {
 
     public init(resolution: Int, frames: Int, interval: Double = Defaults.interval, viscosity: Double = Defaults.viscosity,
                 solverResolution: Int? = nil, alpha: Double = 2.5, tau: Double = 7) throws {
-        try SettingRange<Int>(4, DataGeneratorLimits.resolution2D.upper).check(resolution, "resolution")
+        try DataGeneratorLimits.resolutionFlow2D.check(resolution, "resolution")
         try InvalidSetting.require(resolution % 2 == 0, "resolution", resolution, "even")
         try DataGeneratorLimits.frames.check(frames, "frames")
         try DataGeneratorLimits.time.check(interval, "frame_interval")

@@ -38,11 +38,15 @@ public enum DataGeneratorLimits {
     public static let solverResolution1D = SettingRange<Int>(4, 1 << 20)
     /// Grid points per side of a 2-D output, and of its solver grid.
     public static let resolution2D = SettingRange<Int>(2, 4096)
+    /// Grid points per side of the spectral and finite-volume 2-D solvers (Navier–Stokes, CFD).
+    public static let resolutionFlow2D = SettingRange<Int>(4, resolution2D.upper)
     public static let solverResolution2D = SettingRange<Int>(2, 8192)
     public static let frames = SettingRange<Int>(2, 100_000)
     /// Final time and frame interval.
     public static let time = SettingRange<Double>.positive(upTo: 1000)
     public static let viscosity = SettingRange<Double>(0, 1000)
+    /// Burgers needs some viscosity (the spectral solver resolves fronts of width 2ν).
+    public static let burgersViscosity = SettingRange<Double>.positive(upTo: viscosity.upper)
     public static let mach = SettingRange<Double>.positive(upTo: 1)
     public static let refinement = SettingRange<Int>(1, 16)
     /// Values in a whole file (samples × frames × grid × fields): 2⁴⁰ float32 = 4 TiB.
