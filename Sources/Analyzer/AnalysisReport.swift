@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import PowerLaw
+import Settings
 import Spectrum
 
 /// A tensor that was not analysed, and why.
@@ -150,10 +151,24 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
         guard version == currentVersion else {
             throw AnalysisError.invalidAnalysisFile(file: path, problem: "analysis version \(version.map(String.init) ?? "missing") is not supported (this htsr reads version \(currentVersion)); re-run htsr analyze")
         }
+        let report: AnalysisReport
         do {
-            return try JSONValueDecoder().decode(AnalysisReport.self, from: json)
+            report = try JSONValueDecoder().decode(AnalysisReport.self, from: json)
         } catch {
             throw AnalysisError.invalidAnalysisFile(file: path, problem: "malformed analysis: \(JSONValueDecoder.describe(error))")
         }
+        // The options are bounded as on the command line, the summary like the rows.
+        do { try report.options.validate() } catch let e as InvalidSetting {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "options: \(e)")
+        }
+        let s = report.summary
+        for (key, count) in [("layers", s.layers), ("fitted", s.fitted), ("over_trained", s.overTrained), ("under_trained", s.underTrained),
+                             ("failed", s.failed), ("non_finite", s.nonFinite), ("skipped", s.skipped)] where count < 0 {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "summary.\(key) \(count) is negative")
+        }
+        if let (key, mean) = s.means.first(where: { !$0.value.isFinite || abs($0.value) > LayerReport.valueLimit }) {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "summary.means.\(key) \(mean) is beyond ±1e300, which no analysis writes")
+        }
+        return report
     }
 }

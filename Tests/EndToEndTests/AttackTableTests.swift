@@ -390,6 +390,79 @@ import Testing
         #expect(tally.failures.isEmpty, "\(tally.failures.joined(separator: "\n"))")
     }
 
+    // MARK: Numbers read from files
+
+    /// Analysis files whose numbers lie (α = ±1e308, a huge count, a negative id, options out of
+    /// range) given to every command that reads analyses: one error line naming the file (status
+    /// 1), never a trap; α = 1e300 (within the documented ±1e300) is read. A resume state with a
+    /// negative or huge step is an error naming the field.
+    @Test func numbersReadFromFiles() throws {
+        let inputs = try Inputs()
+        defer { inputs.folder.cleanup() }
+        let tally = Tally("numbers read from files")
+        let original = try String(contentsOfFile: inputs.analysis, encoding: .utf8)
+        func replacing(_ pattern: String, _ with: String) throws -> String {
+            let changed = original.replacing(try Regex(pattern), with: with)
+            #expect(changed != original, "\(pattern) changed nothing")
+            return changed
+        }
+        let lies: [(name: String, text: String, valid: Bool)] = [
+            ("alpha-1e308", try replacing(#""alpha" : [-0-9.e+]+"#, "\"alpha\" : 1e308"), false),
+            ("alpha--1e308", try replacing(#""alpha" : [-0-9.e+]+"#, "\"alpha\" : -1e308"), false),
+            ("lambda-1e308", try replacing(#""lambda_max" : [-0-9.e+]+"#, "\"lambda_max\" : 1e308"), false),
+            ("evals-huge", try replacing(#""num_evals" : [0-9]+"#, "\"num_evals\" : 9223372036854775807"), false),
+            ("evals-fraction", try replacing(#""num_evals" : [0-9]+"#, "\"num_evals\" : 1e300"), false),
+            ("id-negative", try replacing(#""layer_id" : [0-9]+"#, "\"layer_id\" : -5"), false),
+            ("shape-huge", try replacing(#""shape" : \[\s*[0-9]+"#, "\"shape\" : [4611686018427387904"), false),
+            ("xmin-pos", try replacing(#""xmin_pos" : [0-9.]+"#, "\"xmin_pos\" : 0.5"), false),
+            ("threads", try replacing(#""threads" : [0-9]+"#, "\"threads\" : 4611686018427387904"), false),
+            ("summary-negative", try replacing(#""fitted" : [0-9]+"#, "\"fitted\" : -1"), false),
+            ("alpha-1e300", try replacing(#""alpha" : [-0-9.e+]+"#, "\"alpha\" : 1e300"), true),
+        ]
+        for lie in lies {
+            let file = inputs.folder.path("inputs/\(lie.name).json")
+            try lie.text.write(toFile: file, atomically: true, encoding: .utf8)
+            for command in [["report", file, "--out", "report", "-q", "--figures", "alpha-histogram"],
+                            ["plot", file, "--out", "figures", "-q", "--figures", "alpha-histogram,alpha-depth"],
+                            ["policy", file, "-o", "p.json"], ["compare", file, inputs.analysis, "-o", "c.csv", "-q"]] {
+                let folder = inputs.folder.path("file-\(lie.name)-\(command[0])")
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                let r = try HTSRBinary.run(command, in: URL(fileURLWithPath: folder))
+                let name = "\(command[0]) \(lie.name)"
+                if r.status > 128 || r.stderr.contains("Fatal error") { tally.add(.crash, "\(name): \(r.stderr.prefix(300))") }
+                else if lie.valid { tally.add(r.status == 0 ? .valid : .wrongError, "\(name): \(r.stderr)") }
+                else if r.status == 0 { tally.add(.wrongSuccess, name) }
+                else if r.status != 1 || r.stderr.split(separator: "\n").count != 1 || !r.stderr.contains(lie.name) { tally.add(.wrongError, "\(name): \(r.stderr)") }
+                else if !OutputFixtures.tree(folder).isEmpty { tally.add(.leftovers, "\(name): \(OutputFixtures.tree(folder))") }
+                else { tally.add(.cleanError, "") }
+            }
+        }
+        // A resume state that lies about its steps.
+        let run = inputs.folder.path("resume-run")
+        let first = try HTSRBinary.run(["train", "--data", "digits", "--data-dir", inputs.dataDir, "--steps", "6", "--hidden", "8",
+                                        "--log-every", "2", "--stop-after", "2", "--out", run, "-q"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let resume = run + "/resume.safetensors"
+        let checkpoint = try Checkpoint.open(resume)
+        let tensors = try checkpoint.tensors.map { WritableTensor(name: $0.name, shape: $0.shape, floats: try checkpoint.readFloats($0)) }
+        let state = try #require(checkpoint.metadata["htsr_resume"])
+        for (field, value) in [("step", "-5"), ("step", "4611686018427387904"), ("optimizerStep", "-1"), ("bestStep", "99"), ("elapsed", "-1")] {
+            let lied = state.replacing(try Regex("\"\(field)\":[-0-9.e+]+"), with: "\"\(field)\":\(value)")
+            #expect(lied != state, "\(field) not in the resume state")
+            try SafetensorsWriter.write(tensors, metadata: ["htsr_resume": lied], to: resume)
+            let r = try HTSRBinary.run(["train", "--data", "digits", "--data-dir", inputs.dataDir, "--steps", "6", "--hidden", "8",
+                                        "--log-every", "2", "--out", run, "--resume", "-q"])
+            let words = ["step": "step", "optimizerStep": "optimizer step", "bestStep": "best step", "elapsed": "elapsed"][field]!
+            let name = "resume \(field) = \(value)"
+            if r.status > 128 { tally.add(.crash, "\(name): \(r.stderr.prefix(300))") }
+            else if r.status == 0 { tally.add(.wrongSuccess, name) }
+            else if r.status != 1 || r.stderr.split(separator: "\n").count != 1 || !r.stderr.contains("its \(words) \(value)") { tally.add(.wrongError, "\(name): \(r.stderr)") }
+            else { tally.add(.cleanError, "") }
+        }
+        print(tally.summary)
+        #expect(tally.failures.isEmpty, "\(tally.failures.joined(separator: "\n"))")
+    }
+
     // MARK: Interrupts
 
     /// Starts `args` in `folder`, sends `signal` once it has run for `after` seconds.
