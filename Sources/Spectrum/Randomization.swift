@@ -46,8 +46,7 @@ public enum Randomization {
             shuffle(&copy, using: &g)
             values += try SymmetricEigen.gramEigenvalues(copy, rows: matrices.rows, cols: matrices.cols)
         }
-        let scale = matrices.kind == .conv2d ? convNorm : 1
-        return ESD(eigenvalues: values.map { $0 * scale }, matrices: matrices, scale: scale)
+        return ESD(gramEigenvalues: values, matrices: matrices, convNorm: convNorm)
     }
 
     /// WeightWatcher's `rand_distance`: the Jensen–Shannon distance between two *sorted

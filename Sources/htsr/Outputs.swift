@@ -86,6 +86,15 @@ enum StandardStreams {
     }
 }
 
+/// The bytes of the analysis JSON at `path`, or of standard input when `path` is `-`.
+func analysisInputData(_ path: String) throws -> Data {
+    if path == StandardStreams.name { return try StandardStreams.readInput() }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw AnalysisError.invalidAnalysisFile(file: path, problem: "cannot read the file")
+    }
+    return data
+}
+
 /// The analysis JSON at `path`, or on standard input when `path` is `-`.
 func loadAnalysisReport(_ path: String) throws -> AnalysisReport {
     path == StandardStreams.name ? try AnalysisReport.decode(try StandardStreams.readInput(), source: "standard input")

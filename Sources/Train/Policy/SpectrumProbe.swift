@@ -62,18 +62,31 @@ public struct SpectrumProbe: Sendable {
 
     var usesHill: Bool { policy.metric == "PL_Alpha_Hill" || policy.metric == "hill_alpha" }
 
+    /// The analysis options of a probe that is not Hill's shortcut.
+    var analysisOptions: AnalysisOptions {
+        var o = AnalysisOptions()
+        o.xminPos = xminPos
+        o.filterZeros = filterZeros
+        o.minEvals = 2
+        o.threads = threads
+        return o
+    }
+
+    /// Checks that the policy's metric is a numeric column of the probe's analysis.
+    /// - Throws: `TrainError.invalidOption` listing the valid columns.
+    public func validateMetric() throws {
+        do { try PolicyMetric.check(policy.metric, options: analysisOptions) } catch let e as PolicyError {
+            throw TrainError.invalidOption(e.description)
+        }
+    }
+
     /// Tensor name → metric (missing when the fit failed).
     func measure(_ tensors: [(name: String, shape: [Int], values: [Double])]) throws -> [String: Double] {
         guard !tensors.isEmpty else { return [:] }
         let saved = BLASThreads.current
         defer { BLASThreads.set(saved) }
         if !usesHill {
-            var o = AnalysisOptions()
-            o.xminPos = xminPos
-            o.filterZeros = filterZeros
-            o.minEvals = 2
-            o.threads = threads
-            let report = try Analyzer.analyze(InMemorySource(label: "training", tensors: tensors), options: o)
+            let report = try Analyzer.analyze(InMemorySource(label: "training", tensors: tensors), options: analysisOptions)
             var out: [String: Double] = [:]
             for layer in report.layers where layer.status == .ok {
                 if let v = layer.value(ofColumn: policy.metric) { out[layer.name] = v }

@@ -184,5 +184,9 @@ public struct TrainConfig: Sendable, Codable, Equatable {
                                    "0 unless blas_threads is 1 (the lag overlaps the analysis with training on another core)",
                                    related: ["blas_threads"])
         try policyOptions.validate()
+        var probe = SpectrumProbe(policy: policyOptions)
+        probe.xminPos = xminPos
+        probe.filterZeros = filterZeros
+        try probe.validateMetric()
     }
 }
