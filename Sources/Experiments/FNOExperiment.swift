@@ -24,7 +24,9 @@ public struct FNOExperimentPlan: Sendable {
     public var minEpochs: Int
     public var maxEpochs: Int
     /// Evaluations of the validation and test sets per run (the last epoch always).
-    public var evaluationsPerRun = 2
+    public var evaluationsPerRun = FNOExperimentPlan.defaultEvaluationsPerRun
+    /// Two evaluations: one midway, and the last epoch.
+    public static let defaultEvaluationsPerRun = 2
     /// Runs go to `<runsFolder>/<name>/<policy>-rb<k>-lr<lr>-s<seed>/`.
     public var runsFolder: String
 

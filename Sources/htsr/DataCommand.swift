@@ -38,7 +38,7 @@ struct GenerationOptions: ParsableArguments {
     var threads: Int = defaultThreadCount
 
     @Option(help: "gzip level; \(L.compression).")
-    var compression: Int = 4
+    var compression: Int = L.defaultCompression
 
     /// Checks the generator's own settings (building it) and the file's: a usage error names the flag.
     func check<G: PDEDataGenerator>(_ make: () throws -> G) throws {

@@ -54,7 +54,7 @@ struct FNOArguments: ParsableArguments {
     @Option(help: "TempBalance sigmoid scale s (s_min = s_max = s); \(PolicyOptions.Limits.scale).") var s: Double = defaults.balance.policy.sMax
     @Option(help: "TempBalance sigmoid temperature τ; \(PolicyOptions.Limits.tau).") var tau: Double = defaults.balance.policy.tau
     @Option(help: "Hill xmin position (2 = top half); \(Hill.xminPosRange).") var xminPos: Double = defaults.balance.xminPos
-    @Flag(inversion: .prefixedNo, help: "Drop eigenvalues ≤ 1e-5 before fitting.") var filterZeros = defaults.balance.filterZeros
+    @Flag(inversion: .prefixedNo, help: "Drop eigenvalues ≤ \(ZeroFilter.referenceThreshold) before fitting.") var filterZeros = defaults.balance.filterZeros
     @Option(help: "A layer is balanced only with at least this many eigenvalues (reference: > 12); \(PolicyOptions.Limits.minEvals).")
     var tbMinEvals: Int = defaults.balance.policy.minEvals
     @Option(help: "1×1 convolutions as: matrix, or row-norms (the reference code's reading).") var convAnalysis: ConvAnalysis = defaults.balance.convAnalysis

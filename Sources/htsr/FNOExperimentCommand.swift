@@ -29,7 +29,7 @@ struct FNOExperimentCommand: ParsableCommand, NamesSettings {
     @Option(help: "Optimizer steps per run (epochs = steps / steps per epoch); \(FNOExperimentPlan.Limits.targetSteps).") var targetSteps: Int = 150
     @Option(help: "Minimum epochs per run; \(FNOExperimentPlan.Limits.epochs).") var minEpochs: Int = 5
     @Option(help: "Maximum epochs per run; \(FNOExperimentPlan.Limits.epochs), at least --min-epochs.") var maxEpochs: Int = 700
-    @Option(help: "Evaluations of the validation and test sets per run (the last epoch always); \(FNOExperimentPlan.Limits.evaluations).") var evaluations: Int = 2
+    @Option(help: "Evaluations of the validation and test sets per run (the last epoch always); \(FNOExperimentPlan.Limits.evaluations).") var evaluations: Int = FNOExperimentPlan.defaultEvaluationsPerRun
     @Option(help: "Folder for the runs.") var runs: String = "runs/fno"
     @Option(help: "Folder for the table and figures.") var reports: String = "reports/fno"
 

@@ -6,12 +6,16 @@ import PowerLaw
 import Train
 
 struct PolicyCommand: ParsableCommand {
+    /// A checkpoint is analysed with every layer of at least this many eigenvalues.
+    static let checkpointMinEvals = AnalysisOptions.Limits.evals.lower
+
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Turn per-layer fits into TempBalance learning-rate multipliers (a policy JSON file).",
         discussion: """
-        INPUT is an analysis JSON (htsr analyze --format json) or a checkpoint (analysed here with
-        --min-evals 2, so the first and last layers are the model's own). The policy file lists the
+        INPUT is an analysis JSON (htsr analyze --format json), '-' for one on standard input, or a
+        checkpoint (analysed here with --min-evals \(checkpointMinEvals), so the first and last layers
+        are the model's own). The policy file lists the
         options, each layer's metric and multiplier, and "parameters": name → multiplier, so that
         lr(name) = η · parameters[name].
         """)
@@ -58,7 +62,7 @@ struct PolicyCommand: ParsableCommand {
             rows = AnalysisReport.layerRows(data)
         } else {
             var o = AnalysisOptions()
-            o.minEvals = 2
+            o.minEvals = Self.checkpointMinEvals
             o.xminPos = xminPos
             o.threads = defaultThreadCount
             let checkpoint = try Checkpoint.open(input)

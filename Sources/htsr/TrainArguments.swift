@@ -87,7 +87,7 @@ struct TrainArguments: ParsableArguments {
     @Option(help: "Hill's xmin position for the in-loop fits (2 = top half, 1.5 = top third); \(Hill.xminPosRange).")
     var xminPos: Double = defaults.xminPos
 
-    @Flag(help: "Fit only eigenvalues above 1e-5 in the loop.")
+    @Flag(help: "Fit only eigenvalues above \(ZeroFilter.referenceThreshold) in the loop.")
     var filterZeros = false
 
     @Option(help: "Random seed (initialisation, data subset and order, dropout); any 64-bit unsigned integer.")

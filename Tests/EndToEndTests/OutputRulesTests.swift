@@ -16,6 +16,14 @@ enum OutputFixtures {
         try MetricFixtures.write(tensors, to: path)
     }
 
+    /// `a.safetensors` and `b.safetensors` (other seeds, twice the scale) in `folder`.
+    static func twoCheckpoints(_ folder: TemporaryFolder) throws -> (String, String) {
+        let a = folder.path("a.safetensors"), b = folder.path("b.safetensors")
+        try checkpoint(a)
+        try checkpoint(b, seed: 7, scale: 2)
+        return (a, b)
+    }
+
     static func json(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
 
     static func schema(_ name: String) throws -> JSONSchema {
@@ -59,8 +67,7 @@ enum OutputFixtures {
         let keras = checkpoints.appendingPathComponent("keras3/model.weights.h5").path
         let quantized = HTSRBinary.packageRoot.appendingPathComponent("fixtures/formats/quantized").path
         let gguf = HTSRBinary.packageRoot.appendingPathComponent("fixtures/formats/gguf/types-v2.gguf").path
-        try OutputFixtures.checkpoint(tmp.path("a.safetensors"))
-        try OutputFixtures.checkpoint(tmp.path("b.safetensors"), seed: 7, scale: 2)
+        _ = try OutputFixtures.twoCheckpoints(tmp)
         let runs: [[String]] = [
             [keras, "--min-evals", "2", "--mp-fit", "--randomize", "--fingers", "clip-xmax", "--farms", "--fit", "tpl"],
             [keras, "--min-evals", "2", "--no-pool", "--fit", "peak", "--small-n-fit", "--layers", "conv"],
@@ -111,8 +118,7 @@ enum OutputFixtures {
     @Test func sameBytesTwice() throws {
         let tmp = try TemporaryFolder()
         defer { tmp.cleanup() }
-        try OutputFixtures.checkpoint(tmp.path("a.safetensors"))
-        try OutputFixtures.checkpoint(tmp.path("b.safetensors"), seed: 7, scale: 2)
+        _ = try OutputFixtures.twoCheckpoints(tmp)
         let keras = checkpoints.appendingPathComponent("keras3/model.weights.h5").path
         let commands: [[String]] = [
             ["analyze", tmp.path("a.safetensors"), "--format", "json", "--threads", "3", "--mp-fit", "--randomize", "--farms"],
@@ -146,9 +152,7 @@ enum OutputFixtures {
     @Test func formatsTargetsAndSeveralModels() throws {
         let tmp = try TemporaryFolder()
         defer { tmp.cleanup() }
-        let a = tmp.path("a.safetensors"), b = tmp.path("b.safetensors")
-        try OutputFixtures.checkpoint(a)
-        try OutputFixtures.checkpoint(b, seed: 7, scale: 2)
+        let (a, b) = try OutputFixtures.twoCheckpoints(tmp)
         // -o - is standard output in --format, once.
         let dash = try HTSRBinary.run(["analyze", a, "-o", "-", "--format", "json", "-q"])
         let dashFormat = try OutputFixtures.json(dash.stdout)["format"]?.stringValue
@@ -198,9 +202,7 @@ enum OutputFixtures {
     @Test func standardInputAndCompare() throws {
         let tmp = try TemporaryFolder()
         defer { tmp.cleanup() }
-        let a = tmp.path("a.safetensors"), b = tmp.path("b.safetensors")
-        try OutputFixtures.checkpoint(a)
-        try OutputFixtures.checkpoint(b, seed: 7, scale: 2)
+        let (a, b) = try OutputFixtures.twoCheckpoints(tmp)
         #expect(try HTSRBinary.run(["analyze", a, "-o", tmp.path("a.json"), "-q"]).status == 0)
         #expect(try HTSRBinary.run(["analyze", b, "-o", tmp.path("b.json"), "-q"]).status == 0)
         let fromFile = try HTSRBinary.run(["policy", tmp.path("a.json")])

@@ -44,7 +44,7 @@ public enum DataSetWriter {
 
     @discardableResult
     public static func write(_ generator: some PDEDataGenerator, samples: Int, seed: UInt64, to path: String,
-                             threads: Int = ProcessInfo.processInfo.activeProcessorCount, compressionLevel: Int = 4,
+                             threads: Int = ProcessInfo.processInfo.activeProcessorCount, compressionLevel: Int = DataGeneratorLimits.defaultCompression,
                              software: String = "htsr", progress: (Int, Int) -> Void = { _, _ in }) throws -> Summary {
         try validate(generator, samples: samples, threads: threads, compressionLevel: compressionLevel)
         let writer = try HDF5Writer(path: path)
