@@ -11,10 +11,19 @@ import Foundation
 /// pipe removes the paths with ordinary file calls (folders recursively) and exits. Writers that
 /// move several things into place hold `withoutInterruption` meanwhile, so a signal arriving then
 /// is handled once the move is complete.
+///
+/// A command that can stop at a safe point with a resumable state (a training loop) calls
+/// `deferInterrupts()`: then the first signal is only recorded (`stopSignal`, polled by the loop,
+/// which saves and ends with 128 + the signal), and a second one cleans up and exits at once.
 public enum TemporaryFiles {
     private static let lock = NSRecursiveLock()
     nonisolated(unsafe) private static var paths: [Int: String] = [:]  // guarded by `lock`
     nonisolated(unsafe) private static var nextSlot = 0                 // guarded by `lock`
+    /// Whether the first signal is a request to stop (`deferInterrupts`), and the signal that
+    /// requested it (0: none yet); guarded by `stopLock` (never `lock`, which a writer may hold).
+    private static let stopLock = NSLock()
+    nonisolated(unsafe) private static var stopsDeferred = false
+    nonisolated(unsafe) private static var requestedStop: Int32 = 0
     /// The write end of the signal pipe (−1 until the handlers are installed).
     nonisolated(unsafe) fileprivate static var signalPipe: Int32 = -1
     private static let install: Void = installOnce()
@@ -41,6 +50,27 @@ public enum TemporaryFiles {
         return paths.keys.sorted().map { paths[$0]! }
     }
 
+    /// Makes the first SIGINT, SIGTERM or SIGHUP a request to stop (see the type's summary).
+    public static func deferInterrupts() {
+        installSignalHandlers()
+        stopLock.lock(); defer { stopLock.unlock() }
+        stopsDeferred = true
+    }
+
+    /// The signal that asked a command to stop (after `deferInterrupts`), or nil.
+    public static var stopSignal: Int32? {
+        stopLock.lock(); defer { stopLock.unlock() }
+        return requestedStop == 0 ? nil : requestedStop
+    }
+
+    /// Records the first signal when stops are deferred; false when the process should end now.
+    private static func recordStop(_ signo: Int32) -> Bool {
+        stopLock.lock(); defer { stopLock.unlock() }
+        guard stopsDeferred, requestedStop == 0 else { return false }
+        requestedStop = signo
+        return true
+    }
+
     /// Runs `body` (e.g. renaming a staged folder into place) with interruption cleanup held
     /// off: a signal arriving meanwhile is acted on when `body` returns.
     public static func withoutInterruption<T>(_ body: () throws -> T) rethrows -> T {
@@ -62,9 +92,15 @@ public enum TemporaryFiles {
         signalPipe = fds[1]
         let reader = fds[0]
         let cleaner = Thread {
-            var signo: UInt8 = 0
-            while read(reader, &signo, 1) != 1 {}
-            cleanUp(exitStatus: 128 + Int32(signo))
+            while true {
+                var signo: UInt8 = 0
+                while read(reader, &signo, 1) != 1 {}
+                if recordStop(Int32(signo)) {
+                    FileHandle.standardError.write(Data("\nhtsr: stopping after this step to save a resumable state (again to quit at once)\n".utf8))
+                    continue
+                }
+                cleanUp(exitStatus: 128 + Int32(signo))
+            }
         }
         cleaner.name = "htsr-interrupt-cleanup"
         cleaner.start()

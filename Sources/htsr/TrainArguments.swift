@@ -78,11 +78,7 @@ struct TrainArguments: ParsableArguments {
 
     @OptionGroup var policyArguments: PolicyArguments
 
-    @Option(help: "When TempBalance recomputes the spectra: auto (every min(100, max(1, batches/10)) steps), epoch, or a step count in \(L.count).")
-    var balanceEvery: BalanceInterval = defaults.balanceEvery
-
-    @Option(help: "Apply each recomputation this many steps later than the reference does, computing it on another core meanwhile (0 = the reference's timing; needs --blas-threads 1); \(L.balanceLag), below the recomputation interval.")
-    var balanceLag: Int = defaults.balanceLag
+    @OptionGroup var loop: BalanceLoopArguments
 
     @Option(help: "Hill's xmin position for the in-loop fits (2 = top half, 1.5 = top third); \(Hill.xminPosRange).")
     var xminPos: Double = defaults.xminPos
@@ -96,11 +92,6 @@ struct TrainArguments: ParsableArguments {
     @Option(help: "Steps between log lines (default: one epoch); \(L.count).")
     var logEvery: Int?
 
-    @Option(help: "BLAS threads for the training matmuls; \(L.threads).")
-    var blasThreads: Int = defaults.blasThreads
-
-    @Option(help: "Worker threads for the in-loop spectrum analysis; \(L.threads).")
-    var analysisThreads: Int = defaults.analysisThreads
 
     func config(out: String) throws -> TrainConfig {
         var c = TrainConfig()
@@ -128,15 +119,15 @@ struct TrainArguments: ParsableArguments {
         c.clip = clip
         c.policy = policy
         c.policyOptions = policyArguments.options
-        c.balanceEvery = balanceEvery
-        c.balanceLag = balanceLag
+        c.balanceEvery = loop.balanceEvery
+        c.balanceLag = loop.balanceLag
         c.xminPos = xminPos
         c.filterZeros = filterZeros
         c.seed = seed
         c.out = out
         c.logEvery = logEvery
-        c.blasThreads = blasThreads
-        c.analysisThreads = analysisThreads
+        c.blasThreads = loop.blasThreads
+        c.analysisThreads = loop.analysisThreads
         try validated(Self.flagNames) { try c.validate() }
         return c
     }

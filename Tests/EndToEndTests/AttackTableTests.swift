@@ -42,11 +42,13 @@ import Testing
         }
     }
 
-    /// The shared inputs: a small checkpoint, its analysis, a Darcy file, a text file.
+    /// The shared inputs: a small checkpoint, its analysis, a Darcy file, a text file, and for
+    /// fine-tuning the tiny BERT of the golden fixture with a small topic CSV.
     final class Inputs: @unchecked Sendable {  // @unchecked: written once in init, then only read
         let folder: TemporaryFolder
         let checkpoint: String, analysis: String, darcy: String, text: String
         let dataDir = TrainEndToEndTests.dataDir
+        let bert = FinetuneEndToEndTests.tiny, topics = FinetuneEndToEndTests.csv
 
         init() throws {
             folder = try TemporaryFolder()
@@ -162,6 +164,20 @@ import Testing
                                            .init(flag: "solver-resolution", kind: .int)]),
             Command(path: ["data", "inspect"], base: [i.darcy], options: [.init(flag: "stats-samples", kind: .int)]),
             Command(path: ["tokenize"], base: [miniLMFolder, "--input", i.text], options: [.init(flag: "max-length", kind: .int)]),
+            Command(path: ["finetune"], base: [i.bert, "--data", i.topics, "--train-count", "12", "--validation-count", "6", "--epochs", "1",
+                                               "--batch-size", "6", "--max-length", "12", "--out", "run", "-q"],
+                    options: [.init(flag: "max-length", kind: .int), .init(flag: "epochs", kind: .int), .init(flag: "batch-size", kind: .int),
+                              .init(flag: "lr", kind: .float), .init(flag: "weight-decay", kind: .float),
+                              .init(flag: "warmup-ratio", kind: .double), .init(flag: "clip", kind: .float),
+                              .init(flag: "xmin-pos", kind: .double), .init(flag: "seed", kind: .uint), .init(flag: "stop-after", kind: .int),
+                              .init(flag: "balance-every", kind: .interval, with: ["--policy", "tempbalance"]),
+                              .init(flag: "balance-lag", kind: .int, with: ["--policy", "tempbalance"]),
+                              .init(flag: "blas-threads", kind: .int), .init(flag: "analysis-threads", kind: .int),
+                              .init(flag: "train-count", kind: .int), .init(flag: "validation-count", kind: .int)] + policyOptions),
+            // The ratios, without the counts they exclude.
+            Command(path: ["finetune"], base: [i.bert, "--data", i.topics, "--epochs", "1", "--batch-size", "32", "--max-length", "12",
+                                               "--out", "run", "-q"],
+                    options: [.init(flag: "train-ratio", kind: .double), .init(flag: "validation-ratio", kind: .double)]),
         ]
     }
 
@@ -327,7 +343,7 @@ import Testing
         var fromHelp = Set<String>()
         let paths = [["analyze"], ["compare"], ["plot"], ["report"], ["policy"], ["train"], ["experiment"], ["fno", "train"],
                      ["fno", "experiment"], ["data", "burgers"], ["data", "darcy"], ["data", "navier-stokes"], ["data", "cfd"],
-                     ["data", "inspect"], ["tokenize"]]
+                     ["data", "inspect"], ["tokenize"], ["finetune"]]
         for path in paths {
             let help = try HTSRBinary.run(path + ["--help"]).stdout
             for (flag, range) in Self.helpRanges(help) { fromHelp.insert("\(path.joined(separator: " ")) \(flag) \(range)") }
@@ -355,7 +371,18 @@ import Testing
         try fm.createSymbolicLink(atPath: base + "/analysis-link.json", withDestinationPath: inputs.analysis)
         try fm.linkItem(atPath: inputs.analysis, toPath: base + "/analysis-hard.json")
         try fm.createSymbolicLink(atPath: base + "/model-link", withDestinationPath: model)
-        let watched = [inputs.checkpoint, inputs.analysis, inputs.darcy, ckpt]
+        // Text data named like a run's log, in a folder of its own.
+        let textData = inputs.folder.path("inputs/text")
+        try fm.createDirectory(atPath: textData, withIntermediateDirectories: true)
+        let topics = try String(contentsOfFile: inputs.topics, encoding: .utf8).split(separator: "\n").dropFirst().map { line -> String in
+            let comma = line.lastIndex(of: ",")!
+            let text = line[..<comma].filter { $0 != "\"" }
+            return "{\"text\": \"\(text)\", \"label\": \"\(line[line.index(after: comma)...])\"}"
+        }
+        try (topics.joined(separator: "\n") + "\n").write(toFile: textData + "/log.jsonl", atomically: true, encoding: .utf8)
+        try fm.linkItem(atPath: textData + "/log.jsonl", toPath: textData + "/hard.csv")
+        try fm.createSymbolicLink(atPath: base + "/text-link", withDestinationPath: textData)
+        let watched = [inputs.checkpoint, inputs.analysis, inputs.darcy, ckpt, textData + "/log.jsonl"]
         let before = watched.map { OutputFixtures.bytes($0) }
         let cases: [[String]] = [
             // analyze: the same path, a symbolic link, a hard link, inside the input folder (directly, through a link).
@@ -378,6 +405,12 @@ import Testing
             ["experiment", "--name", "x", "--runs", inputs.dataDir, "--data-dir", inputs.dataDir],
             ["fno", "train", "--data", ckpt, "--out", model], ["fno", "experiment", "--name", "inputs", "--data", inputs.darcy, "--validation-samples", "1",
                                                                "--runs", inputs.folder.url.path, "--reports", base + "/rep"],
+            // fine-tuning: the model's folder (directly, through a link), a run whose log is the data, inside the data folder.
+            ["finetune", model, "--data", inputs.topics, "--out", model], ["finetune", model, "--data", inputs.topics, "--out", base + "/model-link"],
+            ["finetune", model, "--data", inputs.topics, "--out", base + "/model-link/run"],
+            ["finetune", model, "--data", textData + "/log.jsonl", "--out", textData], ["finetune", model, "--data", textData + "/hard.csv", "--out", base + "/text-link"],
+            ["finetune", model, "--data", "r8", "--data-dir", textData, "--out", textData + "/run"],
+            ["finetune", model, "--data", inputs.topics, "--test-file", textData + "/log.jsonl", "--out", base + "/text-link"],
         ]
         for (k, args) in cases.enumerated() {
             Self.runCase(args, expectValid: false, in: inputs.folder.path("case-\(k)"), tally: tally)
@@ -385,7 +418,8 @@ import Testing
         print(tally.summary)
         #expect(watched.map { OutputFixtures.bytes($0) } == before, "an input changed")
         #expect(OutputFixtures.tree(base).filter { !$0.hasPrefix("model/") && $0 != "model" }.sorted() ==
-                ["analysis-hard.json", "analysis-link.json", "ckpt-hard.csv", "ckpt-link.json", "model-link"])
+                ["analysis-hard.json", "analysis-link.json", "ckpt-hard.csv", "ckpt-link.json", "model-link", "text-link"])
+        #expect(OutputFixtures.tree(textData).sorted() == ["hard.csv", "log.jsonl"])
         #expect(OutputFixtures.tree(model) == ["model.safetensors"])
         #expect(tally.failures.isEmpty, "\(tally.failures.joined(separator: "\n"))")
     }
@@ -474,7 +508,8 @@ import Testing
         var env = ProcessInfo.processInfo.environment
         env["OPENBLAS_NUM_THREADS"] = "1"
         p.environment = env
-        let err = Pipe()
+        let err = Pipe(), input = Pipe()  // standard input stays open and empty: '-' waits on it
+        p.standardInput = input
         p.standardOutput = FileHandle.nullDevice
         p.standardError = err
         let drained = HTSRBinary.Drained(err)
@@ -510,6 +545,9 @@ import Testing
             (["fno", "train", "--data", inputs.darcy, "--out", "run", "--epochs", "100000", "--width", "4", "--modes", "2", "--test-samples", "1", "-q"], 1.5, true),
             (["experiment", "--name", "x", "--data", "digits", "--data-dir", inputs.dataDir, "--ratios", "1", "--seeds", "1", "--lrs", "0.01",
               "--min-steps", "5000", "--max-steps", "5000", "--runs", "runs", "--reports", "reports"], 1.5, true),
+            (["finetune", inputs.bert, "--data", inputs.topics, "--train-count", "24", "--validation-count", "12", "--epochs", "10000",
+              "--batch-size", "8", "--max-length", "16", "--policy", "tempbalance", "--policy-min-evals", "2", "--out", "run", "-q"], 1.5, true),
+            (["tokenize", miniLMFolder, "--input", "-"], 0.8, false),
         ]
         for (k, run) in runs.enumerated() {
             for signal in [SIGINT, SIGTERM] {

@@ -13,11 +13,9 @@ struct ResumeState: Codable {
     var trainSeconds: Double
     var analysisSeconds: Double
     var evalSeconds: Double
-    /// Per-parameter-entry multipliers in use, and those not yet applied (exact Doubles; a
-    /// recomputation still running at the save is waited for and stored here).
-    var active: [Double]
-    var pending: PendingMultipliers?
-    var decisions: [LayerDecision]
+    /// TempBalance's multipliers in use, those not yet applied (exact Doubles; recomputations
+    /// still running at the save are waited for and stored here) and its latest decisions.
+    var balance: InLoopBalance.State
 
     /// Checks every number against what the run allows, naming the field of the first that is
     /// out of range: steps in 0…totalSteps, the best step at most the step, accuracies in [0, 1],
@@ -34,9 +32,9 @@ struct ResumeState: Codable {
                                  ("evaluation seconds", evalSeconds)] {
             try check(seconds.isFinite && seconds >= 0, field, seconds, "a finite number of seconds ≥ 0")
         }
-        try check(active.count == entries, "multiplier count", active.count, "the model's \(entries) parameter entries")
-        for m in active { try check(m.isFinite && m > 0, "multiplier", m, "finite and positive") }
-        if let p = pending {
+        try check(balance.active.count == entries, "multiplier count", balance.active.count, "the model's \(entries) parameter entries")
+        for m in balance.active { try check(m.isFinite && m > 0, "multiplier", m, "finite and positive") }
+        for p in balance.pending {
             try check((0...totalSteps).contains(p.step), "pending multipliers' step", p.step, "in 0…\(totalSteps)")
             try check(p.multipliers.count == entries, "pending multiplier count", p.multipliers.count, "the model's \(entries) parameter entries")
             for m in p.multipliers { try check(m.isFinite && m > 0, "pending multiplier", m, "finite and positive") }
@@ -47,14 +45,9 @@ struct ResumeState: Codable {
 extension Trainer {
     /// Writes `resume.safetensors` atomically.
     func saveResume(clock: Clock) throws {
-        if let f = inFlight {
-            pending = try f.wait()
-            inFlight = nil
-        }
         let state = ResumeState(config: config, step: step, optimizerStep: optimizer.stepCount, bestStep: bestStep,
                                 bestAccuracy: bestAccuracy, elapsed: elapsedBefore + clock.now, trainSeconds: trainSeconds,
-                                analysisSeconds: analysisSeconds, evalSeconds: evalSeconds, active: active, pending: pending,
-                                decisions: decisions)
+                                analysisSeconds: analysisSeconds, evalSeconds: evalSeconds, balance: try balance.state())
         let json = try JSONValueEncoder().encode(state).text()
         let extra = optimizer.stateTensors.map { WritableTensor(name: "optimizer." + $0.name, shape: $0.shape, floats: $0.values) }
         try CheckpointIO.save(model.parameters, extra: extra, metadata: ["htsr_resume": json], to: resumePath)
@@ -75,7 +68,7 @@ extension Trainer {
         guard state.config.identity == config.identity else {
             throw TrainError.badResumeState("the options differ from those of the run in \(config.out) (resume with the same options)")
         }
-        do { try state.validate(totalSteps: totalSteps, entries: active.count) } catch let TrainError.badResumeState(problem) {
+        do { try state.validate(totalSteps: totalSteps, entries: balance.active.count) } catch let TrainError.badResumeState(problem) {
             throw TrainError.badResumeState("\(path): \(problem)")
         }
         try CheckpointIO.load(into: model.parameters, from: path)
@@ -91,8 +84,6 @@ extension Trainer {
         trainSeconds = state.trainSeconds
         analysisSeconds = state.analysisSeconds
         evalSeconds = state.evalSeconds
-        active = state.active
-        pending = state.pending
-        decisions = state.decisions
+        try balance.restore(state.balance)
     }
 }
