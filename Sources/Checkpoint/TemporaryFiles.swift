@@ -22,9 +22,10 @@ public enum TemporaryFiles {
     /// Whether the first signal is a request to stop (`deferInterrupts`), and the signal that
     /// requested it (0: none yet); guarded by `stopLock` (never `lock`, which a writer may hold).
     private static let stopLock = NSLock()
-    nonisolated(unsafe) private static var stopsDeferred = false
-    nonisolated(unsafe) private static var requestedStop: Int32 = 0
+    nonisolated(unsafe) private static var stopsDeferred = false   // guarded by `stopLock`
+    nonisolated(unsafe) private static var requestedStop: Int32 = 0  // guarded by `stopLock`
     /// The write end of the signal pipe (−1 until the handlers are installed).
+    // nonisolated(unsafe): written once in `installOnce` before any handler is installed; the handler only reads it
     nonisolated(unsafe) fileprivate static var signalPipe: Int32 = -1
     private static let install: Void = installOnce()
 

@@ -70,16 +70,16 @@ import Testing
     // MARK: Numbers
 
     /// How a command-line value is read.
-    indirect enum Kind { case int, uint, double, float, interval, list(Kind) }
+    indirect enum Kind: Sendable { case int, uint, double, float, interval, list(Kind) }
 
-    struct NumericOption {
+    struct NumericOption: Sendable {
         let flag: String
         let kind: Kind
         /// Arguments the option needs beside it (`--farms` for `--farms-rows`).
         var with: [String] = []
     }
 
-    struct Command {
+    struct Command: Sendable {
         let path: [String]  // e.g. ["fno", "train"]
         let base: [String]
         let options: [NumericOption]
@@ -261,7 +261,7 @@ import Testing
     }
 
     /// Runs `cases` four at a time.
-    static func runAll(_ cases: [() -> Void]) {
+    static func runAll(_ cases: [@Sendable () -> Void]) {
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 4
         for c in cases { queue.addOperation(c) }
@@ -272,7 +272,7 @@ import Testing
         let inputs = try Inputs()
         defer { inputs.folder.cleanup() }
         let tally = Tally("numbers")
-        var cases: [() -> Void] = []
+        var cases: [@Sendable () -> Void] = []
         var undocumented: [String] = []
         for command in Self.commands(inputs) {
             let help = try HTSRBinary.run(command.path + ["--help"]).stdout
