@@ -23,7 +23,8 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var maxEvals: Int = 15_000
     /// Layers whose larger dimension exceeds this are skipped (WeightWatcher: 50,000).
     public var maxN: Int = 50_000
-    /// A regular expression; only layers whose name it matches are analysed.
+    /// A regular expression (the `NamePattern` subset, matched in linear time); only layers
+    /// whose name it matches somewhere are analysed.
     public var layers: String?
     /// Analyse embedding tables (on by default, as WeightWatcher does).
     public var includeEmbeddings: Bool = true
@@ -108,7 +109,7 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
             guard f.ops >= 1 else { throw fail("--farms-ops must be at least 1") }
         }
         if let pattern = layers {
-            do { _ = try Regex(pattern) } catch { throw fail("--layers '\(pattern)' is not a valid regular expression") }
+            do { _ = try NamePattern(pattern) } catch let e as NamePatternError { throw fail("--layers \(e)") }
         }
     }
 }

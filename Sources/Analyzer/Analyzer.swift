@@ -29,7 +29,7 @@ public enum Analyzer {
 
     /// Splits the source's tensors into analysed layers and skipped tensors with their reasons.
     static func plan(_ source: TensorSource, options: AnalysisOptions) throws -> (jobs: [Job], skipped: [SkippedTensor]) {
-        let regex = try options.layers.map { try Regex($0) }
+        let pattern = try options.layers.map { try NamePattern($0) }
         var jobs: [Job] = []
         var skipped: [SkippedTensor] = []
         var rows = 0
@@ -42,7 +42,7 @@ public enum Analyzer {
             }
             if let reason = source.skipReason(for: d) { skip(reason); continue }
             if kind == .embedding && !options.includeEmbeddings { skip(.embeddingExcluded); continue }
-            if let regex, (try? regex.firstMatch(in: d.name)) == nil { skip(.filteredOut); continue }
+            if let pattern, !pattern.matches(d.name) { skip(.filteredOut); continue }
             let m = WeightMatrices(kind: kind, shape: d.shape, layout: d.layout)
             if m.N > options.maxN { skip(.tooLarge(n: m.N, max: options.maxN)); continue }
             let perSlice = !options.pool && m.sliceCount > 1

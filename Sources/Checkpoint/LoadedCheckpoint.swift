@@ -7,7 +7,7 @@ indirect enum TensorSource {
     case contiguous(reader: FileReader, offset: Int)
     /// A strided view of a PyTorch storage, or a view of a deflated archive entry.
     case strided(StridedTensor)
-    /// ggml blocks in a memory-mapped GGUF file, dequantized on read.
+    /// ggml blocks of a GGUF file, read with `pread` and dequantized.
     case gguf(GGUFTensor)
     /// The dataset at `dataset` (full HDF5 path, leading `/` included) of an open HDF5 file.
     case hdf5(file: HDF5File, dataset: String)
@@ -28,7 +28,7 @@ indirect enum TensorSource {
         case .strided(let tensor):
             return try tensor.readDoubles()
         case .gguf(let tensor):
-            return tensor.readDoubles()
+            return try tensor.readDoubles()
         case .quantized(let tensor):
             return try tensor.readDoubles()
         }

@@ -11,23 +11,10 @@ enum TextFiles {
         if path == "-" {
             return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw TextError(.notFound, file: path, message: "no such \(what)")
-        }
-        guard !isDirectory.boolValue else { throw TextError(.notFound, file: path, message: "is a folder, not a \(what)") }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TextError(.io, file: path, message: "cannot open for reading")
-        }
-        defer { try? handle.close() }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        guard size <= maximumBytes else {
-            throw TextError(.unusableData, file: path, message: "\(size) bytes is more than the \(maximumBytes)-byte limit")
-        }
         do {
-            return [UInt8](try handle.readToEnd() ?? Data())
-        } catch {
-            throw TextError(.io, file: path, message: "read failed: \(error.localizedDescription)")
+            return try InputFile.read(path, limit: maximumBytes)
+        } catch let e as CheckpointError {
+            throw TextError(e, what: what)
         }
     }
 
@@ -129,6 +116,19 @@ struct JSONFields {
             if case .string(let s) = value { return s }
             guard case .object = value else { throw expected("a string or an object with content") }
             return try required("content").string
+        }
+    }
+}
+
+extension TextError {
+    /// `InputFile`'s error for a text input, in the Text module's kinds (a folder, FIFO or
+    /// device where a file is read counts as not found: there is no such file).
+    init(_ e: CheckpointError, what: String) {
+        switch e.kind {
+        case .notFound: self.init(.notFound, file: e.file, message: "no such \(what)")
+        case .notAFile: self.init(.notFound, file: e.file, message: e.message)
+        case .tooLarge: self.init(.unusableData, file: e.file, message: e.message)
+        default: self.init(.io, file: e.file, message: e.message)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 
 /// Reads a text file (or standard input) line by line, in chunks, decoding each line.
@@ -27,13 +28,11 @@ public final class TextLineReader {
             handle = FileHandle.standardInput
             ownsHandle = false
         } else {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw TextError(.notFound, file: path, message: "no such file")
+            do {
+                handle = FileHandle(fileDescriptor: try InputFile.open(path), closeOnDealloc: true)
+            } catch let e as CheckpointError {
+                throw TextError(e, what: "file")
             }
-            guard !isDirectory.boolValue else { throw TextError(.notFound, file: path, message: "is a folder, not a file") }
-            guard let h = FileHandle(forReadingAtPath: path) else { throw TextError(.io, file: path, message: "cannot open for reading") }
-            handle = h
             ownsHandle = true
         }
     }
