@@ -1,5 +1,3 @@
-import CHDF5
-
 /// A set of named tensors read from safetensors, PyTorch, GGUF or HDF5 / Keras files, loaded
 /// one tensor at a time.
 ///
@@ -114,13 +112,13 @@ public final class Checkpoint: @unchecked Sendable {
     /// - Throws: `CheckpointError(.notFound)` if `info` is not a tensor of this checkpoint;
     ///   `.truncated` / `.io` if the file changed or cannot be read; `.hdf5` for libhdf5 failures.
     public func readDoubles(_ info: TensorInfo) throws -> [Double] {
-        try read(info, as: Double.self, hdf5Type: { htsr_H5T_NATIVE_DOUBLE() })
+        try read(info, as: Double.self)
     }
 
     /// Reads one tensor converted to Float, like `readDoubles` (F64 values round to nearest;
     /// magnitudes beyond Float's range become infinite).
     public func readFloats(_ info: TensorInfo) throws -> [Float] {
-        try read(info, as: Float.self, hdf5Type: { htsr_H5T_NATIVE_FLOAT() })
+        try read(info, as: Float.self)
     }
 
     /// Streams one tensor as Doubles, in row-major order, in blocks of at most
@@ -145,7 +143,7 @@ public final class Checkpoint: @unchecked Sendable {
         }
     }
 
-    private func read<T: BinaryFloatingPoint>(_ info: TensorInfo, as type: T.Type, hdf5Type: @escaping () -> hid_t) throws -> [T] {
+    private func read<T: BinaryFloatingPoint>(_ info: TensorInfo, as type: T.Type) throws -> [T] {
         guard let entry = entries[info.name], entry.info == info else {
             throw CheckpointError(.notFound, file: info.file, message: "tensor '\(info.name)' is not part of the checkpoint \(path)")
         }
@@ -153,7 +151,10 @@ public final class Checkpoint: @unchecked Sendable {
         case .contiguous(let reader, let offset):
             return try TensorReader.read(reader, offset: offset, dtype: info.dtype, count: info.elementCount, as: type)
         case .hdf5(let file, let dataset):
-            return try file.read(dataset, count: info.elementCount, memoryType: hdf5Type, as: type)
+            if let why = info.unreadable {
+                throw CheckpointError(.unsupported, file: info.file, message: "tensor '\(info.name)': \(why)")
+            }
+            return try file.read(dataset, count: info.elementCount, as: type)
         default:
             return try entry.source.doubles(info).map { T($0) }
         }
