@@ -1,3 +1,4 @@
+import Checkpoint
 import Dispatch
 import Foundation
 import LinearAlgebra
@@ -64,11 +65,14 @@ public enum Analyzer {
     /// Layers run in parallel on `options.threads` workers, largest first, each holding one
     /// tensor (in Double) at a time; BLAS is set to one thread. Results are in checkpoint order.
     /// A layer with NaN/Inf weights or a LAPACK failure gets that status; the others go on.
+    /// Every layer's peak memory (`memoryNeed`) must fit `MemoryBudget.current`, checked for
+    /// all layers before any is analysed; layers analysed at once share the budget.
     ///
     /// - Parameters:
     ///   - keepEigenvalues: called with each row's ESD (e.g. to save it or plot it).
     ///   - timings: collects the seconds spent per stage (`--timings`).
-    /// - Throws: `AnalysisError.invalidOption`, or the source's read error.
+    /// - Throws: `AnalysisError.invalidOption`, `MemoryBudgetError` naming the first layer
+    ///   that does not fit, or the source's read error.
     public static func analyze(_ source: TensorSource, options: AnalysisOptions,
                                progress: Progress? = nil,
                                keepEigenvalues: (@Sendable (LayerReport, ESD) throws -> Void)? = nil,
@@ -79,11 +83,16 @@ public enum Analyzer {
         let order = jobs.indices.sorted { jobs[$0].descriptor.shape.reduce(1, *) > jobs[$1].descriptor.shape.reduce(1, *) }
         let results = ResultSlots<[LayerReport]>(count: jobs.count)
         let workers = max(1, min(options.threads, jobs.count))
+        // Each layer reserves its peak memory from the budget before it allocates anything.
+        let ledger = MemoryLedger(budget: MemoryBudget.current)
+        for job in jobs { try ledger.budget.check(memoryNeed(job, options: options), for: memoryLabel(job)) }
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let k = results.claim(), !results.hasError {
                 let job = jobs[order[k]]
                 do {
-                    let rows = try analyzeJob(job, from: source, options: options, timings: timings)
+                    let rows = try ledger.withReservation(memoryNeed(job, options: options), for: memoryLabel(job)) {
+                        try analyzeJob(job, from: source, options: options, timings: timings)
+                    }
                     if let keepEigenvalues {
                         for (report, esd) in rows { if let esd { try keepEigenvalues(report, esd) } }
                     }

@@ -103,6 +103,12 @@ public final class Checkpoint: @unchecked Sendable {
         return try ShardIndex.load(path, json: json)
     }
 
+    /// Checks `count` values of `bytesEach` bytes of tensor `info` against `MemoryBudget.current`
+    /// (values converted from other types may pass through Doubles: at least 8 bytes each).
+    static func checkBudget(_ info: TensorInfo, count: Int, bytesEach: Int) throws {
+        try MemoryBudget.current.check(MemoryBudget.bytes(count, max(8, bytesEach)), for: "tensor '\(info.name)' of \(info.file)")
+    }
+
     /// The tensor called `named`, or nil.
     public func tensor(named: String) -> TensorInfo? { entries[named]?.info }
 
@@ -110,7 +116,8 @@ public final class Checkpoint: @unchecked Sendable {
     /// concurrently from several threads (HDF5 calls serialised by a lock; safetensors via pread).
     ///
     /// - Throws: `CheckpointError(.notFound)` if `info` is not a tensor of this checkpoint;
-    ///   `.truncated` / `.io` if the file changed or cannot be read; `.hdf5` for libhdf5 failures.
+    ///   `.truncated` / `.io` if the file changed or cannot be read; `.hdf5` for libhdf5 failures;
+    ///   `MemoryBudgetError` if the values do not fit `MemoryBudget.current`.
     public func readDoubles(_ info: TensorInfo) throws -> [Double] {
         try read(info, as: Double.self)
     }
@@ -147,6 +154,7 @@ public final class Checkpoint: @unchecked Sendable {
         guard let entry = entries[info.name], entry.info == info else {
             throw CheckpointError(.notFound, file: info.file, message: "tensor '\(info.name)' is not part of the checkpoint \(path)")
         }
+        try Self.checkBudget(info, count: info.elementCount, bytesEach: MemoryLayout<T>.size)
         switch entry.source {
         case .contiguous(let reader, let offset):
             return try TensorReader.read(reader, offset: offset, dtype: info.dtype, count: info.elementCount, as: type)

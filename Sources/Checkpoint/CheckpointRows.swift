@@ -16,6 +16,7 @@ extension Checkpoint {
                                   message: "tensor '\(info.name)' of shape \(info.shape) has no rows \(rows.lowerBound)..<\(rows.upperBound)")
         }
         let rowSize = info.shape.dropFirst().reduce(1, *)
+        try Checkpoint.checkBudget(info, count: rows.count * rowSize, bytesEach: 4)
         switch entry.source {
         case .contiguous(let reader, let offset):
             return try TensorReader.read(reader, offset: offset + rows.lowerBound * rowSize * info.dtype.byteSize,

@@ -8,6 +8,8 @@ extension FingersMethod: ExpressibleByArgument {}
 
 /// The options that change the numbers of an analysis, shared by every command that analyses.
 struct AnalysisArguments: ParsableArguments {
+    @OptionGroup var memory: MemoryArguments
+
     @Option(help: "The fit behind the alpha/D/xmin columns and the warnings: hill, ks, peak or tpl (truncated power law, adds Lambda). Hill and KS are always both reported.")
     var fit: FitMethod = .ks
 

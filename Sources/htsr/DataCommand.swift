@@ -139,6 +139,7 @@ struct InspectData: ParsableCommand {
 
     @Argument(help: "The HDF5 file.") var file: String
     @Option(help: "Samples read for the value statistics (0: none).") var statsSamples: Int = 100
+    @OptionGroup var memory: MemoryArguments
 
     func validate() throws {
         guard statsSamples >= 0 else { throw ValidationError("--stats-samples must be ≥ 0.") }

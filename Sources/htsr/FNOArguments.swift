@@ -4,6 +4,8 @@ import Train
 
 /// The options of one FNO run, shared by `htsr fno train` and `htsr fno experiment`.
 struct FNOArguments: ParsableArguments {
+    @OptionGroup var memory: MemoryArguments
+
     @Option(help: ArgumentHelp("PDEBench-layout HDF5 file (htsr data …, or PDEBench's own).", valueName: "FILE.h5"))
     var data: String
 

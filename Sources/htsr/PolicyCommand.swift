@@ -19,6 +19,7 @@ struct PolicyCommand: ParsableCommand {
     var input: String
 
     @OptionGroup var policy: PolicyArguments
+    @OptionGroup var memory: MemoryArguments
 
     @Option(help: "Hill's xmin position when analysing a checkpoint.")
     var xminPos: Double = 2

@@ -3,6 +3,8 @@ import Train
 
 /// The options of one training run, shared by `htsr train` and `htsr experiment`.
 struct TrainArguments: ParsableArguments {
+    @OptionGroup var memory: MemoryArguments
+
     @Option(help: "The model (mlp).")
     var model: String = "mlp"
 
