@@ -11,6 +11,8 @@ public struct PlotOptions: Sendable {
     public var settings: RenderSettings
     /// gnuplot processes drawing in parallel.
     public var processes: Int
+    /// Seconds gnuplot may spend on one figure before it is stopped (`FigureRenderer`).
+    public var figureTimeLimit: Double = FigureRenderer.defaultFigureTimeLimit
 
     public init(kinds: [FigureKind]? = nil, figureLayers: String? = nil, alpha: AlphaChoice = .fit,
                 settings: RenderSettings = RenderSettings(), processes: Int = 2) {
@@ -96,7 +98,8 @@ public enum Plotter {
 
     static func render(_ batches: [FigureBatch], into folder: StagedFolder, options: PlotOptions, gnuplot: String,
                        progress: FigureRenderer.Progress?) throws -> RenderOutcome {
-        let renderer = FigureRenderer(executable: gnuplot, processes: options.processes, settings: options.settings)
+        var renderer = FigureRenderer(executable: gnuplot, processes: options.processes, settings: options.settings)
+        renderer.figureTimeLimit = options.figureTimeLimit
         var outcome = try folder.namingFinalPaths { try renderer.render(batches, progress: progress) }
         try folder.commit()
         outcome.files = outcome.files.map(folder.finalPath)

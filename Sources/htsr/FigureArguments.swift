@@ -38,6 +38,10 @@ struct FigureArguments: ParsableArguments {
     @Option(help: "gnuplot processes drawing in parallel.")
     var processes: Int = defaultThreadCount
 
+    @Option(help: ArgumentHelp("Seconds gnuplot may spend on one figure; past it gnuplot is stopped and the command fails naming the figure.",
+                               valueName: "SECONDS"))
+    var figureTimeLimit: Double = FigureRenderer.defaultFigureTimeLimit
+
     @Option(help: ArgumentHelp("The model's name in titles (default: from the input path).", valueName: "TEXT"))
     var title: String?
 
@@ -48,14 +52,19 @@ struct FigureArguments: ParsableArguments {
         }
         guard FontSpec(parsing: font) != nil else { throw ValidationError("--font '\(font)' is not FACE,POINTS with 4 to 72 points") }
         guard processes >= 1 else { throw ValidationError("--processes must be at least 1") }
+        guard figureTimeLimit.isFinite, figureTimeLimit > 0, figureTimeLimit <= 86_400 else {
+            throw ValidationError("--figure-time-limit must be a number of seconds in (0, 86400]; got \(figureTimeLimit)")
+        }
     }
 
     func plotOptions() throws -> PlotOptions {
         var kinds: [FigureKind]?
         if let f = figures { kinds = try FigureKind.parseList(f).get() }
-        return PlotOptions(kinds: kinds, figureLayers: figureLayers, alpha: alpha,
-                           settings: RenderSettings(format: format, size: FigureSize(parsing: size)!, font: FontSpec(parsing: font)!),
-                           processes: processes)
+        var options = PlotOptions(kinds: kinds, figureLayers: figureLayers, alpha: alpha,
+                                  settings: RenderSettings(format: format, size: FigureSize(parsing: size)!, font: FontSpec(parsing: font)!),
+                                  processes: processes)
+        options.figureTimeLimit = figureTimeLimit
+        return options
     }
 }
 
