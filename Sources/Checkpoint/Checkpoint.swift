@@ -14,6 +14,8 @@ public final class Checkpoint: @unchecked Sendable {
     /// safetensors `__metadata__` (merged over shards); HDF5 root scalar string attributes
     /// (`keras_version`, `backend`, `model_config`, ...).
     public let metadata: [String: String]
+    /// The forward order the format itself records (Keras 2 `layer_names`), if any.
+    public let nativeOrder: LayerOrder?
 
     let entries: [String: (info: TensorInfo, source: TensorSource)]
 
@@ -22,6 +24,7 @@ public final class Checkpoint: @unchecked Sendable {
         self.format = loaded.format
         self.tensors = loaded.tensors.map(\.info)
         self.metadata = loaded.metadata
+        self.nativeOrder = loaded.nativeOrder
         self.entries = Dictionary(loaded.tensors.map { ($0.info.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -107,6 +110,19 @@ public final class Checkpoint: @unchecked Sendable {
     /// (values converted from other types may pass through Doubles: at least 8 bytes each).
     static func checkBudget(_ info: TensorInfo, count: Int, bytesEach: Int) throws {
         try MemoryBudget.current.check(MemoryBudget.bytes(count, max(8, bytesEach)), for: "tensor '\(info.name)' of \(info.file)")
+    }
+
+    /// The model's forward order (see `LayerOrder`): the family that `config.json` in the
+    /// folder or beside the file names; else the format's own (`nativeOrder`: Keras
+    /// `layer_names`, a PyTorch state dict's order); for GGUF the llama.cpp tensor names'
+    /// order; else natural name order (the result says which, and why).
+    /// - Throws: `LayerOrderError` when that `config.json` is unreadable or malformed.
+    public func forwardOrder() throws -> LayerOrder {
+        let fromConfig = try LayerOrder.configFile(for: path).map(LayerOrder.fromConfig)
+        if let order = fromConfig, order.method == .family { return order }
+        if let nativeOrder { return nativeOrder }
+        if format == .gguf { return .family(.gguf) }
+        return fromConfig ?? .natural(note: "no config.json beside the checkpoint")
     }
 
     /// The tensor called `named`, or nil.

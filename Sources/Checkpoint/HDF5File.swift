@@ -1,4 +1,4 @@
-import CHDF5
+internal import CHDF5
 import Foundation
 
 /// The element types HDF5 datasets are read as (libhdf5 converts from the stored type).

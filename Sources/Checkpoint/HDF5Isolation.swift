@@ -1,4 +1,4 @@
-import CHDF5
+internal import CHDF5
 import Foundation
 
 /// Reading HDF5 files in a worker process, so that a corrupt file cannot take htsr down.

@@ -1,4 +1,4 @@
-import CHDF5
+internal import CHDF5
 import Foundation
 
 // The parent's and the worker's halves of `HDF5Isolation`, and the messages between them.
@@ -192,8 +192,10 @@ final class HDF5WorkerFile: HDF5Reader, @unchecked Sendable {   // the channel a
                 info.unreadable = unreadable
                 tensors.append((info, .hdf5(file: file, dataset: dataset)))
             }
+            // A native order is the tensors' own order (Keras 2 `layer_names`), with its note.
+            let order = try r.u8() == 1 ? LayerOrder.native(tensors.map(\.info.name), note: try r.string()) : nil
             guard r.at == answer.count else { throw HDF5WireReader.Malformed() }
-            return LoadedCheckpoint(format: format, tensors: tensors, metadata: metadata)
+            return LoadedCheckpoint(format: format, tensors: tensors, metadata: metadata, nativeOrder: order)
         } catch is HDF5WireReader.Malformed {
             throw file.fail(origin.error("unreadable HDF5 (the HDF5 reader process answered out of protocol)"))
         }
@@ -390,7 +392,8 @@ struct HDF5WorkerServer {
         }
     }
 
-    /// The tensor list and metadata of a loaded file, as `HDF5WorkerFile.open` reads them.
+    /// The tensor list, metadata and native order of a loaded file, as `HDF5WorkerFile.open`
+    /// reads them.
     private func listing(_ loaded: LoadedCheckpoint) -> HDF5WireWriter {
         var w = HDF5WireWriter()
         w.string(loaded.format.rawValue)
@@ -406,6 +409,7 @@ struct HDF5WorkerServer {
             w.string(dataset)
             if let why = t.info.unreadable { w.u8(1); w.string(why) } else { w.u8(0) }
         }
+        if let order = loaded.nativeOrder { w.u8(1); w.string(order.note ?? "") } else { w.u8(0) }
         return w
     }
 

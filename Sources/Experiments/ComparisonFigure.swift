@@ -1,3 +1,4 @@
+import Checkpoint
 import Analyzer
 import Foundation
 import Plot

@@ -1,8 +1,8 @@
-import Analyzer
 import Checkpoint
 import Dispatch
 import Foundation
 import LinearAlgebra
+import Random
 import Train
 
 /// What a finished FNO run reports.
@@ -63,7 +63,7 @@ public final class FNOTrainer {
         try mc.validate()
         try mc.memoryPlan(batch: config.batchSize, tapes: tTrain - initialStep).check("training the FNO")
         model = try FNOModel(config: mc, grid: data.grid, maxBatch: config.batchSize)
-        var rng = SeededRNG(seed: config.seed, stream: 1)
+        var rng = SeededRNG(seed: config.seed, stream: .initialization)
         model.initialize(rng: &rng)
         rollout = Rollout(model: model, initialStep: initialStep, channels: data.channels)
         var o = OptimizerSettings(kind: .adam)
@@ -104,7 +104,7 @@ public final class FNOTrainer {
             }
             let t0 = now()
             let eta = Double(schedule(epoch))
-            var r = SeededRNG(seed: config.seed, stream: 1_000_000 + UInt64(epoch))
+            var r = SeededRNG(seed: config.seed, stream: .fnoEpochOrder(epoch))
             let order = r.permutation(n)
             var lossSum = 0.0
             for b in 0..<stepsPerEpoch {

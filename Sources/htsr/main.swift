@@ -1,4 +1,4 @@
-import CStartup
+internal import CStartup
 import Checkpoint
 import Foundation
 

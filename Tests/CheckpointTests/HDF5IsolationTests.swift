@@ -62,6 +62,7 @@ import Testing
             let isolated = Checkpoint(path: path, loaded: try HDF5WorkerFile.open(path, origin: HDF5Origin(file: path), worker: worker))
             let local = try Checkpoint.open(path)
             #expect(isolated.tensors == local.tensors && isolated.metadata == local.metadata && isolated.format == local.format)
+            #expect(isolated.nativeOrder == local.nativeOrder)
             for t in local.tensors {
                 #expect(try isolated.readDoubles(t).map(\.bitPattern) == local.readDoubles(t).map(\.bitPattern))
                 #expect(try isolated.readFloats(t).map(\.bitPattern) == local.readFloats(t).map(\.bitPattern))
