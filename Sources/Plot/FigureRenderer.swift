@@ -133,8 +133,10 @@ public struct FigureRenderer: Sendable {
                 throw PlotError.gnuplotFailed(figure: k < sent.count ? sent[k] : (sent.last ?? "gnuplot"),
                                               message: "gnuplot did not finish the figure within \(limitText) and was stopped")
             case .exit:
-                throw PlotError.gnuplotFailed(figure: sent.last ?? executable,
-                                              message: "gnuplot did not exit within \(limitText) after its last figure and was stopped")
+                guard let last = sent.last else {
+                    throw PlotError.cannotStart(executable: executable, reason: "gnuplot did not exit within \(limitText) and was stopped")
+                }
+                throw PlotError.gnuplotFailed(figure: last, message: "gnuplot did not exit within \(limitText) after its last figure and was stopped")
             }
         }
         let report = GnuplotMessages.parse(messages, figures: sent)

@@ -126,6 +126,26 @@ import Testing
         #expect(g?.kind == .missingShard && g?.message.contains("first: model-00002-of-00002.safetensors") == true, "\(String(describing: g))")
     }
 
+    /// GGUF data is read with pread, not through a mapping: a file truncated after it was
+    /// opened is a `.truncated` error (a mapping would have raised SIGBUS).
+    @Test func aGGUFTruncatedAfterOpeningIsAnError() throws {
+        let s = try Scratch()
+        defer { s.remove() }
+        try s.copy("../formats/gguf/types.gguf", to: "m.gguf")
+        let checkpoint = try Checkpoint.open(s.file("m.gguf"))
+        let readable = checkpoint.tensors.filter { $0.unreadable == nil && $0.dtype.isFloatingPoint }
+        #expect(readable.count > 3)
+        #expect(truncate(s.file("m.gguf"), 4096) == 0)
+        var truncated = 0, read = 0
+        for t in readable {
+            for body in [{ _ = try checkpoint.readDoubles(t) }, { try checkpoint.forEachBlock(t, elementsPerBlock: 64) { _ in } }] {
+                do { try body(); read += 1 } catch let e as CheckpointError where e.kind == .truncated { truncated += 1 }
+            }
+        }
+        // Tensors wholly inside the first 4096 bytes still read; every other read fails cleanly.
+        #expect(truncated > read && truncated + read == 2 * readable.count, "\(truncated) truncated, \(read) read")
+    }
+
     @Test func numberedShardNames() {
         #expect(FolderResolver.numberedShard("model-00002-of-00005.safetensors")! == ("model", 2, 5, 5, "safetensors"))
         #expect(FolderResolver.numberedShard("pytorch_model-1-of-3.bin")! == ("pytorch_model", 1, 3, 1, "bin"))
