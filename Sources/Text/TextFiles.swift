@@ -6,13 +6,22 @@ enum TextFiles {
     /// Files larger than this are refused (a lie in a size must not become an allocation).
     static let maximumBytes = 4 << 30
 
-    /// The bytes of `path` (`-` is standard input).
+    /// The bytes of `path` (`-` is standard input), at most `maximumBytes` and the memory
+    /// budget (`MemoryBudget.current`), checked before the bytes are held.
     static func read(_ path: String, what: String = "file") throws -> [UInt8] {
+        let limit = min(maximumBytes, MemoryBudget.current.bytes)
         if path == "-" {
-            return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+            var bytes: [UInt8] = []
+            while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty {
+                guard bytes.count + chunk.count <= limit else {
+                    throw TextError(.unusableData, file: path, message: "standard input holds more than the limit of \(limit) bytes")
+                }
+                bytes += chunk
+            }
+            return bytes
         }
         do {
-            return try InputFile.read(path, limit: maximumBytes)
+            return try InputFile.read(path, limit: limit)
         } catch let e as CheckpointError {
             throw TextError(e, what: what)
         }
