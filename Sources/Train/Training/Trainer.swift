@@ -37,13 +37,11 @@ public final class Trainer {
     public let balanceEvery: Int
     let schedule: Schedule
     let probe: SpectrumProbe
-    /// Multipliers per parameter entry in use, and those from the latest spectra not yet applied
-    /// (they take effect at the top of step `pendingStep`).
-    var active: [Double]
-    var pending: PendingMultipliers?
-    /// A recomputation running on another thread (`balanceLag > 0`).
-    var inFlight: BackgroundBalance?
-    var decisions: [LayerDecision] = []
+    /// TempBalance in the loop: the multipliers per parameter entry in use, those computed but
+    /// not yet applied, recomputations running on another core (`balanceLag > 0`).
+    let balance: InLoopBalance
+    var active: [Double] { balance.active }
+    var decisions: [LayerDecision] { balance.decisions }
     public internal(set) var step = 0
     var bestStep: Int?
     var bestAccuracy: Double?
@@ -83,7 +81,9 @@ public final class Trainer {
         p.filterZeros = config.filterZeros
         p.threads = config.analysisThreads
         probe = p
-        active = Array(repeating: 1, count: model.parameters.entries.count)
+        balance = InLoopBalance(layers: model.config.linearNames, parameterNames: model.parameters.entries.map(\.name),
+                                policy: config.policyOptions, probe: p,
+                                timing: config.balanceEvery == .epoch ? .everyEpoch : .everySteps(balanceEvery), lag: config.balanceLag)
         if let path = config.initCheckpoint {
             let head = "fc\(config.hidden.count + 1)"
             keptOnInit = try CheckpointIO.load(into: model.parameters, from: path, replaceable: [head + ".weight", head + ".bias"])
@@ -105,13 +105,7 @@ public final class Trainer {
     var resumePath: String { config.out + "/resume.safetensors" }
 
     /// The layers TempBalance balances (independent of the weights).
-    public var balancedLayers: [String] {
-        let fits = layerNames.map { n -> LayerFit in
-            let s = model.parameters.entry(n + ".weight").shape
-            return LayerFit(name: n, eigenvalueCount: min(s[0], s[1]), metric: 0)
-        }
-        return TempBalance.candidates(fits, options: config.policyOptions)
-    }
+    public var balancedLayers: [String] { balance.balancedLayers(model.parameters) }
 
     /// Runs until the last step (or `stopAfter`), logging to `<out>/log.jsonl`.
     @discardableResult
@@ -137,7 +131,7 @@ public final class Trainer {
             }
             if config.policy == .tempbalance {
                 let t0 = clock.now
-                try updateMultipliers(epochStep: b)
+                try balance.update(step: step, epochStep: b, parameters: model.parameters)
                 analysisSeconds += clock.now - t0
             }
             let t0 = clock.now
@@ -193,41 +187,6 @@ public final class Trainer {
                             trainSeconds: trainSeconds, analysisSeconds: analysisSeconds, evalSeconds: evalSeconds,
                             examplesPerSecond: trainSeconds > 0 ? examples / trainSeconds : 0,
                             balancedLayers: config.policy == .tempbalance ? balancedLayers : [])
-    }
-
-    /// At the top of a step: applies multipliers that are due, and starts a recomputation when
-    /// one is due (`tempbalance-spec.md` §4: the spectra of the weights before this step's update;
-    /// in step-interval mode they take effect from the next step, in epoch mode from this one —
-    /// plus `balanceLag` steps).
-    func updateMultipliers(epochStep b: Int) throws {
-        if let f = inFlight, f.activateAt <= step {
-            pending = try f.wait()
-            inFlight = nil
-        }
-        if let p = pending, p.step <= step {
-            active = p.multipliers
-            decisions = p.decisions
-            pending = nil
-        }
-        let due = config.balanceEvery == .epoch ? b == 0 : step % balanceEvery == 0
-        guard due else { return }
-        let activateAt = (config.balanceEvery == .epoch ? step : step + 1) + config.balanceLag
-        if config.balanceLag == 0 {
-            let p = try balance(probe.snapshot(model.parameters, layers: layerNames), activateAt: activateAt)
-            if activateAt <= step { active = p.multipliers; decisions = p.decisions } else { pending = p }
-        } else {
-            let snapshot = probe.snapshot(model.parameters, layers: layerNames)
-            inFlight = BackgroundBalance(activateAt: activateAt) { [self] in try self.balance(snapshot, activateAt: activateAt) }
-        }
-    }
-
-    /// The per-entry multipliers from the spectra of a snapshot of the weights.
-    func balance(_ snapshot: SpectrumProbe.Snapshot, activateAt: Int) throws -> PendingMultipliers {
-        let fits = try probe.fits(snapshot)
-        let decisions = TempBalance.decide(fits, options: config.policyOptions)
-        let routed = TempBalance.route(parameterNames: model.parameters.entries.map(\.name), decisions: decisions,
-                                       options: config.policyOptions)
-        return PendingMultipliers(step: activateAt, multipliers: routed.map(\.multiplier), decisions: decisions)
     }
 
     // MARK: log lines
