@@ -65,6 +65,8 @@ struct FinetuneCommand: ParsableCommand {
 
     @OptionGroup var loop: BalanceLoopArguments
 
+    @OptionGroup var memory: MemoryArguments
+
     @Option(help: "Random seed (head initialisation, training subset, example order, dropout).")
     var seed: UInt64 = 0
 

@@ -35,6 +35,8 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: "Encoding of the input: utf8 or latin1.")
     var encoding: TextEncoding = .utf8
 
+    @OptionGroup var memory: MemoryArguments
+
     func validate() throws {
         if let maxLength, maxLength < (pair ? 3 : 2) {
             throw ValidationError("--max-length must be at least \(pair ? 3 : 2) (the special tokens of a \(pair ? "pair" : "single text")).")

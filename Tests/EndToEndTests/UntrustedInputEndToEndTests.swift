@@ -90,6 +90,44 @@ import Testing
         #expect(tmp.contents == ["input", "input.json"])
     }
 
+    /// The fine-tuner's inputs (config.json, the vocabulary, the data file) are opened the same
+    /// way: a FIFO in their place fails at once; its buffers and a tokenizer's id table are
+    /// checked against --max-memory before allocation.
+    @Test func finetuneAndTokenizeInputs() throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanup() }
+        let tiny = HTSRBinary.packageRoot.appendingPathComponent("fixtures/bert-golden/tiny").path
+        let csv = HTSRBinary.packageRoot.appendingPathComponent("fixtures/finetune/tiny-topics.csv").path
+        func finetune(_ model: String, data: String = csv, _ extra: [String] = []) throws -> HTSRBinary.Result {
+            try HTSRBinary.run(["finetune", model, "--data", data, "--train-count", "24", "--validation-count", "12", "--epochs", "1",
+                                "--batch-size", "8", "--max-length", "16", "--out", tmp.path("run"), "-q"] + extra, timeout: 120, stdin: "/dev/null")
+        }
+        for (replaced, name) in [("config.json", "config"), ("vocab.txt", "vocab")] {
+            let model = tmp.path("model-" + name)
+            try FileManager.default.createDirectory(atPath: model, withIntermediateDirectories: true)
+            for f in ["config.json", "model.safetensors", "vocab.txt"] where f != replaced {
+                try FileManager.default.copyItem(atPath: tiny + "/" + f, toPath: model + "/" + f)
+            }
+            #expect(mkfifo(model + "/" + replaced, 0o600) == 0)
+            expectClean(try finetune(model), file: model + "/" + replaced, problem: "is a FIFO (named pipe), not a regular file")
+        }
+        let fifo = tmp.path("data.csv")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        expectClean(try finetune(tiny, data: fifo), file: fifo, problem: "is a FIFO (named pipe), not a regular file")
+        let budget = try finetune(tiny, ["--max-memory", "64k"])
+        #expect(budget.status == 1 && budget.stderr.split(separator: "\n").count == 1
+                && budget.stderr.contains("more than the memory budget of 64 KiB"), "\(budget.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path("run")))
+        // A tokenizer.json whose one id of 2³¹ − 2 asks for a 32 GiB id table.
+        var json = try String(contentsOfFile: HTSRBinary.packageRoot.appendingPathComponent("fixtures/fuzz/tokenizer-json/tiny.json").path, encoding: .utf8)
+        let vocab = try #require(json.range(of: #""vocab": {"#))
+        json.replaceSubrange(vocab, with: #""vocab": {"sparse": 2147483646, "#)
+        try json.write(toFile: tmp.path("tokenizer.json"), atomically: false, encoding: .utf8)
+        try "a b\n".write(toFile: tmp.path("input.txt"), atomically: false, encoding: .utf8)
+        expectClean(try HTSRBinary.run(["tokenize", tmp.path("tokenizer.json"), "--input", tmp.path("input.txt"), "--max-memory", "1G"]),
+                    file: "tokenizer.json", problem: "model.vocab: the id table of")
+    }
+
     @Test func shardsMayNotLeaveTheirFolder() throws {
         let tmp = try TemporaryFolder()
         defer { tmp.cleanup() }
