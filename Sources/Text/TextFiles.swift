@@ -22,6 +22,8 @@ enum TextFiles {
         }
         do {
             return try InputFile.read(path, limit: limit)
+        } catch let e as CheckpointError where e.kind == .tooLarge && limit < maximumBytes {
+            throw TextError(.unusableData, file: path, message: "\(e.message), the memory budget (\(MemoryBudget.current))")
         } catch let e as CheckpointError {
             throw TextError(e, what: what)
         }
