@@ -32,7 +32,9 @@ enum ShardIndex {
             }
         }
 
+        // Linear in the map (an index may name 100,000 shards): sets and dictionaries, no scans.
         var shardOrder: [String] = []
+        var firstTensor: [String: String] = [:]
         var mapped: [(tensor: String, shard: String)] = []
         var seen = Set<String>()
         for m in map {
@@ -40,7 +42,10 @@ enum ShardIndex {
             guard seen.insert(m.key).inserted else {
                 throw CheckpointError(.duplicateTensor, file: indexPath, message: "tensor '\(m.key)' appears more than once in weight_map")
             }
-            if !shardOrder.contains(shard) { shardOrder.append(shard) }
+            if firstTensor[shard] == nil {
+                firstTensor[shard] = m.key
+                shardOrder.append(shard)
+            }
             mapped.append((m.key, shard))
         }
 
@@ -48,7 +53,7 @@ enum ShardIndex {
         var shardTensors: [String: [String: (info: TensorInfo, source: TensorSource)]] = [:]
         var formats = Set<CheckpointFormat>()
         for shard in NaturalOrder.sorted(shardOrder) {
-            let user = mapped.first { $0.shard == shard }!.tensor
+            let user = firstTensor[shard]!
             let path: String
             switch PathUtil.contained(shard, in: folder) {
             case .success(let p)?:

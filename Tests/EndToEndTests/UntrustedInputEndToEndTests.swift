@@ -139,6 +139,12 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: tmp.path("model/link.safetensors"), withDestinationPath: tmp.path("outside.safetensors"))
         try #"{"weight_map": {"head.bias": "link.safetensors"}}"#.write(toFile: tmp.path("model/model.safetensors.index.json"), atomically: false, encoding: .utf8)
         expectClean(try HTSRBinary.run(["analyze", tmp.path("model")]), file: "model.safetensors.index.json", problem: "outside the folder")
+        // An index naming 100,000 shards that are not there: an error in about a second (the
+        // map was scanned once per shard name, minutes; Scripts/hostile-sweep met it as a hang).
+        let names = (0..<100_000).map { "\"t\($0)\": \"s\($0).safetensors\"" }.joined(separator: ", ")
+        try "{\"weight_map\": {\(names)}}".write(toFile: tmp.path("model/model.safetensors.index.json"), atomically: false, encoding: .utf8)
+        expectClean(try HTSRBinary.run(["analyze", tmp.path("model")], timeout: 60), file: "model.safetensors.index.json",
+                    problem: "shard 's0.safetensors' (holding 't0') does not exist")
     }
 
     @Test func theMemoryBudgetIsCheckedBeforeAllocating() throws {
