@@ -126,6 +126,15 @@ import Testing
         try "a b\n".write(toFile: tmp.path("input.txt"), atomically: false, encoding: .utf8)
         expectClean(try HTSRBinary.run(["tokenize", tmp.path("tokenizer.json"), "--input", tmp.path("input.txt"), "--max-memory", "1G"]),
                     file: "tokenizer.json", problem: "model.vocab: the id table of")
+        // One line longer than a quarter of the budget (a file without newlines), and a whole file beyond it.
+        let line = Data(repeating: 0x61, count: 8 << 20)
+        try line.write(to: URL(fileURLWithPath: tmp.path("line.txt")))
+        try line.write(to: URL(fileURLWithPath: tmp.path("line.csv")))
+        let tokenizer = HTSRBinary.packageRoot.appendingPathComponent("fixtures/fuzz/tokenizer-json/tiny.json").path
+        expectClean(try HTSRBinary.run(["tokenize", tokenizer, "--input", tmp.path("line.txt"), "--max-memory", "4M"]),
+                    file: "line.txt", problem: "line 1: a line of more than")
+        expectClean(try finetune(tiny, data: tmp.path("line.csv"), ["--max-memory", "4M"]),
+                    file: "line.csv", problem: "exceeds the limit of 4194304 bytes, the memory budget (4.0 MiB)")
     }
 
     @Test func shardsMayNotLeaveTheirFolder() throws {
