@@ -67,7 +67,7 @@ extension HDF5Reader {
 ///
 /// Every method takes `HDF5Lock` itself unless its name ends in `Locked`, which must be called
 /// with the lock held (the loader does so while walking the file).
-final class HDF5File: HDF5Reader, @unchecked Sendable {   // immutable; libhdf5 calls under HDF5Lock
+final class HDF5File: HDF5Reader, @unchecked Sendable {   // immutable (origin, id, descriptor); every libhdf5 call takes HDF5Lock
     let origin: HDF5Origin
     let id: hid_t
     /// The descriptor checked to be a regular file; libhdf5 opened it through /proc/self/fd.
