@@ -81,8 +81,8 @@ public enum Analyzer {
     ///   - order: the layer order (`--order FILE`); nil: the source's `forwardOrder()`.
     ///   - keepEigenvalues: called with each row's ESD (e.g. to save it or plot it).
     ///   - timings: collects the seconds spent per stage (`--timings`).
-    /// - Throws: `AnalysisError.invalidOption`, `LayerOrderError`, `MemoryBudgetError` naming
-    ///   the first layer that does not fit, or the source's read error.
+    /// - Throws: `InvalidSetting` for options outside their ranges, `LayerOrderError`,
+    ///   `MemoryBudgetError` naming the first layer that does not fit, or the source's read error.
     public static func analyze(_ source: TensorSource, options: AnalysisOptions, order: LayerOrder? = nil,
                                progress: Progress? = nil,
                                keepEigenvalues: (@Sendable (LayerReport, ESD) throws -> Void)? = nil,

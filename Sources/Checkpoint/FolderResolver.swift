@@ -23,7 +23,7 @@ enum FolderResolver {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: path)
         } catch {
-            throw CheckpointError(.io, file: path, message: "cannot list folder: \(error.localizedDescription)")
+            throw CheckpointError(.io, file: path, message: "cannot list folder: \(FileProblem.text(error))")
         }
         func join(_ name: String) -> String { PathUtil.join(path, name) }
         let visible = NaturalOrder.sorted(names.filter { !$0.hasPrefix(".") })

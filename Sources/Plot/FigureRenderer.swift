@@ -1,4 +1,5 @@
 import Dispatch
+import Checkpoint
 import Foundation
 import Parallel
 import Synchronization
@@ -110,7 +111,7 @@ public struct FigureRenderer: Sendable {
                 let folder = (p.path as NSString).deletingLastPathComponent
                 if folders.insert(folder).inserted {
                     do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                        throw PlotError.output(path: folder, problem: "cannot create the folder: \(error.localizedDescription)")
+                        throw PlotError.output(path: folder, problem: "cannot create the folder: \(FileProblem.text(error))")
                     }
                 }
                 let script = ScriptWriter.script(for: p.figure, settings: settings, output: p.path)
@@ -166,7 +167,7 @@ enum GnuplotMessages {
     }
 
     /// Assigns each message to the figure being drawn when it was written. A message is a
-    /// warning when every line of it starts with `warning:` (gnuplot's own prefix); otherwise it
+    /// warning when every line of it starts with `warning:` in any case (gnuplot's own prefix); otherwise it
     /// is an error, reported by its last non-empty line (gnuplot's explanation, e.g.
     /// `line 0: undefined variable: foo`).
     static func parse(_ text: String, figures: [String]) -> Report {
@@ -177,7 +178,8 @@ enum GnuplotMessages {
             pending = []
             guard !lines.isEmpty else { return }
             let figure = report.finished < figures.count ? figures[report.finished] : (figures.last ?? "gnuplot")
-            if lines.allSatisfy({ $0.hasPrefix("warning:") || $0.contains(": warning:") }) {
+            // gnuplot writes `warning:` and, for some (`Warning: empty y range …`), `Warning:`.
+            if lines.map({ $0.lowercased() }).allSatisfy({ $0.hasPrefix("warning:") || $0.contains(": warning:") }) {
                 report.warnings.append(Message(figure: figure, message: lines.joined(separator: "; ")))
             } else {
                 let explanation = lines.last { $0.contains(":") } ?? lines.last!

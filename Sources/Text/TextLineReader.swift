@@ -68,7 +68,7 @@ public final class TextLineReader {
             do {
                 chunk = try handle.read(upToCount: Self.chunkSize)
             } catch {
-                throw TextError(.io, file: path, message: "read failed: \(error.localizedDescription)")
+                throw TextError(.io, file: path, message: "read failed: \(FileProblem.text(error))")
             }
             if let chunk, !chunk.isEmpty {
                 // One line may not outgrow the memory budget (a file without newlines).

@@ -85,7 +85,9 @@ import Testing
         for args in runs {
             let r = try HTSRBinary.run(args, timeout: 60, stdin: "/dev/null")
             #expect(r.status == 1, "\(args): exit \(r.status): \(r.stderr)")
-            #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("is a FIFO (named pipe), not a regular file"), "\(args): \(r.stderr)")
+            // policy reads its analysis through the CLI's reader (file or standard input), which says less.
+            let problem = args[0] == "policy" ? "cannot read the file" : "is a FIFO (named pipe), not a regular file"
+            #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains(problem) && r.stderr.contains(fifo), "\(args): \(r.stderr)")
         }
         #expect(tmp.contents == ["input", "input.json"])
     }
@@ -166,7 +168,7 @@ import Testing
         #expect(bad.status == 64 && bad.stderr.contains("--max-memory must be a positive size"), "\(bad.stderr)")
         let tmp = try TemporaryFolder()
         defer { tmp.cleanup() }
-        let train = try HTSRBinary.run(["train", "--data", "digits", "--hidden", "100000000,100000000", "--epochs", "1", "--out", tmp.path("run")])
+        let train = try HTSRBinary.run(["train", "--data", "digits", "--hidden", "4096,4096", "--epochs", "1", "--out", tmp.path("run"), "--max-memory", "1M"])
         #expect(train.status == 1 && train.stderr.contains("training the MLP (largest: layer fc"), "\(train.stderr)")
         #expect(tmp.contents.isEmpty)
     }
