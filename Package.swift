@@ -21,6 +21,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "htsr", targets: ["htsr"]),
+        // The readers, for the fuzz targets of Fuzz/ (a package of its own, built with
+        // -sanitize=fuzzer,address by Scripts/fuzz; this build is untouched).
+        .library(name: "HTSRReaders", targets: ["Checkpoint", "Text", "Analyzer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -24,7 +24,8 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var maxEvals: Int = 15_000
     /// Layers whose larger dimension exceeds this are skipped (WeightWatcher: 50,000).
     public var maxN: Int = 50_000
-    /// A regular expression; only layers whose name it matches are analysed.
+    /// A regular expression (the `NamePattern` subset, matched in linear time); only layers
+    /// whose name it matches somewhere are analysed.
     public var layers: String?
     /// Analyse embedding tables (on by default, as WeightWatcher does).
     public var includeEmbeddings: Bool = true
@@ -124,8 +125,8 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
             try Limits.farmsOps.check(f.ops, "farms.ops")
         }
         if let pattern = layers {
-            do { _ = try Regex(pattern) } catch {
-                throw InvalidSetting(field: "layers", value: "'\(pattern)'", requirement: "a valid regular expression")
+            do { _ = try NamePattern(pattern) } catch let e as NamePatternError {
+                throw InvalidSetting(field: "layers", value: "'\(pattern)'", requirement: "a supported regular expression (\(e))")
             }
         }
     }

@@ -171,10 +171,12 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
     /// - Throws: `AnalysisError.invalidAnalysisFile` naming the file: unreadable, not a JSON
     ///   object, another format or version, or a field that does not fit (named by its path).
     public static func load(_ path: String) throws -> AnalysisReport {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw AnalysisError.invalidAnalysisFile(file: path, problem: "cannot read the file")
+        let maximumFileBytes = 1 << 30
+        let data: [UInt8]
+        do { data = try InputFile.read(path, limit: maximumFileBytes) } catch let e as CheckpointError {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: e.message)
         }
-        return try decode(data, source: path)
+        return try decode(Data(data), source: path)
     }
 
     /// Reads an analysis from `data` (a file's bytes or standard input); `source` names it in errors.

@@ -34,13 +34,8 @@ enum KerasArchive {
             unlink(temporary)
             TemporaryFiles.unregister(slot)
         }
-        // Every error, now or when a tensor is read during the analysis, names the archive and
-        // the member, never the temporary file (which is gone by then).
-        let member = "model.weights.h5"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw CheckpointError(.io, file: path, message: "\(member): cannot create a temporary file \(temporary): \(String(cString: strerror(errno)))")
-        }
+        guard fd >= 0 else { throw CheckpointError(.io, file: temporary, message: "cannot create a temporary file: \(String(cString: strerror(errno)))") }
         do {
             defer { close(fd) }
             try zip.extract(weights) { bytes in
@@ -48,14 +43,13 @@ enum KerasArchive {
                 while done < bytes.count {
                     let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
                     if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else {
-                        throw CheckpointError(.io, file: path, message: "\(member): cannot write the temporary file \(temporary): \(String(cString: strerror(errno)))")
-                    }
+                    guard n > 0 else { throw CheckpointError(.io, file: temporary, message: "cannot write the temporary file: \(String(cString: strerror(errno)))") }
                     done += n
                 }
             }
         }
-        let inner = try HDF5Loader.load(temporary, origin: HDF5File.Origin(file: path, member: member))
+        // Errors, also those of later reads, name the archive and the entry, not the temporary file.
+        let inner = try HDF5Loader.load(temporary, origin: HDF5Origin(file: path, prefix: "model.weights.h5: "))
         // Renamed, and in the model's layer order (the weights file lists groups by name).
         let tensors = inner.tensors.enumerated().map { k, t -> (order: [Int], info: TensorInfo, source: TensorSource) in
             let (name, order) = rename(t.info.name, renames)

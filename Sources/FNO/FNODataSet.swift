@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 import PDE
 import Settings
@@ -81,6 +82,9 @@ public struct FNODataSet: Sendable {
         let poolRange = testCount..<(file.samples - validationCount)
         poolCount = poolRange.count
         let trainIndices = Array(stride(from: poolRange.lowerBound, to: poolRange.upperBound, by: reducedBatch))
+        // Every sample read is kept (as Float): the whole set must fit the budget.
+        try MemoryBudget.current.check(MemoryBudget.bytes(testCount + validationCount + trainIndices.count, spatialShape.reduce(1) { MemoryBudget.bytes($0, $1) ?? .max }, frames, channels, 4),
+                                       for: "the data set of \(path) (\(testCount + validationCount + trainIndices.count) samples)")
         let read = SampleReader(file: file, spatialShape: spatialShape, frames: frames, channels: channels,
                                 stride: reducedResolution, strideT: reducedResolutionT, darcyScale: darcyScale)
         test = try read.samples(Array(0..<testCount))

@@ -60,6 +60,8 @@ public final class FNOTrainer {
         let mc = FNOConfig(spatialShape: data.spatialShape, inputChannels: initialStep * data.channels, outputChannels: data.channels,
                            width: config.width, modes: config.modes, layers: config.layers, padding: config.padding,
                            projection: config.projection)
+        try mc.validate()
+        try mc.memoryPlan(batch: config.batchSize, tapes: tTrain - initialStep).check("training the FNO")
         model = try FNOModel(config: mc, grid: data.grid, maxBatch: config.batchSize)
         var rng = SeededRNG(seed: config.seed, stream: .initialization)
         model.initialize(rng: &rng)

@@ -12,6 +12,8 @@ public struct PlotOptions: Sendable {
     public var settings: RenderSettings
     /// gnuplot processes drawing in parallel, within `processRange`.
     public var processes: Int
+    /// Seconds gnuplot may spend on one figure before it is stopped (`FigureRenderer`).
+    public var figureTimeLimit: Double = FigureRenderer.defaultFigureTimeLimit
     /// The documented range of `processes`.
     public static let processRange = 1...256
     /// Files the output folder must never replace (the command's inputs).
@@ -111,7 +113,8 @@ public enum Plotter {
 
     static func render(_ batches: [FigureBatch], into folder: StagedFolder, options: PlotOptions, gnuplot: String,
                        progress: FigureRenderer.Progress?) throws -> RenderOutcome {
-        let renderer = FigureRenderer(executable: gnuplot, processes: options.processes, settings: options.settings)
+        var renderer = FigureRenderer(executable: gnuplot, processes: options.processes, settings: options.settings)
+        renderer.figureTimeLimit = options.figureTimeLimit
         var outcome = try folder.namingFinalPaths { try renderer.render(batches, progress: progress) }
         try folder.commit()
         outcome.files = outcome.files.map(folder.finalPath)

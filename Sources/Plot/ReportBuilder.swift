@@ -42,7 +42,8 @@ public enum ReportBuilder {
         }
         let pages = layerKinds.isEmpty ? [] : layers
         batches += FigurePlanner.layerBatches(data, layers: pages, kinds: layerKinds, folder: folder.staging, format: format)
-        let renderer = FigureRenderer(executable: gnuplot, processes: options.processes, settings: options.settings)
+        var renderer = FigureRenderer(executable: gnuplot, processes: options.processes, settings: options.settings)
+        renderer.figureTimeLimit = options.figureTimeLimit
         let rendered = try folder.namingFinalPaths { try renderer.render(batches, progress: progress) }
 
         let reason: String? = !data.eigenvalues.isAvailable

@@ -10,6 +10,8 @@ extension FingersMethod: ExpressibleByArgument {}
 /// The options that change the numbers of an analysis, shared by every command that analyses.
 /// Defaults and ranges are `AnalysisOptions`'s own (`AnalysisOptions.Limits`).
 struct AnalysisArguments: ParsableArguments {
+    @OptionGroup var memory: MemoryArguments
+
     private typealias L = AnalysisOptions.Limits
     private static let defaults = AnalysisOptions()
     private static let farmsDefaults = FARMSSettings()

@@ -167,6 +167,7 @@ struct InspectData: ParsableCommand {
 
     @Argument(help: "The HDF5 file.") var file: String
     @Option(help: "Samples read for the value statistics (0: none); [0, \(DataGeneratorLimits.samples.upper)].") var statsSamples: Int = 100
+    @OptionGroup var memory: MemoryArguments
 
     func validate() throws {
         guard (0...DataGeneratorLimits.samples.upper).contains(statsSamples) else {

@@ -5,6 +5,8 @@ import Train
 
 /// The options of one FNO run, shared by `htsr fno train` and `htsr fno experiment`.
 struct FNOArguments: ParsableArguments {
+    @OptionGroup var memory: MemoryArguments
+
     private typealias L = FNOTrainConfig.Limits
     private static let defaults = FNOTrainConfig()
     /// The run's settings named otherwise on the command line.

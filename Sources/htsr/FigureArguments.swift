@@ -39,6 +39,10 @@ struct FigureArguments: ParsableArguments {
     @Option(help: "gnuplot processes drawing in parallel; [\(PlotOptions.processRange.lowerBound), \(PlotOptions.processRange.upperBound)].")
     var processes: Int = min(defaultThreadCount, PlotOptions.processRange.upperBound)
 
+    @Option(help: ArgumentHelp("Seconds gnuplot may spend on one figure; past it gnuplot is stopped and the command fails naming the figure.",
+                               valueName: "SECONDS"))
+    var figureTimeLimit: Double = FigureRenderer.defaultFigureTimeLimit
+
     @Option(help: ArgumentHelp("The model's name in titles (default: from the input path).", valueName: "TEXT"))
     var title: String?
 
@@ -56,6 +60,9 @@ struct FigureArguments: ParsableArguments {
         guard FontSpec(parsing: font) != nil else { throw ValidationError("--font '\(font)' is not FACE,POINTS with 4 to 72 points") }
         guard PlotOptions.processRange.contains(processes) else {
             throw ValidationError("--processes \(processes): must be an integer in [\(PlotOptions.processRange.lowerBound), \(PlotOptions.processRange.upperBound)]")
+        }
+        guard figureTimeLimit.isFinite, figureTimeLimit > 0, figureTimeLimit <= 86_400 else {
+            throw ValidationError("--figure-time-limit must be a number of seconds in (0, 86400]; got \(figureTimeLimit)")
         }
     }
 
@@ -93,7 +100,9 @@ struct FigureArguments: ParsableArguments {
             settings = preset.settings(format: format, size: size == Self.defaultSize ? nil : settings.size,
                                        font: font == Self.defaultFont ? nil : settings.font)
         }
-        return PlotOptions(kinds: kinds, figureLayers: figureLayers, alpha: alpha, settings: settings, processes: processes)
+        var options = PlotOptions(kinds: kinds, figureLayers: figureLayers, alpha: alpha, settings: settings, processes: processes)
+        options.figureTimeLimit = figureTimeLimit
+        return options
     }
 }
 

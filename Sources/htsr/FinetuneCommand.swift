@@ -71,6 +71,8 @@ struct FinetuneCommand: ParsableCommand, NamesSettings {
 
     @OptionGroup var loop: BalanceLoopArguments
 
+    @OptionGroup var memory: MemoryArguments
+
     @Option(help: "Random seed (head initialisation, training subset, example order, dropout); any 64-bit unsigned integer.")
     var seed: UInt64 = defaults.seed
 

@@ -24,6 +24,7 @@ struct PolicyCommand: ParsableCommand {
     var input: String
 
     @OptionGroup var policy: PolicyArguments
+    @OptionGroup var memory: MemoryArguments
 
     @Option(help: "Hill's xmin position when analysing a checkpoint; \(Hill.xminPosRange).")
     var xminPos: Double = AnalysisOptions().xminPos

@@ -35,6 +35,8 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: "Encoding of the input: utf8 or latin1.")
     var encoding: TextEncoding = .utf8
 
+    @OptionGroup var memory: MemoryArguments
+
     func validate() throws {
         try validated { try BertTokenizer.checkMaxLength(maxLength, pair: pair) }
     }

@@ -5,6 +5,8 @@ import Train
 /// The options of one training run, shared by `htsr train` and `htsr experiment`.
 /// Defaults and ranges are `TrainConfig`'s own (`TrainConfig.Limits`).
 struct TrainArguments: ParsableArguments {
+    @OptionGroup var memory: MemoryArguments
+
     private typealias L = TrainConfig.Limits
     private static let defaults = TrainConfig()
     /// The run's settings named otherwise on the command line (the policy's included).

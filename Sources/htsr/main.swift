@@ -1,8 +1,15 @@
 import Checkpoint
 internal import CStartup
+import Checkpoint
+import Foundation
 
 // OpenBLAS starts single-threaded: see Sources/CStartup/startup.c.
 _ = htsr_startup_linked()
+// `htsr hdf5-worker` is htsr reading one HDF5 file for its parent (see HDF5Isolation).
+if CommandLine.arguments.count >= 2 && CommandLine.arguments[1] == HDF5Isolation.subcommand {
+    HDF5Isolation.serve()
+}
+HDF5Isolation.use(HDF5WorkerSettings.worker())
 // SIGINT, SIGTERM and SIGHUP remove every staging folder and temporary file, then exit 130/143/129.
 TemporaryFiles.installSignalHandlers()
 do {

@@ -59,6 +59,7 @@ public final class Trainer {
         let mlp = MLPConfig(inputs: data.inputs, hidden: config.hidden, classes: data.classes, activation: config.activation,
                             layerNorm: config.layerNorm, dropout: config.dropout)
         try mlp.validate()
+        try mlp.memoryPlan(maxBatch: max(config.batchSize, 256)).check("training the MLP")
         model = MLP(config: mlp, maxBatch: max(config.batchSize, 256))
         var rng = SeededRNG(seed: config.seed, stream: .initialization)
         model.initialize(rng: &rng)
