@@ -40,12 +40,18 @@ def quantize_q4_k(x):
     return out.reshape(*x.shape[:-1], x.shape[-1] // QK_K * 144)
 
 
-def random_blocks(qtype, rows, cols, rng):
-    """Random bytes in `qtype`'s block layout with its f16 scale fields set to small finite values."""
+def random_blocks(qtype, rows, cols, rng, any_finite=False):
+    """Random bytes in `qtype`'s block layout with its f16 scale fields set to small finite values
+    (with `any_finite`, to any finite float16: either sign, subnormals, up to 65504)."""
     block_size, type_size = gguf.GGML_QUANT_SIZES[qtype]
     n = rows * cols // block_size
     b = rng.integers(0, 256, size=(n, type_size), dtype=np.uint8)
     def f16(at):
+        if any_finite:
+            bits = rng.integers(0, 0x10000, size=n, dtype=np.uint16)
+            bits[(bits & 0x7C00) == 0x7C00] ^= 0x4000          # exponent 31 (inf/NaN) -> 15
+            b[:, at:at + 2] = bits.astype("<u2").view(np.uint8).reshape(n, 2)
+            return
         b[:, at:at + 2] = (rng.uniform(0.001, 0.02, n).astype(np.float16)).view(np.uint8).reshape(n, 2)
     if qtype == T.Q2_K:
         f16(80); f16(82)

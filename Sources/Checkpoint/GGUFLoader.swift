@@ -13,6 +13,17 @@ struct GGUFTensor: Sendable {
     /// Absolute byte offset of the first block.
     let offset: Int
     let count: Int
+    /// The type's dequantizer, chosen once (nil: a type without one; the tensor is unreadable
+    /// and never read — the loader marks it).
+    let kernel: GGMLDequantize.Kernel?
+
+    init(reader: FileReader, type: GGMLType, offset: Int, count: Int) {
+        self.reader = reader
+        self.type = type
+        self.offset = offset
+        self.count = count
+        kernel = GGMLDequantize.kernel(for: type)
+    }
 
     /// Raw bytes read per `pread`: whole blocks, about 4 MiB.
     private var blocksPerRead: Int { max(1, (4 << 20) / type.typeSize) }
@@ -20,11 +31,12 @@ struct GGUFTensor: Sendable {
     /// The whole tensor, dequantized.
     /// - Throws: `CheckpointError(.truncated)` if the file no longer holds the tensor, `.io`.
     func readDoubles() throws -> [Double] {
+        guard let kernel else { preconditionFailure("GGUF type \(type.name) has no dequantizer") }
         var values = [Double](repeating: 0, count: count)
         var done = 0
         try values.withUnsafeMutableBufferPointer { out in
             try forEachRawRun(maxBlocks: blocksPerRead) { raw, blocks in
-                GGMLDequantize.decode(type, raw, blocks: blocks, into: out.baseAddress! + done)
+                kernel(raw, blocks, out.baseAddress! + done)
                 done += blocks * type.blockSize
             }
         }
@@ -35,11 +47,12 @@ struct GGUFTensor: Sendable {
     /// ggml blocks, at least one), dequantized into one buffer.
     func forEachBlock(elementsPerBlock: Int, _ body: (UnsafeBufferPointer<Double>) throws -> Void) throws {
         if count == 0 { return }
+        guard let kernel else { preconditionFailure("GGUF type \(type.name) has no dequantizer") }
         let blocksPer = max(1, min(elementsPerBlock, count) / type.blockSize)
         let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: blocksPer * type.blockSize)
         defer { buffer.deallocate() }
         try forEachRawRun(maxBlocks: blocksPer) { raw, n in
-            GGMLDequantize.decode(type, raw, blocks: n, into: buffer.baseAddress!)
+            kernel(raw, n, buffer.baseAddress!)
             try body(UnsafeBufferPointer(rebasing: buffer[0..<(n * type.blockSize)]))
         }
     }
@@ -161,7 +174,7 @@ enum GGUFLoader {
             let plain: [UInt32: DType] = [0: .F32, 1: .F16, 28: .F64, 30: .BF16]
             info = TensorInfo(name: t.name, dtype: plain[t.type.id] ?? .F32, shape: shape, file: path, layout: .pytorch)
             if plain[t.type.id] == nil { info.quantization = t.type.name }
-            if !t.type.isDequantized { info.unreadable = "GGUF type \(t.type.name) has no dequantizer here" }
+            if GGMLDequantize.kernel(for: t.type) == nil { info.unreadable = "GGUF type \(t.type.name) has no dequantizer here" }
             tensors.append((info, .gguf(GGUFTensor(reader: reader, type: t.type, offset: start, count: count))))
         }
         extents.sort { $0.start < $1.start }

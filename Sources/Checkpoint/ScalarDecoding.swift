@@ -2,21 +2,19 @@
 /// formats is exactly representable as a `Float`, so nothing is rounded).
 enum NarrowFloat {
     /// IEEE 754 binary16: 1 sign, 5 exponent (bias 15), 10 mantissa bits.
-    /// Subnormals (exponent 0) are `mantissa · 2⁻²⁴`; exponent 31 is ±infinity or NaN.
+    /// Subnormals (exponent 0) are `mantissa · 2⁻²⁴`; exponent 31 is ±infinity or NaN (payload
+    /// kept). Branch-free (selects), so loops over it vectorise.
     @inline(__always)
     static func half(_ bits: UInt16) -> Float {
         let sign = UInt32(bits & 0x8000) << 16
-        let exponent = UInt32(bits >> 10) & 0x1F
-        let mantissa = UInt32(bits & 0x3FF)
-        switch exponent {
-        case 0:
-            let magnitude = Float(mantissa) * 0x1p-24
-            return sign != 0 ? -magnitude : magnitude
-        case 0x1F:
-            return Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13))
-        default:
-            return Float(bitPattern: sign | ((exponent + 112) << 23) | (mantissa << 13))
-        }
+        let magnitude = UInt32(bits & 0x7FFF)
+        let exponent = magnitude & 0x7C00
+        // Normal numbers: the exponent rebiased (15 → 127) by adding 112 to it; infinities and
+        // NaNs (exponent 31) once more, to 255; zeros and subnormals: mantissa · 2⁻²⁴, exact.
+        var result = (magnitude << 13) &+ (112 << 23)
+        result = exponent == 0x7C00 ? result &+ (112 << 23) : result
+        result = exponent == 0 ? (Float(Int32(bitPattern: magnitude)) * 0x1p-24).bitPattern : result
+        return Float(bitPattern: result | sign)
     }
 
     /// bfloat16: the upper 16 bits of a binary32.

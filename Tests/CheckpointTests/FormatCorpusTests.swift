@@ -3,7 +3,8 @@ import Testing
 @testable import Checkpoint
 
 /// The malformed-file corpus of the new formats (Scripts/make-format-corpus.py →
-/// fixtures/formats/bad/): every case fails with its own kind and message, opening or reading.
+/// fixtures/formats/bad/): every case fails with its own kind and message, opening or reading,
+/// naming the file (or, for a folder, a file in it).
 @Suite struct FormatCorpusTests {
     static let cases: [(String, String, String)] = {
         let data = FileManager.default.contents(atPath: formatFixture("bad/expected.json"))!
@@ -25,5 +26,6 @@ import Testing
         #expect(error?.kind.rawValue == kind, "\(file): \(error.map { "\($0)" } ?? "no error")")
         #expect(error?.message.contains(fragment) == true, "\(file): \(error?.message ?? "")")
         #expect(error?.description.contains("\n") == false)
+        #expect(error?.file.hasPrefix(formatFixture("bad/" + file)) == true, "\(file): names \(error?.file ?? "")")
     }
 }

@@ -2,28 +2,36 @@ import Foundation
 import Testing
 @testable import Checkpoint
 
-/// `fixtures/formats/gguf/types.expected.*`: gguf-py's dequantized matrices (float64, in order).
+/// `fixtures/formats/gguf/<set>.expected.*`: gguf-py's dequantized matrices (float64, or float32
+/// when the JSON says `value_bytes: 4`), in order.
 private struct ExpectedGGUF {
     let name: String
     let type: String
     let shape: [Int]
     let values: [Double]
 
-    static let all: [ExpectedGGUF] = {
-        let data = FileManager.default.contents(atPath: formatFixture("gguf/types.expected.json"))!
+    static func load(_ set: String) -> [ExpectedGGUF] {
+        let data = FileManager.default.contents(atPath: formatFixture("gguf/\(set).expected.json"))!
         let doc = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
-        let blob = FileManager.default.contents(atPath: formatFixture("gguf/types.expected.bin"))!
+        let blob = FileManager.default.contents(atPath: formatFixture("gguf/\(set).expected.bin"))!
+        let size = doc["value_bytes"] as? Int ?? 8
         var offset = 0
         return (doc["tensors"] as! [[String: Any]]).map { t in
             let shape = t["shape"] as! [Int]
             let n = shape.reduce(1, *)
             let values = blob.withUnsafeBytes { raw in
-                (0..<n).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: (offset + $0) * 8, as: UInt64.self))) }
+                (0..<n).map { i -> Double in
+                    let at = (offset + i) * size
+                    if size == 4 { return Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))) }
+                    return Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)))
+                }
             }
             offset += n
             return ExpectedGGUF(name: t["name"] as! String, type: t["type"] as! String, shape: shape, values: values)
         }
-    }()
+    }
+
+    static let types = load("types")
 }
 
 @Suite struct GGUFTests {
@@ -39,7 +47,7 @@ private struct ExpectedGGUF {
         #expect(checkpoint.metadata["llama.context_length"] == "2048")
         #expect(checkpoint.metadata["tokenizer.ggml.tokens"] == "[4 values]")
         #expect(checkpoint.metadata["gguf.version"] == (fixture.contains("v2") ? "2" : "3"))
-        for e in ExpectedGGUF.all {
+        for e in ExpectedGGUF.types {
             let t = try #require(checkpoint.tensor(named: e.name))
             #expect(t.shape == e.shape)
             #expect(t.quantization == (["F32", "F64", "F16", "BF16"].contains(e.type) ? nil : e.type))
@@ -58,5 +66,25 @@ private struct ExpectedGGUF {
         #expect(ints.dtype == .I32 && ints.shape == [8, 8])
         #expect(try checkpoint.readDoubles(ints) == (0..<64).map(Double.init))
         #expect(checkpoint.tensor(named: "blk.3.attn_norm.weight")?.shape == [32])
+    }
+
+    /// Random blocks of every quantized type (every bit of every field, float16 scales of either
+    /// sign, subnormal up to 65504) dequantize exactly as gguf-py's reference does, whole and
+    /// streamed in blocks of odd sizes.
+    @Test func dequantizesRandomBlocksLikeTheReference() throws {
+        let checkpoint = try Checkpoint.open(formatFixture("gguf/random.gguf"))
+        let expected = ExpectedGGUF.load("random")
+        #expect(Set(expected.map(\.type)) == ["Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"])
+        for e in expected {
+            let t = try #require(checkpoint.tensor(named: e.name))
+            #expect(t.quantization == e.type && t.shape == e.shape)
+            #expect(sameBits(try checkpoint.readDoubles(t), e.values), "\(e.name)")
+            for perBlock in [1, 700] {
+                var streamed: [Double] = []
+                try checkpoint.forEachBlock(t, elementsPerBlock: perBlock) { streamed += $0 }
+                #expect(sameBits(streamed, e.values), "\(e.name) streamed by \(perBlock)")
+            }
+            #expect(try checkpoint.readFloats(t) == e.values.map { Float($0) })
+        }
     }
 }

@@ -27,6 +27,24 @@ import Testing
         }
     }
 
+    /// A dataset libhdf5 cannot read (its one gzip chunk corrupt) opens fine and fails when read,
+    /// as during an analysis: the error names the .keras file and its member, never the
+    /// temporary file the member was extracted to (gone by then); the other tensors still read.
+    @Test func readErrorsNameTheArchiveAndMember() throws {
+        let path = formatFixture("keras/corrupt-chunk.keras")
+        let checkpoint = try Checkpoint.open(path)
+        let bad = try #require(checkpoint.tensor(named: "layers/classifier/vars/0"))
+        for read in [{ _ = try checkpoint.readDoubles(bad) }, { _ = try checkpoint.readFloats(bad) },
+                     { try checkpoint.forEachBlock(bad, elementsPerBlock: 64) { _ in } }] as [() throws -> Void] {
+            let error = try #require(checkpointError(read))
+            #expect(error.kind == .hdf5)
+            #expect(error.file == path)
+            #expect(error.message.hasPrefix("model.weights.h5: cannot read dataset '/layers/dense_1/vars/0'"), "\(error)")
+            #expect(!error.description.contains("htsr-keras-") && !error.description.contains("\n"))
+        }
+        for t in checkpoint.tensors where t.name != bad.name { #expect(try checkpoint.readDoubles(t).count == t.elementCount) }
+    }
+
     @Test func snakeCaseIsKeras() {
         #expect(KerasArchive.snakeCase("Dense") == "dense")
         #expect(KerasArchive.snakeCase("Conv2D") == "conv2d")

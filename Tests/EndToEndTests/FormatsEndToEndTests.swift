@@ -134,6 +134,16 @@ func analyzeJSON(_ path: String, _ extra: [String] = []) throws -> [String: Any]
 }
 
 @Suite struct FormatCorpusEndToEnd {
+    /// An HDF5 read failure found during the analysis of a .keras file (a corrupt gzip chunk):
+    /// one line naming the .keras file and its member, not the temporary file it was read from.
+    @Test func kerasReadErrorNamesTheArchive() throws {
+        let r = try HTSRBinary.run(["analyze", "keras/corrupt-chunk.keras", "--threads", "1"], in: URL(fileURLWithPath: formatFixtures), timeout: 60)
+        #expect(r.status == 1)
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("keras/corrupt-chunk.keras: model.weights.h5: cannot read dataset '/layers/dense_1/vars/0'"), "\(r.stderr)")
+        #expect(!r.stderr.contains("htsr-keras-") && r.stdout.isEmpty)
+    }
+
     /// Every malformed file: exit status 1 (no crash, no trap), exactly one line on stderr naming
     /// the file and the problem, nothing on stdout, within the runner's timeout (no hang).
     @Test func everyCaseIsAOneLineError() throws {
