@@ -37,7 +37,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Save each layer's eigenvalues as DIR/<id>_<name>.npy (float64, ascending).", valueName: "DIR"))
     var saveEigenvalues: String?
 
-    @Flag(name: .shortAndLong, help: "Print nothing on standard output when --output is given.")
+    @Flag(name: .shortAndLong, help: "Print nothing on standard output when --output is given, and no progress line.")
     var quiet = false
 
     @Option(help: ArgumentHelp("Analyse W − W_base, or a LoRA adapter merged into BASE (W + B·A).", valueName: "BASE"))
@@ -95,7 +95,8 @@ struct AnalyzeCommand: ParsableCommand {
 
     private func analyzeOne(_ path: String, timings: StageTimings?) throws -> AnalysisReport {
         let source = try AnalysisInput.open(path, base: base)
-        let progress = Terminal.ProgressLine(prefix: URL(fileURLWithPath: path).lastPathComponent)
+        let progress = Terminal.ProgressLine(prefix: URL(fileURLWithPath: path).lastPathComponent,
+                                             enabled: Terminal.stderrIsTerminal && !quiet)
         defer { progress.finish() }
         var keep: (@Sendable (LayerReport, Spectrum.ESD) throws -> Void)?
         if let dir = saveEigenvalues {
@@ -104,7 +105,7 @@ struct AnalyzeCommand: ParsableCommand {
                 try AtomicFile.write(NpyWriter.data(esd.eigenvalues), to: dir + "/" + eigenvalueFileName(layer))
             }
         }
-        return try Analyzer.analyze(source, options: analysis.options, progress: { progress.update($0, $1, $2) },
+        return try Analyzer.analyze(source, options: analysis.options, progress: { progress.update($0) },
                                     keepEigenvalues: keep, timings: timings)
     }
 

@@ -101,7 +101,7 @@ func loadAnalysis(_ path: String, eigenvalues: String?, analysis: AnalysisArgume
         let progress = Terminal.ProgressLine(prefix: URL(fileURLWithPath: path).lastPathComponent)
         defer { progress.finish() }
         data = try AnalysisData.analyze(checkpoint, label: label, options: analysis.options, keepEigenvalues: keepEigenvalues,
-                                        progress: { progress.update($0, $1, $2) })
+                                        progress: { progress.update($0) })
     }
     var nonFinite = 0
     for layer in data.report.layers {
