@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// htsr: heavy-tailed self-regularization analysis and training.
@@ -9,6 +9,11 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "htsr", targets: ["htsr"]),
+    ],
+    // `swift build --traits MPI` builds htsr with MPI (`mpirun -np N htsr analyze ...`); a plain
+    // build needs no MPI headers (docs/analyze.md).
+    traits: [
+        .trait(name: "MPI", description: "Distribute htsr analyze over MPI ranks (needs libopenmpi-dev or another MPI with pkg-config mpi-c)."),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3",
                        providers: [.apt(["libfftw3-dev"])]),
         .target(name: "CStartup"),
+        .systemLibrary(name: "CMPI", pkgConfig: "mpi-c", providers: [.apt(["libopenmpi-dev"])]),
         .target(name: "CGnuplot",
                 cxxSettings: [.unsafeFlags(["-std=c++17"])],
                 linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_filesystem")]),
@@ -43,6 +49,7 @@ let package = Package(
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
             "Analyzer", "Checkpoint", "CStartup", "LinearAlgebra", "Plot", "Train", "PDE", "FNO",
+            .target(name: "CMPI", condition: .when(traits: ["MPI"])),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],

@@ -61,7 +61,8 @@ public enum Analyzer {
 
     /// Analyses every selected layer of `source`.
     ///
-    /// Layers run in parallel on `options.threads` workers, largest first (`Scheduling.cost`),
+    /// Layers run in parallel on `options.threads` workers (or `workers`, which the report does
+    /// not record), largest first (`Scheduling.cost`),
     /// each holding one tensor at a time; BLAS is set to one thread, and workers with no layer
     /// left help with the others' Gram panels (`PanelHelpers`). Results are in checkpoint
     /// order and do not depend on the schedule. A layer with NaN/Inf weights or a LAPACK
@@ -72,7 +73,7 @@ public enum Analyzer {
     ///   - keepEigenvalues: called with each row's ESD (e.g. to save it or plot it).
     ///   - timings: collects the seconds spent per stage (`--timings`).
     /// - Throws: `AnalysisError.invalidOption`, or the source's read error.
-    public static func analyze(_ source: TensorSource, options: AnalysisOptions,
+    public static func analyze(_ source: TensorSource, options: AnalysisOptions, workers: Int? = nil,
                                progress: Progress? = nil,
                                keepEigenvalues: (@Sendable (LayerReport, ESD) throws -> Void)? = nil,
                                timings: StageTimings? = nil) throws -> AnalysisReport {
@@ -82,7 +83,7 @@ public enum Analyzer {
         let costs = jobs.map { Scheduling.cost($0.matrices) }
         let results = ResultSlots<[LayerReport]>(order: Scheduling.largestFirst(costs), costs: costs,
                                                  names: jobs.map(\.descriptor.name))
-        let workers = max(1, min(options.threads, jobs.count))
+        let workers = max(1, min(workers ?? options.threads, jobs.count))
         let helpers = PanelHelpers()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             defer { helpers.retire() }

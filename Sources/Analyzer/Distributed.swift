@@ -150,6 +150,12 @@ public enum WorkList {
         }
     }
 
+    /// Rank 0 with nothing to hand out (e.g. the checkpoint cannot be opened): tells every rank
+    /// to stop.
+    public static func decline(channel: MessageChannel) throws {
+        _ = try serve(order: [], names: [], channel: channel) { _, _ in }
+    }
+
     /// Rank 0, at the very end: tells every rank the exit status.
     public static func finish(status: Int32, channel: MessageChannel) throws {
         var w = ByteWriter()
@@ -200,8 +206,13 @@ extension Analyzer {
                                   progress: Progress? = nil,
                                   keepEigenvalues: (@Sendable (LayerReport, ESD) throws -> Void)? = nil,
                                   timings: StageTimings? = nil) throws -> AnalysisReport {
-        try options.validate()
-        let (jobs, skipped) = try plan(source, options: options)
+        // The work list is served even when the plan fails (with nothing to hand out), so the
+        // other ranks are told to stop; the plan's error is thrown afterwards.
+        let planned = Result { () throws -> (jobs: [Job], skipped: [SkippedTensor]) in
+            try options.validate()
+            return try plan(source, options: options)
+        }
+        let jobs = (try? planned.get().jobs) ?? []
         let costs = jobs.map { Scheduling.cost($0.matrices) }
         let order = Scheduling.largestFirst(costs)
         let slots = ResultSlots<[LayerReport]>(order: order, costs: costs, names: jobs.map(\.descriptor.name))
@@ -217,6 +228,7 @@ extension Analyzer {
             slots.store(rows.map(\.0), at: item)
             progress?(slots.progress)
         }
+        let skipped = try planned.get().skipped
         if let failure { throw RemoteError(failure) }
         return report(source, options: options, layers: slots.values().flatMap { $0 }, skipped: skipped)
     }

@@ -46,7 +46,11 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Print the seconds spent per stage (read, spectra, fits, MP, randomisation, TPL, fingers, FARMS, output) to standard error.")
     var timings = false
 
+    @Flag(help: "Skip a checkpoint whose every --output file exists (resume a run over many checkpoints).")
+    var skipExisting = false
+
     func validate() throws {
+        if skipExisting && output.isEmpty { throw ValidationError("--skip-existing needs --output (the files whose existence it checks).") }
         if paths.count > 1 {
             for o in output where !o.hasSuffix("/") && !isDirectory(o) {
                 throw ValidationError("With several checkpoints, --output must be a folder (end it with '/'); got '\(o)'.")
@@ -55,8 +59,19 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
+        #if MPI
+        if let mpi = try MPIRuntime.start() {
+            try run(on: mpi)
+            return
+        }
+        #endif
+        try runHere()
+    }
+
+    /// The analysis in this process (also `mpirun -np 1`).
+    func runHere() throws {
         var nonFiniteLayers = 0
-        for path in paths {
+        for path in paths where !finished(path) {
             let start = Date()
             let clock = timings ? StageTimings() : nil
             let report = try analyzeOne(path, timings: clock)
@@ -68,18 +83,39 @@ struct AnalyzeCommand: ParsableCommand {
                 let text = "timings for \(path):\n" + clock.report(wall: Date().timeIntervalSince(start))
                 FileHandle.standardError.write(Data(text.utf8))
             }
-            for layer in report.layers {
-                if case let .nonFinite(count) = layer.status {
-                    Terminal.error("\(path): layer \(layer.name) has \(count) NaN/Inf weights; it was not analysed")
-                    nonFiniteLayers += 1
-                }
-            }
+            nonFiniteLayers += reportNonFinite(report, path: path)
         }
         if nonFiniteLayers > 0 { throw ExitCode(3) }
     }
 
+    /// One stderr line per layer with NaN/Inf weights; their count.
+    func reportNonFinite(_ report: AnalysisReport, path: String) -> Int {
+        var count = 0
+        for layer in report.layers {
+            if case let .nonFinite(n) = layer.status {
+                Terminal.error("\(path): layer \(layer.name) has \(n) NaN/Inf weights; it was not analysed")
+                count += 1
+            }
+        }
+        return count
+    }
+
+    /// With --skip-existing: every output file of `path` exists.
+    func finished(_ path: String) -> Bool {
+        skipExisting && outputTargets(for: path).allSatisfy { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// The files `--output` writes for `path`, with their formats.
+    func outputTargets(for path: String) -> [(path: String, format: OutputFormat)] {
+        output.map { o in
+            let target = paths.count > 1 ? o + (o.hasSuffix("/") ? "" : "/") + stem(path) + "." + format.rawValue : o
+            let ext = URL(fileURLWithPath: target).pathExtension.lowercased()
+            return (target, OutputFormat(rawValue: ext) ?? (ext == "txt" ? .table : format))
+        }
+    }
+
     /// One stderr line per side listing the layers that `--base` or a LoRA adapter left unmatched.
-    private func reportUnmatched(_ report: AnalysisReport, path: String) {
+    func reportUnmatched(_ report: AnalysisReport, path: String) {
         guard let c = report.comparison else { return }
         if !c.modelOnly.isEmpty {
             Terminal.error("\(path): \(c.modelOnly.count) layer(s) have no match in \(c.base ?? "the base") and were not analysed: \(c.modelOnly.joined(separator: ", "))")
@@ -93,34 +129,38 @@ struct AnalyzeCommand: ParsableCommand {
         }
     }
 
-    private func analyzeOne(_ path: String, timings: StageTimings?) throws -> AnalysisReport {
+    func analyzeOne(_ path: String, timings: StageTimings?, workers: Int? = nil) throws -> AnalysisReport {
         let source = try AnalysisInput.open(path, base: base)
-        let progress = Terminal.ProgressLine(prefix: URL(fileURLWithPath: path).lastPathComponent,
-                                             enabled: Terminal.stderrIsTerminal && !quiet)
+        let progress = progressLine(path)
         defer { progress.finish() }
-        var keep: (@Sendable (LayerReport, Spectrum.ESD) throws -> Void)?
-        if let dir = saveEigenvalues {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            keep = { layer, esd in
-                try AtomicFile.write(NpyWriter.data(esd.eigenvalues), to: dir + "/" + eigenvalueFileName(layer))
-            }
-        }
-        return try Analyzer.analyze(source, options: analysis.options, progress: { progress.update($0) },
-                                    keepEigenvalues: keep, timings: timings)
+        return try Analyzer.analyze(source, options: analysis.options, workers: workers, progress: { progress.update($0) },
+                                    keepEigenvalues: try eigenvalueWriter(), timings: timings)
     }
 
-    private func emit(_ report: AnalysisReport, for path: String) throws {
+    func progressLine(_ path: String) -> Terminal.ProgressLine {
+        Terminal.ProgressLine(prefix: URL(fileURLWithPath: path).lastPathComponent, enabled: Terminal.stderrIsTerminal && !quiet)
+    }
+
+    /// With --save-eigenvalues: writes each layer's ESD as DIR/<id>_<name>.npy.
+    func eigenvalueWriter() throws -> (@Sendable (LayerReport, Spectrum.ESD) throws -> Void)? {
+        guard let dir = saveEigenvalues else { return nil }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return { layer, esd in
+            try AtomicFile.write(NpyWriter.data(esd.eigenvalues), to: dir + "/" + eigenvalueFileName(layer))
+        }
+    }
+
+    /// Writes the outputs of `path`; the table goes to stdout without --output, and with it
+    /// unless --quiet or `table` is false.
+    func emit(_ report: AnalysisReport, for path: String, table: Bool = true) throws {
         if output.isEmpty {
             print(try render(report, as: format), terminator: "")
             return
         }
-        for o in output {
-            let target = paths.count > 1 ? o + (o.hasSuffix("/") ? "" : "/") + stem(path) + "." + format.rawValue : o
-            let ext = URL(fileURLWithPath: target).pathExtension.lowercased()
-            let fileFormat = OutputFormat(rawValue: ext) ?? (ext == "txt" ? .table : format)
-            try AtomicFile.write(try render(report, as: fileFormat), to: target)
+        for target in outputTargets(for: path) {
+            try AtomicFile.write(try render(report, as: target.format), to: target.path)
         }
-        if !quiet { print(ReportFormatter.table(report), terminator: "") }
+        if table && !quiet { print(ReportFormatter.table(report), terminator: "") }
     }
 
     private func render(_ report: AnalysisReport, as format: OutputFormat) throws -> String {

@@ -59,6 +59,11 @@ enum Doctor {
             lines.append("BLAS threads: \(blas.threads) per call (\(threadVariables.joined(separator: ", ")) set by the user: kept)")
         }
         lines.append("eigensolver:  dsyevd below order \(SymmetricEigen.twoStageFromOrder), dsyevd_2stage from there (values only)")
+        #if MPI
+        lines.append("MPI:          built in (\(MPIRuntime.libraryVersion)): mpirun -np N htsr analyze MODEL ...")
+        #else
+        lines.append("MPI:          not built in (swift build --traits MPI)")
+        #endif
         return lines.joined(separator: "\n") + "\n"
     }
 

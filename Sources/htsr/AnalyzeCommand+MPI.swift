@@ -1,0 +1,114 @@
+#if MPI
+import Analyzer
+import ArgumentParser
+import Foundation
+
+/// `mpirun -np N htsr analyze …` (the MPI build, `swift build --traits MPI`).
+///
+/// One PATH: its layers are shared out (rank 0 plans from the headers and hands layers out
+/// largest first; the other ranks read only their layers and send back spectra; rank 0 makes
+/// the rows and writes exactly what one process writes). Several PATHs (a model zoo): each
+/// checkpoint is one item of the work list, analysed whole by one rank, which writes its files
+/// into the --output folder; with --skip-existing a rerun skips the finished ones. The exit
+/// status is rank 0's, on every rank.
+extension AnalyzeCommand {
+    func run(on mpi: MPIRuntime) throws {
+        defer { mpi.finalize() }
+        if mpi.size == 1 { return try runHere() }
+        if paths.count > 1 && output.isEmpty {
+            // Every rank stops here alike; rank 0 alone says why.
+            if mpi.rank != 0 { throw ExitCode(64) }
+            throw ValidationError("Under MPI, several checkpoints need --output FOLDER/ (each rank writes the files of the checkpoints it analyses).")
+        }
+        // Per working rank: the cores of the node shared among its working ranks, unless --threads is given.
+        let threads = analysis.threads == defaultThreadCount ? max(1, defaultThreadCount / mpi.localWorkers) : analysis.threads
+        guard mpi.rank == 0 else {
+            if paths.count == 1 {
+                let (path, base) = (paths[0], base)
+                try Analyzer.serveSpectra(open: { try AnalysisInput.open(path, base: base) }, options: analysis.options,
+                                          threads: threads, channel: mpi)
+            } else {
+                try analyzeAssignedCheckpoints(mpi, threads: threads)
+            }
+            let status = try WorkList.awaitFinish(channel: mpi)
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
+        let status: Int32
+        do {
+            status = paths.count == 1 ? try coordinateLayers(mpi) : try coordinateCheckpoints(mpi)
+        } catch {
+            try? WorkList.finish(status: Self.exitCode(for: error).rawValue, channel: mpi)
+            throw error
+        }
+        try WorkList.finish(status: status, channel: mpi)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Rank 0, one checkpoint: the report from the ranks' spectra, written as one process writes it.
+    private func coordinateLayers(_ mpi: MPIRuntime) throws -> Int32 {
+        let path = paths[0]
+        guard !finished(path) else {
+            try WorkList.decline(channel: mpi)
+            return 0
+        }
+        let start = Date()
+        let clock = timings ? StageTimings() : nil
+        let source: TensorSource
+        do {
+            source = try AnalysisInput.open(path, base: base)
+        } catch {
+            try WorkList.decline(channel: mpi)
+            throw error
+        }
+        let progress = progressLine(path)
+        let report = try Analyzer.coordinate(source, options: analysis.options, channel: mpi, progress: { progress.update($0) },
+                                             keepEigenvalues: try eigenvalueWriter(), timings: clock)
+        progress.finish()
+        reportUnmatched(report, path: path)
+        let outputStart = Date()
+        try emit(report, for: path)
+        if let clock {
+            clock.add(.output, Date().timeIntervalSince(outputStart))
+            let text = "timings for \(path) (rank 0: fits and output; the spectra ran on the other ranks):\n"
+                + clock.report(wall: Date().timeIntervalSince(start))
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+        return reportNonFinite(report, path: path) > 0 ? 3 : 0
+    }
+
+    /// Rank 0, several checkpoints: hands them out in the order given (the finished ones
+    /// skipped with --skip-existing); after the first failure none is handed out.
+    private func coordinateCheckpoints(_ mpi: MPIRuntime) throws -> Int32 {
+        var nonFinite = 0
+        let todo = paths.indices.filter { !finished(paths[$0]) }
+        let failure = try WorkList.serve(order: todo, names: paths, channel: mpi) { _, bytes in
+            guard bytes.count == 8 else { throw RemoteError("a rank sent a malformed checkpoint result") }
+            nonFinite += bytes.reversed().reduce(0) { $0 << 8 | Int($1) }
+        }
+        if let failure { throw RemoteError(failure) }
+        return nonFinite > 0 ? 3 : 0
+    }
+
+    /// A working rank, several checkpoints: analyses each one it is given with `threads`
+    /// workers and writes its files; sends back its count of layers with NaN/Inf weights.
+    private func analyzeAssignedCheckpoints(_ mpi: MPIRuntime, threads: Int) throws {
+        let command = self
+        try WorkList.work(threads: 1, channel: mpi) { item, name, _ in
+            let path = command.paths[item]
+            guard path == name else { throw RemoteError("rank \(mpi.rank) was given \(name), expected \(path)") }
+            let start = Date()
+            let clock = command.timings ? StageTimings() : nil
+            let report = try command.analyzeOne(path, timings: clock, workers: threads)
+            command.reportUnmatched(report, path: path)
+            try command.emit(report, for: path, table: false)
+            if let clock {
+                let text = "timings for \(path) (rank \(mpi.rank)):\n" + clock.report(wall: Date().timeIntervalSince(start))
+                FileHandle.standardError.write(Data(text.utf8))
+            }
+            let count = UInt64(command.reportNonFinite(report, path: path))
+            return (0..<8).map { UInt8(truncatingIfNeeded: count >> (8 * $0)) }
+        }
+    }
+}
+#endif
