@@ -46,8 +46,10 @@ public enum WorkList {
     /// Rank 0: hands out `order`'s items and passes each result to `consume`.
     ///
     /// - Parameter names: per item, a name the worker checks (both sides must see the same list).
+    ///   - handedOut: called with each item as it is handed out.
     /// - Returns: the first failure's description (a worker's, or what `consume` threw), or nil.
     public static func serve(order: [Int], names: [String], channel: MessageChannel,
+                             handedOut: (Int) -> Void = { _ in },
                              consume: (Int, [UInt8]) throws -> Void) throws -> String? {
         var next = 0, stopped = 0
         var outstanding = Set<Int>()
@@ -61,6 +63,7 @@ public enum WorkList {
                     let item = order[next]
                     next += 1
                     outstanding.insert(item)
+                    handedOut(item)
                     var w = ByteWriter()
                     w.int(item)
                     w.string(names[item])
@@ -216,7 +219,12 @@ extension Analyzer {
         let costs = jobs.map { Scheduling.cost($0.matrices) }
         let order = Scheduling.largestFirst(costs)
         let slots = ResultSlots<[LayerReport]>(order: order, costs: costs, names: jobs.map(\.descriptor.name))
-        let failure = try WorkList.serve(order: order, names: jobs.map(\.descriptor.name), channel: channel) { item, bytes in
+        let handedOut = { (_: Int) in
+            _ = slots.claim()   // the same order: marks the item as running, for progress
+            progress?(slots.progress)
+        }
+        let failure = try WorkList.serve(order: order, names: jobs.map(\.descriptor.name), channel: channel,
+                                         handedOut: handedOut) { item, bytes in
             let spectra = try JobSpectra(decoding: bytes)
             guard spectra.rows.count == jobs[item].rowCount else {
                 throw RemoteError("a rank sent \(spectra.rows.count) rows for \(jobs[item].descriptor.name), expected \(jobs[item].rowCount)")

@@ -34,13 +34,17 @@ extension AnalyzeCommand {
             if status != 0 { throw ExitCode(status) }
             return
         }
-        let status: Int32
+        // Rank 0 prints and flushes everything before it tells the ranks the status: when a rank
+        // exits with a non-zero status, mpirun may end the job (rank 0 included) at once.
+        var status: Int32 = 0
         do {
             status = paths.count == 1 ? try coordinateLayers(mpi) : try coordinateCheckpoints(mpi)
         } catch {
-            try? WorkList.finish(status: Self.exitCode(for: error).rawValue, channel: mpi)
-            throw error
+            status = Self.exitCode(for: error).rawValue
+            let message = Self.fullMessage(for: error)   // what ArgumentParser would print
+            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
         }
+        fflush(stdout)
         try WorkList.finish(status: status, channel: mpi)
         if status != 0 { throw ExitCode(status) }
     }
