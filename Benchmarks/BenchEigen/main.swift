@@ -4,7 +4,7 @@
 // Prints one JSON line per order with every time of both solvers.
 //
 //     BenchEigen [--orders 256,512,1024] [--repeat R]
-import CStartup
+internal import CStartup
 import Foundation
 import LinearAlgebra
 

@@ -1,7 +1,8 @@
-import CStartup
+internal import CStartup
 import FNO
 import Foundation
 import LinearAlgebra
+import Random
 import Train
 
 /// Training throughput of FNO2d (PDEBench's, the paper's 2-D CFD setting by default: 4 channels,
@@ -31,8 +32,7 @@ for i in 0..<s { for j in 0..<s { grid += [Double(i) / Double(s - 1), Double(j) 
 let model = try FNOModel<Float>(config: config, grid: grid, maxBatch: B)
 var rng = SeededRNG(seed: 0)
 model.initialize(rng: &rng)
-var optimizer = Adam(count: model.parameters.layout.count, weightDecay: 1e-4)
-model.parameters.decayRule = .all
+var optimizer = Optimizer(Adam(), layout: model.parameters.layout, weightDecay: 1e-4, decays: .all)
 // One sample = K + 1 frames [S, K+1, C]: the model sees K and predicts the last (one rollout step,
 // through `Rollout`, the trainer's own Float path: the FNO module's code specialised for Float).
 let frames = K + 1

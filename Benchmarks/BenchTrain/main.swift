@@ -1,3 +1,5 @@
+import Random
+
 // Training throughput of htsr's MLP, for Scripts/bench-train (which runs the PyTorch reference
 // Scripts/bench-train-torch.py with the same shapes in the same run and prints the ratio).
 //
@@ -6,7 +8,7 @@
 //
 // One step = zero the gradients, forward, backward, SGD (momentum 0.9) update, on a fixed
 // random batch (seeded), exactly what the PyTorch script times. Prints one JSON line.
-import CStartup
+internal import CStartup
 import Foundation
 import LinearAlgebra
 import Train
@@ -28,7 +30,7 @@ var rng = SeededRNG(seed: 0)
 model.initialize(rng: &rng)
 let x = (0..<(batch * inputs)).map { _ in Float(rng.uniform()) }
 let y = (0..<batch).map { _ in Int32(rng.next() % UInt64(classes)) }
-var optimizer = SGD(count: model.parameters.layout.count, momentum: 0.9)
+var optimizer = Optimizer(SGD(momentum: 0.9), layout: model.parameters.layout)
 let rates = [Float](repeating: 0.01, count: model.parameters.entries.count)
 var unused = SeededRNG(seed: 1)
 

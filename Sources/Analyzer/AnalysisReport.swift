@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 import PowerLaw
 import Spectrum
@@ -22,14 +23,41 @@ public struct SourceInfo: Sendable, Equatable, Codable {
     public var path: String
     public var format: String
     public var tensorCount: Int
+    /// What the file says about the model (GGUF); absent otherwise.
+    public var model: ModelInfo?
 
     init(_ source: TensorSource) {
         path = source.label
         format = source.formatName
         tensorCount = source.descriptors.count
+        model = source.model
     }
 
-    enum CodingKeys: String, CodingKey { case path, format, tensorCount = "tensor_count" }
+    enum CodingKeys: String, CodingKey { case path, format, tensorCount = "tensor_count", model }
+}
+
+/// The layer order of an analysis (see `LayerOrder`): the order of its rows and `layer_id`s,
+/// of the depth figures, and of the policy's first/last layer and norm routing.
+public struct OrderInfo: Sendable, Equatable, Codable {
+    public var method: LayerOrder.Method
+    public var family: ModelFamily?
+    /// The `config.json` or order file it came from.
+    public var file: String?
+    public var note: String?
+    /// One line, e.g. "forward order of the bert family (from …/config.json)".
+    public var description: String
+    /// Every tensor of the source (analysed or skipped) in this order.
+    public var tensors: [String]
+
+    public init(_ order: LayerOrder, tensors: [String]) {
+        method = order.method
+        family = order.family
+        file = order.file
+        note = order.note
+        description = order.summary
+        self.tensors = tensors
+    }
+
 }
 
 /// Model-level means (over successful fits only) and counts.
@@ -40,6 +68,8 @@ public struct Summary: Sendable, Equatable, Codable {
     public var underTrained: Int
     public var failed: Int
     public var nonFinite: Int
+    /// `--base` / LoRA: layers whose difference is zero (not fitted, not failed, not averaged).
+    public var unchanged: Int
     public var skipped: Int
     /// Column name → mean over the layers where that column has a value.
     public var means: [String: Double]
@@ -56,6 +86,7 @@ public struct Summary: Sendable, Equatable, Codable {
         underTrained = layers.filter { $0.warning == .underTrained }.count
         failed = layers.filter { $0.warning == .failed }.count
         nonFinite = layers.filter { if case .nonFinite = $0.status { return true } else { return false } }.count
+        unchanged = layers.filter { $0.status == .unchanged }.count
         self.skipped = skipped
         var means: [String: Double] = [:]
         let rows = layers.filter { $0.status == .ok }.map(\.row)
@@ -69,7 +100,21 @@ public struct Summary: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case layers, fitted, overTrained = "over_trained", underTrained = "under_trained", failed
-        case nonFinite = "non_finite", skipped, means
+        case nonFinite = "non_finite", unchanged, skipped, means
+    }
+
+    /// Reads summaries of analyses written before `unchanged` existed (0 then).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        layers = try c.decode(Int.self, forKey: .layers)
+        fitted = try c.decode(Int.self, forKey: .fitted)
+        overTrained = try c.decode(Int.self, forKey: .overTrained)
+        underTrained = try c.decode(Int.self, forKey: .underTrained)
+        failed = try c.decode(Int.self, forKey: .failed)
+        nonFinite = try c.decode(Int.self, forKey: .nonFinite)
+        unchanged = try c.decodeIfPresent(Int.self, forKey: .unchanged) ?? 0
+        skipped = try c.decode(Int.self, forKey: .skipped)
+        means = try c.decode([String: Double].self, forKey: .means)
     }
 }
 
@@ -88,6 +133,9 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
     public var skipped: [SkippedTensor]
     /// What was compared (`--base`, LoRA adapters); absent for a plain analysis.
     public var comparison: ComparisonInfo?
+    /// The layer order used; absent in analyses written before htsr knew forward orders
+    /// (their rows are in the checkpoint's stored order).
+    public var order: OrderInfo?
 
     init(source: SourceInfo, options: AnalysisOptions, layers: [LayerReport], skipped: [SkippedTensor]) {
         self.source = source
@@ -97,35 +145,40 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
         summary = Summary(layers: layers, skipped: skipped.count)
     }
 
-    /// Pretty-printed JSON.
-    public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+    /// Pretty-printed JSON (the layout of Foundation's `JSONEncoder`), members in declaration
+    /// order and each row's columns in the analyzer's order: the same bytes in every run.
+    public func jsonData() throws -> Data { Data(try JSONValueEncoder().encode(self).text(.pretty).utf8) }
+
+    /// The layer rows of an analysis file as written (every column, including ones this
+    /// version does not model and values it would not have written); nil if they cannot be read.
+    public static func layerRows(_ data: Data) -> [Row]? {
+        let stored = (try? JSONParser.parse([UInt8](data)))?["layers"]?.arrayValue
+        return stored.flatMap { try? $0.map { try Row(json: $0) } }
     }
 
     /// Reads an analysis file written by `htsr analyze --format json`, checking its format and version.
+    ///
+    /// - Throws: `AnalysisError.invalidAnalysisFile` naming the file: unreadable, not a JSON
+    ///   object, another format or version, or a field that does not fit (named by its path).
     public static func load(_ path: String) throws -> AnalysisReport {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AnalysisError.invalidAnalysisFile(file: path, problem: "cannot read the file")
         }
-        struct Header: Decodable { var format: String?; var version: Int? }
-        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+        guard let json = try? JSONParser.parse([UInt8](data)), json.objectMembers != nil else {
             throw AnalysisError.invalidAnalysisFile(file: path, problem: "not a JSON object")
         }
-        guard header.format == formatName else {
-            throw AnalysisError.invalidAnalysisFile(file: path, problem: "not an htsr analysis (format is '\(header.format ?? "missing")', expected '\(formatName)')")
+        let format = json["format"]?.stringValue
+        guard format == formatName else {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "not an htsr analysis (format is '\(format ?? "missing")', expected '\(formatName)')")
         }
-        guard header.version == currentVersion else {
-            throw AnalysisError.invalidAnalysisFile(file: path, problem: "analysis version \(header.version.map(String.init) ?? "missing") is not supported (this htsr reads version \(currentVersion)); re-run htsr analyze")
+        let version = json["version"].map { try? JSONValueDecoder().decode(Int.self, from: $0) } ?? nil
+        guard version == currentVersion else {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "analysis version \(version.map(String.init) ?? "missing") is not supported (this htsr reads version \(currentVersion)); re-run htsr analyze")
         }
         do {
-            return try JSONDecoder().decode(AnalysisReport.self, from: data)
+            return try JSONValueDecoder().decode(AnalysisReport.self, from: json)
         } catch {
-            throw AnalysisError.invalidAnalysisFile(file: path, problem: "malformed analysis: \(error)")
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "malformed analysis: \(JSONValueDecoder.describe(error))")
         }
     }
 }
-
-/// The version of htsr, written into every output.
-public let htsrVersion = "0.1.0"

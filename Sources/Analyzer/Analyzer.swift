@@ -1,3 +1,4 @@
+import Checkpoint
 import Dispatch
 import Foundation
 import LinearAlgebra
@@ -11,7 +12,7 @@ public enum Analyzer {
 
     /// A tensor selected for analysis, before its spectrum is computed.
     struct Job {
-        /// The id of its first output row (rows are numbered in checkpoint order).
+        /// The id of its first output row (rows are numbered in forward order, see `plan`).
         let firstRowID: Int
         let descriptor: TensorDescriptor
         let kind: LayerKind
@@ -21,42 +22,50 @@ public enum Analyzer {
         var rowCount: Int { perSlice ? matrices.sliceCount : 1 }
     }
 
-    /// The layers `analyze` would analyse, in checkpoint order, with their matrix views
+    /// The layers `analyze` would analyse, in forward order, with their matrix views
     /// (for benchmarks and tools that must run over exactly the same matrices).
     public static func selectedLayers(_ source: TensorSource, options: AnalysisOptions) throws -> [(descriptor: TensorDescriptor, matrices: WeightMatrices)] {
-        try plan(source, options: options).jobs.map { ($0.descriptor, $0.matrices) }
+        try plan(source, options: options, order: try source.forwardOrder()).jobs.map { ($0.descriptor, $0.matrices) }
     }
 
-    /// Splits the source's tensors into analysed layers and skipped tensors with their reasons.
-    static func plan(_ source: TensorSource, options: AnalysisOptions) throws -> (jobs: [Job], skipped: [SkippedTensor]) {
+    /// Splits the source's tensors, in forward order, into analysed layers and skipped tensors
+    /// with their reasons.
+    ///
+    /// Row ids number every tensor that is a layer (a matrix, embedding or convolution kernel)
+    /// in forward order, whether or not it is analysed, so a layer keeps its id under
+    /// `--layers`, `--min-evals`, `--no-embeddings` or `--base` (with `--no-pool` a layer's
+    /// slices take consecutive ids).
+    static func plan(_ source: TensorSource, options: AnalysisOptions, order: LayerOrder) throws -> (jobs: [Job], skipped: [SkippedTensor], tensorOrder: [String]) {
         let regex = try options.layers.map { try Regex($0) }
         var jobs: [Job] = []
         var skipped: [SkippedTensor] = []
         var rows = 0
-        for d in source.descriptors {
+        let all = source.descriptors
+        let ordered = order.sortedIndices(all.map(\.name)).map { all[$0] }
+        for d in ordered {
             func skip(_ reason: SkipReason) { skipped.append(SkippedTensor(descriptor: d, reason: reason)) }
             let kind: LayerKind
             switch LayerClassifier.classify(name: d.name, shape: d.shape, isFloatingPoint: d.isFloatingPoint) {
             case let .failure(reason): skip(reason); continue
             case let .success(k): kind = k
             }
+            let m = WeightMatrices(kind: kind, shape: d.shape, layout: d.layout)
+            let perSlice = !options.pool && m.sliceCount > 1
+            let firstRowID = rows
+            rows += perSlice ? m.sliceCount : 1
             if let reason = source.skipReason(for: d) { skip(reason); continue }
             if kind == .embedding && !options.includeEmbeddings { skip(.embeddingExcluded); continue }
             if let regex, (try? regex.firstMatch(in: d.name)) == nil { skip(.filteredOut); continue }
-            let m = WeightMatrices(kind: kind, shape: d.shape, layout: d.layout)
             if m.N > options.maxN { skip(.tooLarge(n: m.N, max: options.maxN)); continue }
-            let perSlice = !options.pool && m.sliceCount > 1
             var count = perSlice ? m.M : m.eigenvalueCount
             if let limit = d.componentLimit { count = min(count, limit) }
             if count < options.minEvals || count > options.maxEvals {
                 skip(.eigenvalueCount(count: count, min: options.minEvals, max: options.maxEvals))
                 continue
             }
-            let job = Job(firstRowID: rows, descriptor: d, kind: kind, matrices: m, perSlice: perSlice)
-            rows += job.rowCount
-            jobs.append(job)
+            jobs.append(Job(firstRowID: firstRowID, descriptor: d, kind: kind, matrices: m, perSlice: perSlice))
         }
-        return (jobs, skipped)
+        return (jobs, skipped, ordered.map(\.name))
     }
 
     /// Analyses every selected layer of `source`.
@@ -64,21 +73,23 @@ public enum Analyzer {
     /// Layers run in parallel on `options.threads` workers (or `workers`, which the report does
     /// not record), largest first (`Scheduling.cost`),
     /// each holding one tensor at a time; BLAS is set to one thread, and workers with no layer
-    /// left help with the others' Gram panels (`PanelHelpers`). Results are in checkpoint
-    /// order and do not depend on the schedule. A layer with NaN/Inf weights or a LAPACK
-    /// failure gets that status; the others go on.
+    /// left help with the others' Gram panels (`PanelHelpers`). Results are in forward order
+    /// and do not depend on the schedule. A layer with NaN/Inf weights or a LAPACK failure gets
+    /// that status; the others go on.
     ///
     /// - Parameters:
+    ///   - order: the layer order (`--order FILE`); nil: the source's `forwardOrder()`.
     ///   - progress: called when a layer starts and when it finishes.
     ///   - keepEigenvalues: called with each row's ESD (e.g. to save it or plot it).
     ///   - timings: collects the seconds spent per stage (`--timings`).
-    /// - Throws: `AnalysisError.invalidOption`, or the source's read error.
-    public static func analyze(_ source: TensorSource, options: AnalysisOptions, workers: Int? = nil,
+    /// - Throws: `AnalysisError.invalidOption`, `LayerOrderError`, or the source's read error.
+    public static func analyze(_ source: TensorSource, options: AnalysisOptions, order: LayerOrder? = nil, workers: Int? = nil,
                                progress: Progress? = nil,
                                keepEigenvalues: (@Sendable (LayerReport, ESD) throws -> Void)? = nil,
                                timings: StageTimings? = nil) throws -> AnalysisReport {
         try options.validate()
-        let (jobs, skipped) = try plan(source, options: options)
+        let layerOrder = try order ?? source.forwardOrder()
+        let (jobs, skipped, tensorOrder) = try plan(source, options: options, order: layerOrder)
         BLASThreads.set(1)
         let costs = jobs.map { Scheduling.cost($0.matrices) }
         let results = ResultSlots<[LayerReport]>(order: Scheduling.largestFirst(costs), costs: costs,
@@ -92,7 +103,7 @@ public enum Analyzer {
                 progress?(results.progress)
                 do {
                     let spectra = try spectra(of: jobs[i], from: source, options: options, timings: timings, panels: helpers.runner)
-                    let rows = reports(jobs[i], spectra, options: options, timings: timings)
+                    let rows = reports(jobs[i], spectra, options: options, comparison: source.comparison != nil, timings: timings)
                     if let keepEigenvalues {
                         for (report, esd) in rows { if let esd { try keepEigenvalues(report, esd) } }
                     }
@@ -104,13 +115,15 @@ public enum Analyzer {
             }
         }
         if let error = results.firstError { throw error }
-        return report(source, options: options, layers: results.values().flatMap { $0 }, skipped: skipped)
+        return report(source, options: options, layers: results.values().flatMap { $0 }, skipped: skipped,
+                      order: OrderInfo(layerOrder, tensors: tensorOrder))
     }
 
-    /// The report of `source` from its rows (in checkpoint order) and skipped tensors.
+    /// The report of `source` from its rows (in forward order), skipped tensors and order.
     static func report(_ source: TensorSource, options: AnalysisOptions, layers: [LayerReport],
-                       skipped: [SkippedTensor]) -> AnalysisReport {
+                       skipped: [SkippedTensor], order: OrderInfo) -> AnalysisReport {
         var report = AnalysisReport(source: SourceInfo(source), options: options, layers: layers, skipped: skipped)
+        report.order = order
         report.comparison = source.comparison
         return report
     }
@@ -255,8 +268,9 @@ public enum Analyzer {
     }
 
     /// The rows of one job made from its spectra: metrics, fits and the optional columns.
-    /// The single place rows are made, for a local and a distributed analysis alike.
-    static func reports(_ job: Job, _ spectra: [RowSpectra], options: AnalysisOptions,
+    /// The single place rows are made, for a local and a distributed analysis alike; with
+    /// `comparison` (`--base`, LoRA) a zero difference is `unchanged` (`markUnchanged`).
+    static func reports(_ job: Job, _ spectra: [RowSpectra], options: AnalysisOptions, comparison: Bool,
                         timings: StageTimings?) -> [(LayerReport, ESD?)] {
         spectra.enumerated().map { r, s in
             let matrices = job.perSlice ? job.matrices.singleSlice : job.matrices
@@ -267,7 +281,8 @@ public enum Analyzer {
             case let .failed(message): report.status = .failed(message); return (report, nil)
             case let .eigenvalues(v): values = v
             }
-            let esd = ESD(eigenvalues: values, matrices: matrices, scale: ESD.scale(of: matrices, convNorm: options.convNorm))
+            let esd = ESD(eigenvalues: values, matrices: matrices, scale: matrices.eigenvalueScale(convNorm: options.convNorm))
+            if markUnchanged(&report, esd: esd, comparison: comparison) { return (report, esd) }
             fill(&report, esd: esd, options: options, timings: timings)
             switch s.randomized {
             case nil: break
@@ -292,6 +307,15 @@ public enum Analyzer {
         }
     }
 
+    /// With `--base` or a LoRA adapter, a zero difference (every eigenvalue 0, i.e. W − W_base
+    /// = 0) is `unchanged`: its norms are reported, nothing is fitted. Returns whether it was.
+    static func markUnchanged(_ report: inout LayerReport, esd: ESD, comparison: Bool) -> Bool {
+        guard comparison, esd.lambdaMax == 0 else { return false }
+        report.status = .unchanged
+        report.metrics = SpectralMetrics(esd)
+        return true
+    }
+
     /// The largest `limit` eigenvalues of `esd` (all of them when `limit` is nil).
     static func limited(_ esd: ESD, to limit: Int?) -> ESD {
         guard let limit, limit < esd.count else { return esd }
@@ -307,6 +331,7 @@ public enum Analyzer {
                             matrices: matrices, status: .ok, numEvals: count,
                             metrics: nil, fit: nil, fitMethod: options.fit, hill: nil, ks: nil)
         r.sliceIndex = job.perSlice ? row : nil
+        r.quantization = job.descriptor.quantization
         r.smallNFit = options.smallNFit
         if let f = options.fingers { r.fingers = FingersColumns(method: f, numFingers: nil, rawAlpha: nil, clippedAlpha: nil) }
         if options.mpFit { r.mp = .unavailable }
@@ -322,11 +347,12 @@ public enum Analyzer {
 
     static func fill(_ report: inout LayerReport, esd: ESD, options: AnalysisOptions, timings: StageTimings?) {
         let all = esd.eigenvalues
-        let values = options.filterZeros ? esd.filtered(above: options.zeroThreshold) : all
+        let plAlphaHill = timings.measure(.fits) { alphaHill(all, options: options) }
+        let values = plAlphaHill.fitValues
         report.numEvals = all.count
         report.metrics = SpectralMetrics(esd)
         let (hill, ks) = timings.measure(.fits) {
-            (FitColumns(Hill.fit(values, xminPos: options.xminPos), eigenvalues: all),
+            (FitColumns(plAlphaHill.result, eigenvalues: all),
              FitColumns(ksFit(values, options: options), eigenvalues: all))
         }
         report.hill = hill
@@ -376,8 +402,8 @@ public enum Analyzer {
     /// The FARMS columns from the pooled window spectrum.
     static func farmsColumns(_ spectrum: FARMSSpectrum, options: AnalysisOptions) -> FARMSColumns {
         let all = spectrum.eigenvalues
-        let values = options.filterZeros ? filtered(all, above: options.zeroThreshold) : all
-        let hill = Hill.fit(values, xminPos: options.xminPos)
+        let plAlphaHill = alphaHill(all, options: options)
+        let values = plAlphaHill.fitValues, hill = plAlphaHill.result
         let ks = ksFit(values, options: options)
         let selected: FitResult
         switch options.fit {
@@ -391,10 +417,11 @@ public enum Analyzer {
                             hillAlpha: hill.fit?.alpha, ksAlpha: ks.fit?.alpha)
     }
 
-    /// The values above `threshold` (all of them if none is), like `ESD.filtered`.
-    static func filtered(_ values: [Double], above threshold: Double) -> [Double] {
-        let kept = values.filter { $0 > threshold }
-        return kept.isEmpty ? values : kept
+    /// TempBalance's PL_Alpha_Hill of a spectrum with the options' xmin position and zero filter;
+    /// its `fitValues` are what every other fit of the layer sees.
+    static func alphaHill(_ eigenvalues: [Double], options: AnalysisOptions) -> PLAlphaHill {
+        PLAlphaHill(eigenvalues: eigenvalues, xminPos: options.xminPos, filterZeros: options.filterZeros,
+                    zeroThreshold: options.zeroThreshold)
     }
 }
 

@@ -1,3 +1,5 @@
+import Checkpoint
+
 /// One value of an output row: what a JSON field or a CSV cell holds.
 public enum Cell: Sendable, Equatable {
     case int(Int)
@@ -31,25 +33,35 @@ public enum Cell: Sendable, Equatable {
     }
 }
 
-extension Cell: Codable {
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let i = try? c.decode(Int.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([Int].self) { self = .ints(a) }
-        else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a number, string or integer list") }
+extension Cell {
+    /// The cell as a JSON value: integers and doubles as numbers (a non-finite double as
+    /// `null`), an integer list as an array.
+    public var json: JSONValue {
+        switch self {
+        case let .int(i): return .int(i)
+        case let .double(d): return .double(d)
+        case let .string(s): return .string(s)
+        case let .ints(a): return .array(a.map { .int($0) })
+        case .null: return .null
+        }
     }
 
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case let .int(i): try c.encode(i)
-        case let .double(d): if d.isFinite { try c.encode(d) } else { try c.encodeNil() }
-        case let .string(s): try c.encode(s)
-        case let .ints(a): try c.encode(a)
-        case .null: try c.encodeNil()
+    /// The cell a JSON value holds: a number is `.int` when its literal is an integer that fits,
+    /// else `.double`; nil for booleans, objects, non-integer arrays and numbers out of range.
+    public init?(json: JSONValue) {
+        switch json {
+        case .null: self = .null
+        case let .string(s): self = .string(s)
+        case let .number(text):
+            if let i = Int(text) { self = .int(i) } else if let d = json.doubleValue { self = .double(d) } else { return nil }
+        case let .array(elements):
+            var values: [Int] = []
+            for e in elements {
+                guard case let .number(text) = e, let i = Int(text) else { return nil }
+                values.append(i)
+            }
+            self = .ints(values)
+        case .bool, .object: return nil
         }
     }
 }
@@ -69,23 +81,29 @@ public struct Row: Sendable, Equatable {
     public subscript(key: String) -> Cell? { values[key] }
 }
 
-/// A coding key for rows whose keys are only known at run time.
-struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(_ s: String) { stringValue = s }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { return nil }
+extension Row {
+    /// The row as a JSON object, columns in order.
+    public var json: JSONValue { .object(keys.map { JSONMember(key: $0, value: values[$0]!.json) }) }
+
+    /// A row from a JSON object (the first of duplicate keys wins).
+    /// - Throws: `DecodingError` naming the first member that is not a cell (a number, a string,
+    ///   an integer list or null), or when `json` is not an object.
+    public init(json: JSONValue, codingPath: [any CodingKey] = []) throws {
+        guard case let .object(members) = json else {
+            throw DecodingError.typeMismatch(Row.self, .init(codingPath: codingPath, debugDescription: "expected an object, found \(json.typeName)"))
+        }
+        for m in members where values[m.key] == nil {
+            guard let cell = Cell(json: m.value) else {
+                throw DecodingError.typeMismatch(Cell.self, .init(codingPath: codingPath + [JSONKey(m.key)],
+                                                                  debugDescription: "expected a number, a string, an integer list or null, found \(m.value.typeName)"))
+            }
+            set(m.key, cell)
+        }
+    }
 }
 
+/// Rows inside Codable reports go through their JSON value (`JSONValueEncoder` takes it as is).
 extension Row: Codable {
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: AnyKey.self)
-        for key in c.allKeys { set(key.stringValue, try c.decode(Cell.self, forKey: key)) }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: AnyKey.self)
-        for key in keys { try c.encode(values[key]!, forKey: AnyKey(key)) }
-    }
+    public init(from decoder: any Decoder) throws { try self.init(json: JSONValue(from: decoder), codingPath: decoder.codingPath) }
+    public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
 }

@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 
 /// `htsr compare A.json B.json`: one metric per layer in two analyses, matched by layer name,
@@ -99,7 +100,7 @@ public struct ReportComparison: Sendable, Equatable {
 
     /// JSON with the layers, the summary changes and the unmatched layers.
     public func jsonData() throws -> Data {
-        struct Layer: Encodable { var name: String; var a: Cell; var b: Cell; var delta: Cell }
+        struct Layer: Encodable { var name: String; var a: JSONValue; var b: JSONValue; var delta: JSONValue }
         struct Change: Encodable { var key: String; var a: Double; var b: Double; var delta: Double }
         struct Document: Encodable {
             var format = "htsr-comparison"
@@ -116,12 +117,10 @@ public struct ReportComparison: Sendable, Equatable {
             }
         }
         let doc = Document(metric: metric, a: pathA, b: pathB,
-                           layers: layers.map { Layer(name: $0.name, a: .number($0.a), b: .number($0.b), delta: .number($0.delta)) },
+                           layers: layers.map { Layer(name: $0.name, a: .double($0.a), b: .double($0.b), delta: .double($0.delta)) },
                            summary: summary.map { Change(key: $0.key, a: $0.a, b: $0.b, delta: $0.delta) },
                            onlyInA: onlyInA, onlyInB: onlyInB)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        return try encoder.encode(doc)
+        return Data(try JSONValueEncoder().encode(doc).text(.pretty).utf8)
     }
 
     private func signed(_ x: Double) -> String {

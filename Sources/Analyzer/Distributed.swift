@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 import LinearAlgebra
 import Spectrum
@@ -204,16 +205,20 @@ extension Analyzer {
     /// back with the code a single process uses (`reports`), so the report — and the files
     /// written from it — are the single process's. Reads no weights itself.
     ///
+    /// - Parameter order: the layer order (`--order FILE`); nil: the source's `forwardOrder()`.
+    ///   The other ranks must be given the same.
     /// - Throws: the options' and the source's errors, or the first rank's error (`RemoteError`).
-    public static func coordinate(_ source: TensorSource, options: AnalysisOptions, channel: MessageChannel,
-                                  progress: Progress? = nil,
+    public static func coordinate(_ source: TensorSource, options: AnalysisOptions, order: LayerOrder? = nil,
+                                  channel: MessageChannel, progress: Progress? = nil,
                                   keepEigenvalues: (@Sendable (LayerReport, ESD) throws -> Void)? = nil,
                                   timings: StageTimings? = nil) throws -> AnalysisReport {
         // The work list is served even when the plan fails (with nothing to hand out), so the
         // other ranks are told to stop; the plan's error is thrown afterwards.
-        let planned = Result { () throws -> (jobs: [Job], skipped: [SkippedTensor]) in
+        let planned = Result { () throws -> (jobs: [Job], skipped: [SkippedTensor], order: OrderInfo) in
             try options.validate()
-            return try plan(source, options: options)
+            let layerOrder = try order ?? source.forwardOrder()
+            let (jobs, skipped, tensorOrder) = try plan(source, options: options, order: layerOrder)
+            return (jobs, skipped, OrderInfo(layerOrder, tensors: tensorOrder))
         }
         let jobs = (try? planned.get().jobs) ?? []
         let costs = jobs.map { Scheduling.cost($0.matrices) }
@@ -229,26 +234,28 @@ extension Analyzer {
             guard spectra.rows.count == jobs[item].rowCount else {
                 throw RemoteError("a rank sent \(spectra.rows.count) rows for \(jobs[item].descriptor.name), expected \(jobs[item].rowCount)")
             }
-            let rows = reports(jobs[item], spectra.rows, options: options, timings: timings)
+            let rows = reports(jobs[item], spectra.rows, options: options, comparison: source.comparison != nil, timings: timings)
             if let keepEigenvalues {
                 for (report, esd) in rows { if let esd { try keepEigenvalues(report, esd) } }
             }
             slots.store(rows.map(\.0), at: item)
             progress?(slots.progress)
         }
-        let skipped = try planned.get().skipped
+        let (_, skipped, layerOrder) = try planned.get()
         if let failure { throw RemoteError(failure) }
-        return report(source, options: options, layers: slots.values().flatMap { $0 }, skipped: skipped)
+        return report(source, options: options, layers: slots.values().flatMap { $0 }, skipped: skipped, order: layerOrder)
     }
 
     /// A rank > 0 of a distributed analysis: computes the spectra of the layers rank 0 assigns,
     /// reading only their bytes, on `threads` workers. `open` is called once, on the first
-    /// assignment (a rank that is never given a layer does not open the checkpoint).
+    /// assignment (a rank that is never given a layer does not open the checkpoint); `order`
+    /// gives the layer order rank 0 was given (nil: the source's `forwardOrder()`).
     public static func serveSpectra(open: @escaping @Sendable () throws -> TensorSource, options: AnalysisOptions,
+                                    order: @escaping @Sendable (TensorSource) throws -> LayerOrder? = { _ in nil },
                                     threads: Int, channel: MessageChannel) throws {
         let planned = Once { () throws -> (TensorSource, [Job]) in
             let source = try open()
-            return (source, try plan(source, options: options).jobs)
+            return (source, try plan(source, options: options, order: try order(source) ?? source.forwardOrder()).jobs)
         }
         BLASThreads.set(1)
         let rank = channel.rank

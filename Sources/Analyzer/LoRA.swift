@@ -48,7 +48,7 @@ public struct LoRAConfig: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read the file") }
         let raw: Raw
         do {
-            raw = try JSONDecoder().decode(Raw.self, from: data)
+            raw = try JSONValueDecoder().decode(Raw.self, from: try JSONParser.parse([UInt8](data)))
         } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw fail("'\(field)' has the wrong type")
@@ -213,6 +213,10 @@ public final class LoRASource: TensorSource, @unchecked Sendable {
     public var formatName: String { adapter.formatName }
     /// The adapted modules, then the adapter's other tensors (skipped).
     public var descriptors: [TensorDescriptor] { modules.map(\.descriptor) + others }
+    /// The base model's order (the adapted layers carry its names), else natural order.
+    public func forwardOrder() throws -> LayerOrder {
+        try base?.forwardOrder() ?? .natural(note: "a LoRA adapter without --base")
+    }
 
     public func skipReason(for descriptor: TensorDescriptor) -> SkipReason? {
         byName[descriptor.name] == nil ? .notLoRAPair : nil
@@ -253,9 +257,10 @@ public enum AnalysisInput {
     /// or with a `base` and no LoRA factors the difference `W − W_base`.
     ///
     /// The adapter's `adapter_config.json` is looked for beside its (first) tensor file.
-    public static func open(_ path: String, base basePath: String?) throws -> TensorSource {
-        let model = try Checkpoint.open(path)
-        let base = try basePath.map { try Checkpoint.open($0) }
+    /// Quantized weights are read as `quantized` says (dequantized by default).
+    public static func open(_ path: String, base basePath: String?, quantized: QuantizedMode = .dequantize) throws -> TensorSource {
+        let model = try Checkpoint.open(path, quantized: quantized)
+        let base = try basePath.map { try Checkpoint.open($0, quantized: quantized) }
         if LoRASource.isAdapter(model) {
             let file = model.tensors.first?.file ?? path
             let config = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("adapter_config.json").path

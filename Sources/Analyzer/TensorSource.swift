@@ -12,6 +12,9 @@ public struct TensorDescriptor: Sendable, Equatable {
     /// The tensor has rank at most this (e.g. a LoRA product B·A of rank r): only the largest
     /// `componentLimit` eigenvalues are kept, the others being zero up to rounding.
     public var componentLimit: Int?
+    /// The stored quantization, when the values are decoded from one (a GGUF type such as
+    /// `Q4_K`, or a quantized-safetensors scheme); reported per layer.
+    public var quantization: String?
 
     public init(name: String, shape: [Int], dtype: String, isFloatingPoint: Bool, layout: KernelLayout = .pytorch,
                 componentLimit: Int? = nil) {
@@ -44,12 +47,34 @@ public protocol TensorSource: Sendable {
     func skipReason(for descriptor: TensorDescriptor) -> SkipReason?
     /// What the source compares (`--base`, LoRA), for the report; nil for a plain checkpoint.
     var comparison: ComparisonInfo? { get }
+    /// The model's forward order (`LayerOrder`): what `layer_id`, depth figures and the policy use.
+    /// - Throws: when the file that defines it (`config.json`) is malformed.
+    func forwardOrder() throws -> LayerOrder
+    /// What the file says about the model (GGUF: architecture, block count, context length).
+    var model: ModelInfo? { get }
+}
+
+/// What a checkpoint's own metadata says about the model, for the report's source section.
+public struct ModelInfo: Sendable, Equatable, Codable {
+    public var architecture: String?
+    public var blockCount: Int?
+    public var contextLength: Int?
+
+    public init(architecture: String?, blockCount: Int?, contextLength: Int?) {
+        self.architecture = architecture
+        self.blockCount = blockCount
+        self.contextLength = contextLength
+    }
+
+    enum CodingKeys: String, CodingKey { case architecture, blockCount = "block_count", contextLength = "context_length" }
 }
 
 extension TensorSource {
     public func skipReason(for descriptor: TensorDescriptor) -> SkipReason? { nil }
     public func readFloats(_ descriptor: TensorDescriptor) throws -> [Float]? { nil }
     public var comparison: ComparisonInfo? { nil }
+    public func forwardOrder() throws -> LayerOrder { .natural() }
+    public var model: ModelInfo? { nil }
 
     /// Reads the whole tensor and hands it over in blocks (for sources without streaming).
     public func forEachBlock(_ descriptor: TensorDescriptor, elementsPerBlock: Int,
@@ -78,4 +103,7 @@ public struct InMemorySource: TensorSource {
     }
 
     public func readDoubles(_ descriptor: TensorDescriptor) throws -> [Double] { data[descriptor.name]! }
+
+    /// The tensors' given order (a model's own layer order).
+    public func forwardOrder() throws -> LayerOrder { .native(descriptors.map(\.name), note: "the order given") }
 }

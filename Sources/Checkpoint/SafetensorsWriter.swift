@@ -46,12 +46,10 @@ public enum SafetensorsWriter {
     /// The JSON header, padded with spaces to a multiple of 8 bytes, after validating `tensors`.
     static func headerBytes(_ tensors: [WritableTensor], metadata: [String: String], path: String) throws -> [UInt8] {
         var seen = Set<String>()
-        var json = "{"
-        var first = true
+        var members: [JSONMember] = []
         if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(JSONText.quoted($0)):\(JSONText.quoted(metadata[$0]!))" }
-            json += "\"__metadata__\":{\(pairs.joined(separator: ","))}"
-            first = false
+            let pairs = metadata.keys.sorted().map { JSONMember(key: $0, value: .string(metadata[$0]!)) }
+            members.append(JSONMember(key: "__metadata__", value: .object(pairs)))
         }
         var offset = 0
         for t in tensors {
@@ -76,13 +74,13 @@ public enum SafetensorsWriter {
             guard !overflow, expected == t.bytes.count else {
                 throw CheckpointError(.shapeMismatch, file: path, message: "tensor '\(t.name)': shape \(t.shape) of \(t.dtype.rawValue) needs \(overflow ? "too many" : String(expected)) bytes, got \(t.bytes.count)")
             }
-            let shape = t.shape.map(String.init).joined(separator: ",")
-            json += (first ? "" : ",") + "\(JSONText.quoted(t.name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + expected)]}"
-            first = false
+            members.append(JSONMember(key: t.name, value: .members([
+                "dtype": .string(t.dtype.rawValue), "shape": .array(t.shape.map { .int($0) }),
+                "data_offsets": .array([.int(offset), .int(offset + expected)]),
+            ])))
             offset += expected
         }
-        json += "}"
-        var bytes = Array(json.utf8)
+        var bytes = Array(JSONValue.object(members).text().utf8)
         bytes += [UInt8](repeating: 0x20, count: (8 - bytes.count % 8) % 8)
         return bytes
     }

@@ -1,8 +1,8 @@
-import Analyzer
 import Checkpoint
 import Dispatch
 import Foundation
 import LinearAlgebra
+import Random
 import Train
 
 /// What a finished FNO run reports.
@@ -23,7 +23,7 @@ public struct FNOOutcome: Sendable {
 /// option): Adam with L2 decay on every tensor, StepLR per epoch, shuffled batches, the
 /// autoregressive rollout loss; TempBalance recomputes every epoch before its first step.
 ///
-/// Files in `config.out`: `log.jsonl` (`train-log-format.md`, `"task":"regression"`),
+/// Files in `config.out`: `log.jsonl` (`TrainingLog`'s format, `"task":"regression"`),
 /// `model.safetensors` (final weights, the reference's names; complex weights as [..., 2]),
 /// `best.safetensors` (lowest validation nRMSE at an evaluation, when there is a validation set).
 public final class FNOTrainer {
@@ -35,7 +35,7 @@ public final class FNOTrainer {
     public let tTrain: Int
     public let stepsPerEpoch: Int
     public let evalEvery: Int
-    var optimizer: any Optimizer
+    var optimizer: Optimizer
     let schedule: Schedule
     var active: [Double]
     var decisions: [LayerDecision] = []
@@ -61,13 +61,12 @@ public final class FNOTrainer {
                            width: config.width, modes: config.modes, layers: config.layers, padding: config.padding,
                            projection: config.projection)
         model = try FNOModel(config: mc, grid: data.grid, maxBatch: config.batchSize)
-        model.parameters.decayRule = .all
-        var rng = SeededRNG(seed: config.seed, stream: 1)
+        var rng = SeededRNG(seed: config.seed, stream: .initialization)
         model.initialize(rng: &rng)
         rollout = Rollout(model: model, initialStep: initialStep, channels: data.channels)
         var o = OptimizerSettings(kind: .adam)
         o.weightDecay = config.weightDecay
-        optimizer = o.make(count: model.parameters.layout.count)
+        optimizer = o.make(layout: model.parameters.layout, decays: .all)
         stepsPerEpoch = (data.train.count + config.batchSize - 1) / config.batchSize
         evalEvery = config.evalEvery ?? max(1, config.epochs / 10)
         schedule = ScheduleKind.step.schedule(base: config.lr, totalSteps: config.epochs, stepSize: config.stepSize, gamma: config.gamma)
@@ -84,18 +83,17 @@ public final class FNOTrainer {
     @discardableResult
     public func run(progress: ((String) -> Void)? = nil) throws -> FNOOutcome {
         try FileManager.default.createDirectory(atPath: config.out, withIntermediateDirectories: true)
-        let log = try JSONLineWriter(path: logPath, append: false)
+        let log = try TrainingLogWriter(path: logPath, append: false)
         try log.write(runLine())
         BLASThreads.set(config.blasThreads)
         let start = DispatchTime.now().uptimeNanoseconds
         func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         let B = config.batchSize, size = data.sampleSize, n = data.train.count
         var batch = [Float](repeating: 0, count: B * size)
-        var rates = [Float](repeating: 0, count: active.count)
         var trainSeconds = 0.0, analysisSeconds = 0.0, evalSeconds = 0.0
         var step = 0, lastLoss = 0.0
         var validation: RegressionMetrics?, test = RegressionMetrics()
-        var bestValidation: Double?
+        var bestValidation: Double?, bestStep: Int?
         for epoch in 0..<config.epochs {
             if config.policy == .tempbalance {
                 let t0 = now()
@@ -104,8 +102,7 @@ public final class FNOTrainer {
             }
             let t0 = now()
             let eta = Double(schedule(epoch))
-            for k in rates.indices { rates[k] = Float(eta * active[k]) }
-            var r = SeededRNG(seed: config.seed, stream: 1_000_000 + UInt64(epoch))
+            var r = SeededRNG(seed: config.seed, stream: .fnoEpochOrder(epoch))
             let order = r.permutation(n)
             var lossSum = 0.0
             for b in 0..<stepsPerEpoch {
@@ -122,27 +119,28 @@ public final class FNOTrainer {
                     try rollout.trainStep(data: $0.baseAddress!, batch: rows, frames: data.frames, tTrain: tTrain)
                 }
                 guard loss.isFinite else { throw TrainError.diverged(step: step) }
-                optimizer.step(model.parameters, learningRates: rates)
+                optimizer.step(model.parameters, eta: eta, multipliers: active)
                 lossSum += loss
                 step += 1
             }
             lastLoss = lossSum / Double(stepsPerEpoch)
             trainSeconds += now() - t0
             let evaluate = (epoch + 1) % evalEvery == 0 || epoch + 1 == config.epochs
-            var metrics: [(String, JSONLine)] = [("train_loss_per_batch", .number(lastLoss))]
+            var metrics: [TrainingLog.Value] = [.init("train_loss_per_batch", lastLoss)]
             if evaluate {
                 let t1 = now()
                 if data.validation.count > 0 {
                     let v = try rollout.evaluate(data.validation, frames: data.frames)
                     validation = v
-                    metrics += [("val_nrmse", .optional(v.nrmse)), ("val_rmse", .optional(v.rmse))]
+                    metrics += [.init("val_nrmse", v.nrmse), .init("val_rmse", v.rmse)]
                     if let x = v.nrmse, bestValidation == nil || x < bestValidation! {
                         bestValidation = x
+                        bestStep = step
                         try CheckpointIO.save(model.parameters, metadata: weightsMetadata(epoch: epoch + 1), to: config.out + "/best.safetensors")
                     }
                 }
                 test = try rollout.evaluate(data.test, frames: data.frames)
-                metrics += [("test_nrmse", .optional(test.nrmse)), ("test_rmse", .optional(test.rmse))]
+                metrics += [.init("test_nrmse", test.nrmse), .init("test_rmse", test.rmse)]
                 if config.policy == .none { spectra = FNOBalance.spectra(model.parameters, config: model.config, options: config.balance) }
                 evalSeconds += now() - t1
                 progress?(String(format: "epoch %d/%d  loss %.5f  test nRMSE %.4f%@", epoch + 1, config.epochs, lastLoss,
@@ -152,17 +150,15 @@ public final class FNOTrainer {
                                        alphas: config.policy == .tempbalance || evaluate, seconds: now()))
         }
         try CheckpointIO.save(model.parameters, metadata: weightsMetadata(epoch: config.epochs), to: config.out + "/model.safetensors")
-        var final: [(String, JSONLine)] = [("test_nrmse", .optional(test.nrmse)), ("test_rmse", .optional(test.rmse)),
-                                           ("train_loss_per_batch", .number(lastLoss))]
-        if let v = validation { final += [("val_nrmse", .optional(v.nrmse)), ("val_rmse", .optional(v.rmse))] }
+        var final: [TrainingLog.Value] = [.init("test_nrmse", test.nrmse), .init("test_rmse", test.rmse),
+                                          .init("train_loss_per_batch", lastLoss)]
+        if let v = validation { final += [.init("val_nrmse", v.nrmse), .init("val_rmse", v.rmse)] }
         let samplesPerSecond = trainSeconds > 0 ? Double(n * config.epochs) / trainSeconds : 0
-        try log.write(.object([
-            ("kind", .string("final")), ("step", .int(step)), ("metrics", .object(final)),
-            ("best", .object([("metric", .string("val_nrmse")), ("value", .optional(bestValidation))])),
-            ("timing", .object([("train", .number(trainSeconds)), ("analysis", .number(analysisSeconds)), ("eval", .number(evalSeconds)),
-                                ("samples_per_second", .number(samplesPerSecond))])),
-            ("seconds", .number(now())),
-        ]))
+        try log.write(TrainingLog.Final(
+            step: step, metrics: final, best: TrainingLog.Best(step: bestStep, metric: "val_nrmse", value: bestValidation),
+            timing: [.init("train", trainSeconds), .init("analysis", analysisSeconds), .init("eval", evalSeconds),
+                     .init("samples_per_second", samplesPerSecond)],
+            seconds: now()))
         return FNOOutcome(epochs: config.epochs, steps: step, finalTrainLoss: lastLoss, validation: validation, test: test,
                           trainSeconds: trainSeconds, analysisSeconds: analysisSeconds, evalSeconds: evalSeconds,
                           samplesPerSecond: samplesPerSecond)
@@ -176,39 +172,35 @@ public final class FNOTrainer {
         active = d.multipliers
     }
 
-    func runLine() throws -> JSONLine {
-        .object([
-            ("kind", .string("run")), ("format", .string("htsr-train-log")), ("version", .int(1)),
-            ("model", .string(model.config.modelName)), ("task", .string("regression")),
-            ("data", .string((config.data as NSString).lastPathComponent)), ("seed", .int(Int(config.seed))),
-            ("policy", .string(config.policy.rawValue)), ("args", try JSONLine.encoding(config)),
-            ("layers", .array(layerNames.map { .string($0) })),
-            ("model_config", try JSONLine.encoding(model.config)),
-            ("train_samples", .int(data.train.count)), ("validation_samples", .int(data.validation.count)),
-            ("test_samples", .int(data.test.count)), ("pool_samples", .int(data.poolCount)),
-            ("initial_step", .int(initialStep)), ("t_train", .int(tTrain)), ("frames", .int(data.frames)),
-            ("steps_per_epoch", .int(stepsPerEpoch)),
+    func runLine() throws -> TrainingLog.Run {
+        let details = JSONValue.members([
+            "model_config": try TrainingLog.options(model.config),
+            "train_samples": .int(data.train.count), "validation_samples": .int(data.validation.count),
+            "test_samples": .int(data.test.count), "pool_samples": .int(data.poolCount),
+            "initial_step": .int(initialStep), "t_train": .int(tTrain), "frames": .int(data.frames),
+            "steps_per_epoch": .int(stepsPerEpoch),
         ])
+        return TrainingLog.Run(model: model.config.modelName, task: "regression", data: (config.data as NSString).lastPathComponent,
+                               seed: config.seed, policy: config.policy.rawValue, args: try TrainingLog.options(config),
+                               layers: layerNames, details: details.objectMembers ?? [])
     }
 
-    func intervalLine(step: Int, epoch: Int, eta: Double, trainLoss: Double, metrics: [(String, JSONLine)], alphas: Bool,
-                      seconds: Double) -> JSONLine {
+    func intervalLine(step: Int, epoch: Int, eta: Double, trainLoss: Double, metrics: [TrainingLog.Value], alphas: Bool,
+                      seconds: Double) -> TrainingLog.Interval {
         let entries = model.parameters.entries
         let alpha = Dictionary(spectra.map { ($0.name, $0.alpha) }, uniquingKeysWith: { a, _ in a })
-        let layers: [JSONLine] = layerNames.map { name in
+        let layers = layerNames.map { name in
             let k = entries.firstIndex { $0.module == name }!
-            return .object([("name", .string(name)), ("alpha", alphas ? .optional(alpha[name] ?? nil) : .null),
-                            ("lr", .number(eta * active[k])), ("multiplier", .number(active[k]))])
+            return TrainingLog.LayerEntry(name: name, alpha: alphas ? alpha[name] ?? nil : nil, learningRate: eta * active[k],
+                                          multiplier: active[k])
         }
-        return .object([
-            ("kind", .string("interval")), ("step", .int(step)), ("epoch", .number(Double(epoch))), ("lr", .number(eta)),
-            ("train_loss", .number(trainLoss)), ("metrics", .object(metrics)), ("layers", .array(layers)), ("seconds", .number(seconds)),
-        ])
+        return TrainingLog.Interval(step: step, epoch: Double(epoch), learningRate: eta, trainLoss: trainLoss, metrics: metrics,
+                                    layers: layers, seconds: seconds)
     }
 
     func weightsMetadata(epoch: Int) -> [String: String] {
         ["format": "pt", "htsr_model": model.config.modelName, "htsr_epoch": String(epoch),
-         "htsr_model_config": (try? JSONLine.encoding(model.config).text) ?? "",
-         "htsr_config": (try? JSONLine.encoding(config).text) ?? ""]
+         "htsr_model_config": (try? TrainingLog.options(model.config).text()) ?? "",
+         "htsr_config": (try? TrainingLog.options(config).text()) ?? ""]
     }
 }

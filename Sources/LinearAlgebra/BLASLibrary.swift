@@ -1,4 +1,4 @@
-import CLapack
+internal import CLapack
 #if canImport(Glibc)
 import Glibc
 #endif

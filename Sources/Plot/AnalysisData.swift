@@ -1,4 +1,5 @@
 import Analyzer
+import Checkpoint
 import Foundation
 import Spectrum
 
@@ -57,14 +58,16 @@ public struct AnalysisData: Sendable {
 
     /// Runs the analysis in process.
     ///
-    /// - Parameter keepEigenvalues: keep each layer's spectrum in memory for per-layer figures.
+    /// - Parameters:
+    ///   - order: the layer order (`--order FILE`); nil: the source's forward order.
+    ///   - keepEigenvalues: keep each layer's spectrum in memory for per-layer figures.
     /// - Throws: the analysis's errors; `PlotError.noLayers` when no layer could be analysed.
-    public static func analyze(_ source: TensorSource, label: String, options: AnalysisOptions, keepEigenvalues: Bool,
-                               progress: Analyzer.Progress? = nil) throws -> AnalysisData {
+    public static func analyze(_ source: TensorSource, label: String, options: AnalysisOptions, order: LayerOrder? = nil,
+                               keepEigenvalues: Bool, progress: Analyzer.Progress? = nil) throws -> AnalysisData {
         let kept = KeptSpectra()
         var keep: (@Sendable (LayerReport, ESD) throws -> Void)?
         if keepEigenvalues { keep = { @Sendable layer, esd in kept.store(esd.eigenvalues, id: layer.id) } }
-        let report = try Analyzer.analyze(source, options: options, progress: progress, keepEigenvalues: keep)
+        let report = try Analyzer.analyze(source, options: options, order: order, progress: progress, keepEigenvalues: keep)
         guard !report.layers.isEmpty else { throw PlotError.noLayers(source: source.label, skipped: report.skipped.count) }
         return AnalysisData(report: report, rows: report.layers.map(\.row), label: label,
                             eigenvalues: keepEigenvalues ? .memory(kept.all) : .none)
@@ -76,8 +79,8 @@ public struct AnalysisData: Sendable {
         let report = try AnalysisReport.load(path)
         guard !report.layers.isEmpty else { throw PlotError.noLayers(source: path, skipped: report.skipped.count) }
         let data = FileManager.default.contents(atPath: path)
-        struct Rows: Decodable { var layers: [Row] }
-        let rows = (data.flatMap { try? JSONDecoder().decode(Rows.self, from: $0) }?.layers) ?? report.layers.map(\.row)
+        // Every stored column, also those this version does not model (the report has checked the file).
+        let rows = data.flatMap(AnalysisReport.layerRows) ?? report.layers.map(\.row)
         if let dir = eigenvalueFolder {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {

@@ -94,8 +94,8 @@ public enum FigurePlanner {
         }
     }
 
-    /// The training kinds of a log, in one batch.
-    public static func trainingBatches(_ log: TrainingLog, kinds: [FigureKind], title: String, folder: String,
+    /// The training kinds of a run's curves, in one batch.
+    public static func trainingBatches(_ log: TrainingCurves, kinds: [FigureKind], title: String, folder: String,
                                        format: ImageFormat) -> [FigureBatch] {
         let kinds = kinds.filter { $0.group == .training }
         guard !kinds.isEmpty else { return [] }

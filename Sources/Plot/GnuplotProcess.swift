@@ -1,4 +1,4 @@
-import CGnuplot
+internal import CGnuplot
 import Foundation
 
 /// Errors of plotting and reporting; each prints as one line naming the file and the problem.
@@ -13,8 +13,6 @@ public enum PlotError: Error, CustomStringConvertible, Equatable {
     case noLayers(source: String, skipped: Int)
     /// The eigenvalues a per-layer figure needs are not available.
     case missingEigenvalues(String)
-    /// A training log that cannot be read.
-    case invalidTrainingLog(file: String, line: Int?, problem: String)
     /// An output folder that cannot be written or replaced.
     case output(path: String, problem: String)
     /// An option or combination of inputs that cannot work.
@@ -32,8 +30,6 @@ public enum PlotError: Error, CustomStringConvertible, Equatable {
         case let .noLayers(source, skipped):
             return "\(source): no analysable layers (\(skipped) tensors, all skipped); nothing to plot"
         case let .missingEigenvalues(m): return m
-        case let .invalidTrainingLog(file, line, problem):
-            return "\(file)\(line.map { ":\($0)" } ?? ""): \(problem)"
         case let .output(path, problem): return "\(path): \(problem)"
         case let .invalidRequest(m): return m
         }

@@ -70,19 +70,28 @@ public enum Plotter {
         return try render(batches, into: folder, options: options, gnuplot: gnuplot, progress: progress)
     }
 
-    /// Draws the figures of a training log into `out` (all or nothing).
-    public static func plot(_ log: TrainingLog, title: String, options: PlotOptions, gnuplot: String, out: String,
+    /// Draws the figures of a training run (its curves, read from its log by the caller) into
+    /// `out` (all or nothing).
+    public static func plot(_ log: TrainingCurves, title: String, options: PlotOptions, gnuplot: String, out: String,
                             progress: FigureRenderer.Progress? = nil) throws -> RenderOutcome {
         let kinds = options.kinds ?? FigureKind.allCases.filter { $0.group == .training }
         if let k = kinds.first(where: { $0.group != .training }) {
             throw PlotError.invalidRequest("figure '\(k.rawValue)' needs an analysis or a checkpoint, not a training log")
         }
-        guard !log.intervals.isEmpty else {
-            throw PlotError.invalidTrainingLog(file: log.file, line: nil, problem: "no interval lines yet; nothing to plot")
-        }
         let folder = try StagedFolder(target: out, mode: .merge)
         let batches = FigurePlanner.trainingBatches(log, kinds: kinds, title: title, folder: folder.staging, format: options.settings.format)
         return try render(batches, into: folder, options: options, gnuplot: gnuplot, progress: progress)
+    }
+
+    /// Draws figures built elsewhere (e.g. an experiment's comparison figure) into `out`, each
+    /// as `<figure name>.<ext>`, all or nothing (files of other names in `out` are kept).
+    public static func plot(_ figures: [Figure], options: PlotOptions, gnuplot: String, out: String) throws -> RenderOutcome {
+        let folder = try StagedFolder(target: out, mode: .merge)
+        let staging = folder.staging, ext = options.settings.format.fileExtension
+        let batches = figures.map { figure in
+            FigureBatch(label: figure.name) { [PlannedFigure(figure, path: staging + "/" + figure.name + "." + ext)] }
+        }
+        return try render(batches, into: folder, options: options, gnuplot: gnuplot, progress: nil)
     }
 
     static func render(_ batches: [FigureBatch], into folder: StagedFolder, options: PlotOptions, gnuplot: String,

@@ -15,6 +15,11 @@ extension AnalyzeCommand {
     func run(on mpi: MPIRuntime) throws {
         defer { mpi.finalize() }
         if mpi.size == 1 { return try runHere() }
+        if compareQuantized {
+            // Two whole analyses and one comparison: rank 0 does it; the other ranks have no work.
+            if mpi.rank == 0 { try runComparison() }
+            return
+        }
         if paths.count > 1 && output.isEmpty {
             // Every rank stops here alike; rank 0 alone says why.
             if mpi.rank != 0 { throw ExitCode(64) }
@@ -24,9 +29,9 @@ extension AnalyzeCommand {
         let threads = analysis.threads == defaultThreadCount ? max(1, defaultThreadCount / mpi.localWorkers) : analysis.threads
         guard mpi.rank == 0 else {
             if paths.count == 1 {
-                let (path, base) = (paths[0], base)
-                try Analyzer.serveSpectra(open: { try AnalysisInput.open(path, base: base) }, options: analysis.options,
-                                          threads: threads, channel: mpi)
+                let (command, path) = (self, paths[0])
+                try Analyzer.serveSpectra(open: { try command.openSource(path) }, options: analysis.options,
+                                          order: { try command.analysis.layerOrder(for: $0) }, threads: threads, channel: mpi)
             } else {
                 try analyzeAssignedCheckpoints(mpi, threads: threads)
             }
@@ -60,13 +65,14 @@ extension AnalyzeCommand {
         let clock = timings ? StageTimings() : nil
         let source: TensorSource
         do {
-            source = try AnalysisInput.open(path, base: base)
+            source = try openSource(path)
         } catch {
             try WorkList.decline(channel: mpi)
             throw error
         }
         let progress = progressLine(path)
-        let report = try Analyzer.coordinate(source, options: analysis.options, channel: mpi, progress: { progress.update($0) },
+        let report = try Analyzer.coordinate(source, options: analysis.options, order: try analysis.layerOrder(for: source),
+                                             channel: mpi, progress: { progress.update($0) },
                                              keepEigenvalues: try eigenvalueWriter(), timings: clock)
         progress.finish()
         reportUnmatched(report, path: path)

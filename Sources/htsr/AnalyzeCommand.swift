@@ -3,6 +3,8 @@ import Analyzer
 import Checkpoint
 import Foundation
 
+extension QuantizedMode: ExpressibleByArgument {}
+
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, csv
 }
@@ -12,14 +14,21 @@ struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Compute every layer's eigenvalue spectrum and its power-law fits.",
         discussion: """
-        PATH is a .safetensors file, a sharded *.safetensors.index.json, a Hugging Face model folder,
-        or a Keras HDF5 file (.h5, .weights.h5). One row per layer: λmax, norms, ranks, the Hill fit
-        (hill_*), the KS fit (ks_*), and the --fit choice under WeightWatcher's column names.
+        PATH is a .safetensors file, a PyTorch .bin/.pt/.pth, a shard index (*.safetensors.index.json,
+        pytorch_model.bin.index.json), a Hugging Face model folder, a GGUF file, a Keras 3 .keras
+        archive or a Keras HDF5 file (.h5, .weights.h5). One row per layer: λmax, norms, ranks, the
+        Hill fit (hill_*), the KS fit (ks_*), and the --fit choice under WeightWatcher's column names.
+        Quantized weights (GGUF types, int8 + scale, bitsandbytes int8, GPTQ) are dequantized and
+        their scheme named in the quantization column.
+
+        With --compare-quantized BASE QUANT, both are analysed and each layer's change in α, λmax
+        and stable rank is reported (did quantization damage this layer's spectrum?).
 
         With --base BASE each layer is W − W_base (matched by name). A LoRA adapter (a PEFT
         adapter_model.safetensors or its folder) is analysed as its update scale·B·A, or as
         W + scale·B·A with --base; scale = lora_alpha/r from adapter_config.json beside it.
-        """)
+        """,
+        aliases: ["analyse"])
 
     @Argument(help: "Checkpoints to analyse.")
     var paths: [String]
@@ -43,6 +52,15 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Analyse W − W_base, or a LoRA adapter merged into BASE (W + B·A).", valueName: "BASE"))
     var base: String?
 
+    @Option(help: "Quantized weights: dequantize (W = scale·q, the default) or raw (the integer matrix itself).")
+    var quantized: QuantizedMode = .dequantize
+
+    @Flag(help: "Analyse quantized weights dequantized (the default; the same as --quantized dequantize).")
+    var dequantize = false
+
+    @Flag(help: "Take two PATHs, BASE (float) and QUANT (its quantized version), and report per layer the change in α, λmax and stable rank.")
+    var compareQuantized = false
+
     @Flag(help: "Print the seconds spent per stage (read, spectra, fits, MP, randomisation, TPL, fingers, FARMS, output) to standard error.")
     var timings = false
 
@@ -51,6 +69,14 @@ struct AnalyzeCommand: ParsableCommand {
 
     func validate() throws {
         if skipExisting && output.isEmpty { throw ValidationError("--skip-existing needs --output (the files whose existence it checks).") }
+        if dequantize && quantized == .raw { throw ValidationError("--dequantize and --quantized raw contradict each other; give one.") }
+        if compareQuantized {
+            guard paths.count == 2 else { throw ValidationError("--compare-quantized takes two checkpoints, BASE and QUANT; got \(paths.count).") }
+            guard base == nil, saveEigenvalues == nil, output.count <= 1 else {
+                throw ValidationError("--compare-quantized writes one comparison: it does not combine with --base, --save-eigenvalues or several --output files.")
+            }
+            return
+        }
         if paths.count > 1 {
             for o in output where !o.hasSuffix("/") && !isDirectory(o) {
                 throw ValidationError("With several checkpoints, --output must be a folder (end it with '/'); got '\(o)'.")
@@ -70,6 +96,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     /// The analysis in this process (also `mpirun -np 1`).
     func runHere() throws {
+        if compareQuantized { return try runComparison() }
         var nonFiniteLayers = 0
         for path in paths where !finished(path) {
             let start = Date()
@@ -130,11 +157,16 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func analyzeOne(_ path: String, timings: StageTimings?, workers: Int? = nil) throws -> AnalysisReport {
-        let source = try AnalysisInput.open(path, base: base)
+        let source = try openSource(path)
         let progress = progressLine(path)
         defer { progress.finish() }
-        return try Analyzer.analyze(source, options: analysis.options, workers: workers, progress: { progress.update($0) },
-                                    keepEigenvalues: try eigenvalueWriter(), timings: timings)
+        return try Analyzer.analyze(source, options: analysis.options, order: try analysis.layerOrder(for: source), workers: workers,
+                                    progress: { progress.update($0) }, keepEigenvalues: try eigenvalueWriter(), timings: timings)
+    }
+
+    /// The checkpoint at `path` as the analysis reads it (--base, --quantized).
+    func openSource(_ path: String) throws -> TensorSource {
+        try AnalysisInput.open(path, base: base, quantized: quantized)
     }
 
     func progressLine(_ path: String) -> Terminal.ProgressLine {
@@ -147,6 +179,24 @@ struct AnalyzeCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return { layer, esd in
             try AtomicFile.write(NpyWriter.data(esd.eigenvalues), to: dir + "/" + eigenvalueFileName(layer))
+        }
+    }
+    /// `--compare-quantized BASE QUANT`: both analysed with the same options, then compared.
+    func runComparison() throws {
+        let reports = try paths.map { try analyzeOne($0, timings: nil) }
+        let c = QuantizationComparison(base: reports[0], quantized: reports[1], basePath: paths[0], quantizedPath: paths[1])
+        let fileFormat = output.first.map { URL(fileURLWithPath: $0).pathExtension.lowercased() }.flatMap { OutputFormat(rawValue: $0) ?? ($0 == "txt" ? .table : nil) } ?? format
+        let text: String
+        switch fileFormat {
+        case .table: text = c.table()
+        case .csv: text = c.csv()
+        case .json: text = String(decoding: try c.jsonData(), as: UTF8.self) + "\n"
+        }
+        if let o = output.first {
+            try AtomicFile.write(text, to: o)
+            if !quiet { print(c.table(), terminator: "") }
+        } else {
+            print(text, terminator: "")
         }
     }
 

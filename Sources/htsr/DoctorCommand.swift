@@ -1,5 +1,5 @@
 import ArgumentParser
-import CStartup
+internal import CStartup
 import Foundation
 import LinearAlgebra
 

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Experiments
 import Foundation
+import Plot
 import Train
 
 struct ExperimentCommand: ParsableCommand {
@@ -9,7 +11,7 @@ struct ExperimentCommand: ParsableCommand {
         discussion: """
         Runs every (ratio, learning rate, seed, policy) with the training options given (--lr, --seed,
         --policy and --train-ratio are replaced by the grid), skipping runs that already finished, and
-        writes REPORTS/NAME.{md,csv,dat,gp,png}: per ratio the mean ± std final test accuracy of each
+        writes REPORTS/NAME.{md,csv,dat} and, when gnuplot is installed, NAME.png: per ratio the mean ± std final test accuracy of each
         policy at its best learning rate (mean over seeds).
         """)
 
@@ -62,7 +64,7 @@ struct ExperimentCommand: ParsableCommand {
         let dataset = try base.data.load(folder: base.dataDir)
         let results = try Experiment.run(plan, dataset: dataset) { Terminal.error($0) }
         let title = "\(name): \(base.data.rawValue), MLP \(base.hidden.map(String.init).joined(separator: "-")), \(plan.seeds.count) seeds"
-        let written = try ExperimentReport.write(title: title, name: name, runs: results, to: reports)
+        let written = try ExperimentReport.write(title: title, name: name, runs: results, to: reports, gnuplot: try? GnuplotLocator.find())
         print(ExperimentReport.markdown(title: title, cells: Experiment.table(results)))
         print("wrote " + written.joined(separator: ", "))
     }

@@ -15,7 +15,7 @@ struct FNOTrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train an FNO (autoregressive rollout; Darcy: one step from a to u).",
         discussion: """
-        Writes OUT/log.jsonl (train-log-format, task regression: test/val nRMSE and RMSE as PDEBench
+        Writes OUT/log.jsonl (the htsr-train-log format, task regression: test/val nRMSE and RMSE as PDEBench
         defines them), OUT/model.safetensors and, with a validation set, OUT/best.safetensors.
         Example: htsr fno train --data darcy.h5 --reduced-batch 10 --policy tempbalance --s 0.25 --out runs/fno-tb
         """)

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Experiments
 import FNO
 import Foundation
+import Plot
 import Train
 
 struct FNOExperimentCommand: ParsableCommand {
@@ -10,9 +12,9 @@ struct FNOExperimentCommand: ParsableCommand {
         discussion: """
         Runs every (reduced batch, learning rate, seed, policy) with the options given (--lr, --seed, --policy,
         --reduced-batch, --epochs and --s are replaced by the grid), skipping runs that already finished, and
-        writes REPORTS/NAME.{md,csv,dat,gp,png}: per data ratio the mean ± std test nRMSE of each policy at the
-        learning rate with its lowest mean validation nRMSE, and the relative change; plus NAME-dynamics-{alpha,lr}
-        (per-layer α and learning rate per epoch) of the first TempBalance run at the smallest ratio.
+        writes REPORTS/NAME.{md,csv,dat} (and NAME.png when gnuplot is installed): per data ratio the mean ± std test nRMSE of each policy at the
+        learning rate with its lowest mean validation nRMSE, and the relative change; plus NAME-dynamics-{alpha,lr}.png
+        (per-layer α and learning rate over the steps) of the first TempBalance run at the smallest ratio.
         """)
 
     @OptionGroup var training: FNOArguments
@@ -47,13 +49,14 @@ struct FNOExperimentCommand: ParsableCommand {
     func run() throws {
         let plan = try plan(), base = plan.base, strides = plan.reducedBatches
         let results = try FNOExperiment.run(plan) { Terminal.error($0) }
+        let gnuplot = try? GnuplotLocator.find()
         let file = (base.data as NSString).lastPathComponent
         let title = "\(name): FNO on \(file), \(plan.seeds.count) seeds, lr grid \(lrs)"
-        var written = try FNOExperimentReport.write(title: title, name: name, runs: results, to: reports)
+        var written = try FNOExperimentReport.write(title: title, name: name, runs: results, to: reports, gnuplot: gnuplot)
         if let rb = strides.max(), let lr = plan.learningRates.first, let seed = plan.seeds.first {
             let log = "\(runs)/\(name)/tempbalance-rb\(rb)-lr\(lr)-s\(seed)/log.jsonl"
             written += try FNOExperimentReport.dynamics(log: log, title: "\(name) TempBalance rb \(rb) lr \(lr) seed \(seed)",
-                                                        name: name + "-dynamics", to: reports)
+                                                        name: name + "-dynamics", to: reports, gnuplot: gnuplot)
         }
         print(FNOExperimentReport.markdown(title: title, cells: FNOExperiment.table(results)))
         print("wrote " + written.joined(separator: ", "))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Analyzer
+import Checkpoint
 
 struct HTSR: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,6 +13,6 @@ struct HTSR: ParsableCommand {
         version: htsrVersion,
         subcommands: [AnalyzeCommand.self, CompareCommand.self, PlotCommand.self, ReportCommand.self,
                       PolicyCommand.self, TrainCommand.self, ExperimentCommand.self, DataCommand.self,
-                      FNOCommand.self, DoctorCommand.self]
+                      FNOCommand.self, TokenizeCommand.self, FinetuneCommand.self, DoctorCommand.self]
     )
 }

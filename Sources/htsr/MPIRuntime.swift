@@ -1,6 +1,6 @@
 #if MPI
 import Analyzer
-import CMPI
+internal import CMPI
 import Foundation
 
 /// One rank of an MPI job (`mpirun`, `srun`), as a message channel for the distributed analysis.

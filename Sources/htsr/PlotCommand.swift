@@ -1,5 +1,6 @@
 import ArgumentParser
 import Analyzer
+import Experiments
 import Foundation
 import Plot
 
@@ -41,7 +42,7 @@ struct PlotCommand: ParsableCommand {
                 throw ValidationError("--compare and --eigenvalues go with analyses, not with a training log")
             }
             let title = figureOptions.title ?? URL(fileURLWithPath: log).deletingLastPathComponent().lastPathComponent
-            outcome = try Plotter.plot(try TrainingLog.load(log), title: title,
+            outcome = try Plotter.plot(try TrainingCurves.load(log: log), title: title,
                                        options: options, gnuplot: gnuplot, out: out, progress: { progress.update($0, $1, $2) })
         } else {
             let wantsLayers = options.kinds.map { $0.contains { $0.group == .layer } } ?? true

@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import Random
 import Testing
 import PowerLaw
 import Spectrum
@@ -175,6 +176,7 @@ let weightWatcherReference: [String: Any] = {
             try ESD(WeightMatrices(kind: .conv2d, shape: [32, 16, 3, 3], layout: .pytorch), data: $0).eigenvalues
         }
         #expect(pooled.layers[0].numEvals == 144)
+        #expect(union.count == expected.count)
         for (a, b) in zip(union, expected) { #expect(abs(a - b) < 1e-12 * max(1, b)) }
         // The CSV has the slice column although the last row (a linear layer) lacks it.
         let csv = ReportFormatter.csv(r).split(separator: "\n", omittingEmptySubsequences: false)
@@ -183,7 +185,7 @@ let weightWatcherReference: [String: Any] = {
         #expect(csv[10].split(separator: ",", omittingEmptySubsequences: false).count == header.count)
         #expect(csv[10].split(separator: ",", omittingEmptySubsequences: false)[slice].isEmpty)
         // The row round-trips (a slice row decodes to a one-slice matrix view).
-        let back = try JSONDecoder().decode(LayerReport.self, from: JSONEncoder().encode(r.layers[2]))
+        let back = try JSONValueDecoder().decode(LayerReport.self, from: JSONValueEncoder().encode(r.layers[2]))
         #expect(back.row == r.layers[2].row && back.matrices.sliceCount == 1)
     }
 
@@ -225,6 +227,19 @@ let weightWatcherReference: [String: Any] = {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let back = try AnalysisReport.load(path)
         #expect(back.options == r.options)
+        #expect(back.layers.count == r.layers.count)
+        // The written order: each row's columns as the analyzer set them, the means sorted.
+        let json = try JSONParser.parse([UInt8](try r.jsonData()))
+        let rows = try #require(json["layers"]?.arrayValue)
+        #expect(rows.count == r.layers.count)
+        for (k, row) in rows.enumerated() { #expect(row.objectMembers?.map(\.key) == r.layers[k].row.keys) }
+        let means = try #require(json["summary"]?["means"]?.objectMembers).map(\.key)
+        #expect(!means.isEmpty && means == means.sorted())
+        // Numbers and layout as Foundation's JSONEncoder wrote them before (its key order varied
+        // from run to run, so compare with keys sorted on both sides).
+        let foundation = JSONEncoder()
+        foundation.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        #expect(try JSONValueEncoder(sortedKeys: true).encode(r).text(.pretty) == String(decoding: try foundation.encode(r), as: UTF8.self))
         for (x, y) in zip(back.layers, r.layers) { #expect(x.row == y.row) }
         #expect(back.layers[1].mp == r.layers[1].mp && back.layers[1].fingers == r.layers[1].fingers)
         #expect(back.layers[1].farms?.fit.alpha == r.layers[1].farms?.fit.alpha)

@@ -41,6 +41,7 @@ import Testing
         }
         for t in 0..<threads {
             #expect(results[t].error == nil, "thread \(t): \(String(describing: results[t].error))")
+            #expect(results[t].doubles.count == serialDoubles.count && results[t].floats.count == serialFloats.count, "thread \(t)")
             #expect(zip(results[t].doubles, serialDoubles).allSatisfy { sameBits($0, $1) }, "thread \(t)")
             #expect(zip(results[t].floats, serialFloats).allSatisfy { sameBits($0, $1) }, "thread \(t)")
         }

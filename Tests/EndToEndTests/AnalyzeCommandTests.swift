@@ -8,7 +8,7 @@ let checkpoints = HTSRBinary.packageRoot.appendingPathComponent("fixtures/checkp
     /// Every malformed input: exit status 1, exactly one line on stderr naming the file and the
     /// problem, nothing on stdout, no output file written.
     @Test(arguments: [
-        ("bad/archive.zip", "ZIP archive"),
+        ("bad/archive.zip", "data.pkl at byte 0"),
         ("bad/duplicate-key.safetensors", "more than once"),
         ("bad/empty.safetensors", "empty file"),
         ("bad/gap.safetensors", "belong to no tensor"),
@@ -87,13 +87,27 @@ let checkpoints = HTSRBinary.packageRoot.appendingPathComponent("fixtures/checkp
         #expect(r.status == 0, "\(r.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(json["format"] as? String == "htsr-analysis")
-        // The index's weight_map order (layer.2 before layer.10), not alphabetical.
-        #expect((json["layers"] as! [[String: Any]]).map { $0["name"] as! String } == ["encoder.layer.2.weight", "encoder.layer.10.weight", "embeddings.weight"])
+        // No config.json: natural name order (layer.2 before layer.10), and the output says so.
+        #expect((json["layers"] as! [[String: Any]]).map { $0["name"] as! String } == ["embeddings.weight", "encoder.layer.2.weight", "encoder.layer.10.weight"])
+        #expect((json["order"] as? [String: Any])?["method"] as? String == "natural")
         let r2 = try HTSRBinary.run(["analyze", sharded, keras, "--min-evals", "2", "--format", "csv", "--output", tmp.url.path + "/", "--quiet"])
         #expect(r2.status == 0, "\(r2.stderr)")
         #expect(tmp.contents == ["model.weights.csv", "sharded.csv"])
         let csv = try String(contentsOfFile: tmp.path("model.weights.csv"), encoding: .utf8)
         #expect(csv.contains("layers/residual_block/layers/conv1d/vars/0,conv1d,3x8x8,keras"))
+    }
+}
+
+@Suite struct AnalyzeJSONBytes {
+    /// Two processes (each with its own hash seed) write the same bytes: members in declaration
+    /// order, each row's columns in the analyzer's order, dictionaries sorted by key.
+    @Test func sameBytesInEveryRun() throws {
+        let keras = checkpoints.appendingPathComponent("keras3/model.weights.h5").path
+        let runs = try (0..<2).map { _ in try HTSRBinary.run(["analyze", keras, "--format", "json", "--min-evals", "2"]) }
+        #expect(runs.allSatisfy { $0.status == 0 }, "\(runs.map(\.stderr))")
+        #expect(runs[0].stdout == runs[1].stdout)
+        let keys = try #require(try JSONParser.parse(Array(runs[0].stdout.utf8)).objectMembers).map(\.key)
+        #expect(keys == ["format", "version", "tool", "source", "options", "summary", "layers", "skipped", "order"])
     }
 }
 

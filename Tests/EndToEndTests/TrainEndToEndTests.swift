@@ -107,7 +107,9 @@ import Testing
         #expect(md.contains("| 10 % |") && md.contains("| 100 % |") && md.contains("±"))
         let csv = try String(contentsOfFile: tmp.path("reports/tiny.csv"), encoding: .utf8)
         #expect(csv.split(separator: "\n").count == 1 + 2 * 2 * 2 * 2)
-        #expect(FileManager.default.fileExists(atPath: tmp.path("reports/tiny.gp")))
+        // The comparison figure is drawn by Plot's pipeline: its data table and the PNG, no script.
         #expect(FileManager.default.fileExists(atPath: tmp.path("reports/tiny.dat")))
+        #expect(FileManager.default.fileExists(atPath: tmp.path("reports/tiny.png")))
+        #expect(!FileManager.default.fileExists(atPath: tmp.path("reports/tiny.gp")))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Random
 import Testing
 import Train
 @testable import FNO
@@ -29,10 +30,12 @@ import Train
         #expect(decisions.first { $0.name == "fc2" }?.excluded == .fewEigenvalues)
         let balanced = decisions.filter { $0.excluded == nil }
         let expected = TempBalance.sigmoid(balanced.map { $0.metric! }, sMin: 0.5, sMax: 0.5, tau: 10)
+        #expect(balanced.count == expected.count)
         for (d, e) in zip(balanced, expected) {
             #expect(abs(k[names.firstIndex(of: d.name + ".weight")!] - e) < 1e-12)
             #expect(abs(k[names.firstIndex(of: d.name + ".bias")!] - e) < 1e-12)
         }
+        #expect(names.count == k.count)
         for (n, v) in zip(names, k) where n.hasPrefix("conv") || n.hasPrefix("fc2") || n.hasPrefix("fc0") { #expect(v == 1, "\(n)") }
         #expect(Set(k).count > 2)
     }

@@ -35,6 +35,7 @@ func illConditioned(rows: Int, cols: Int, decades: Double) -> [Double] {
         #expect(eig.count == min(rows, cols))
         let top = reference.last!
         var checked1 = 0, checked2 = 0
+        #expect(eig.count == reference.count)
         for (x, y) in zip(eig, reference) {
             let r = abs(x - y) / y
             if y >= 1e-3 * top { #expect(r <= 1e-12, "λ = \(y)"); checked1 += 1 }

@@ -12,7 +12,11 @@ func coleHopf(x: Double, t: Double, nu: Double, b: Double) -> Double {
     return -2 * nu * phiX / phi
 }
 
-func maxError(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) }.max()! }
+/// max |a − b| (a length mismatch is a test failure, not a shorter comparison).
+func maxError(_ a: [Double], _ b: [Double]) -> Double {
+    #expect(a.count == b.count, "compared arrays of \(a.count) and \(b.count) values")
+    return zip(a, b).map { abs($0 - $1) }.max()!
+}
 
 struct BurgersTests {
     let nu = 0.02, b = 1.25

@@ -47,6 +47,7 @@ struct CompressibleFlowTests {
             let out = try CompressibleFlowSolver(n: n, shearViscosity: 0.01, bulkViscosity: 0.01).solve(initial: s, times: [t]).last!
             #expect(out.vx.allSatisfy { abs($0 - vx) < 1e-12 } && out.pressure.allSatisfy { abs($0 - 1) < 1e-12 })
             let exact = cellField(n) { x, y in 1 + 0.2 * sin(2 * .pi * (x - vx * t + y - vy * t)) }
+            #expect(out.density.count == exact.count)
             return zip(out.density, exact).map { abs($0 - $1) }.reduce(0, +) / Double(n * n)
         }
         let errors = try [8, 16, 32].map(error)

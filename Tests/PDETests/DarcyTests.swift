@@ -23,6 +23,7 @@ enum ManufacturedDarcy {
         let field = { (g: (Double, Double) -> Double) in p.flatMap { x in p.map { y in g(x, y) } } }
         let solution = try DarcySolver(n: n, grid: grid, tolerance: 1e-12).solve(coefficient: field(a), source: field(f))
         #expect(solution.report.relativeResidual <= 1e-12)
+        #expect(solution.u.count == p.count * p.count)
         return zip(solution.u, field(u)).map { abs($0 - $1) }.max()!
     }
 }

@@ -20,6 +20,7 @@ struct NavierStokesTests {
         let solver = try NavierStokes2DSolver(n: n, viscosity: nu, forcing: .none)
         let times = [0.5, 1.0, 2.0]
         let frames = try solver.solve(initialVorticity: w0, times: times)
+        #expect(frames.count == times.count)
         for (t, w) in zip(times, frames) {
             let decay = exp(-8 * .pi * .pi * kappa * kappa * nu * t)
             let err = maxError(w, w0.map { $0 * decay })

@@ -38,27 +38,22 @@ enum Fixtures {
         return try AnalysisData.analyze(InMemorySource(label: label, tensors: tensors), label: label, options: options, keepEigenvalues: true)
     }
 
-    /// A training log as `htsr train` writes it (format of /work/train-log-format.md): 3 layers,
-    /// `intervals` intervals every 100 steps, α missing for one layer at the first interval.
-    static func trainingLog(intervals: Int = 6, task: String = "classification") -> String {
-        var lines = [#"{"kind":"run","format":"htsr-train-log","version":1,"model":"mlp","task":"\#(task)","data":"mnist5k","seed":1,"policy":"tempbalance","args":{"lr":0.01},"layers":["fc1","fc2","fc3"]}"#]
-        for k in 0..<intervals {
-            let step = (k + 1) * 100
-            let loss = 2.0 * pow(0.7, Double(k))
-            let acc = 1 - 0.5 * pow(0.8, Double(k))
-            var layers: [String] = []
-            for (j, name) in ["fc1", "fc2", "fc3"].enumerated() {
-                let alpha = k == 0 && j == 2 ? "null" : "\(2.0 + Double(j) + 0.1 * Double(k))"
-                layers.append(#"{"name":"\#(name)","alpha":\#(alpha),"lr":\#(0.01 * (1 - 0.1 * Double(j))),"multiplier":\#(1 - 0.1 * Double(j))}"#)
-            }
-            let metrics = task == "classification"
-                ? #"{"train_accuracy":\#(acc),"test_accuracy":\#(acc - 0.02),"test_loss":\#(loss * 1.1)}"#
-                : #"{"test_nrmse":\#(loss / 4),"test_rmse":\#(loss / 8)}"#
-            lines.append(#"{"kind":"interval","step":\#(step),"epoch":\#(Double(k + 1) * 0.5),"lr":0.01,"train_loss":\#(loss),"metrics":\#(metrics),"layers":[\#(layers.joined(separator: ","))],"seconds":\#(Double(k) * 1.5)}"#)
+    /// The curves of a training run as the figures get them from a log: 3 layers, `intervals`
+    /// steps 100 apart, α missing for one layer at the first step; a finished run has a best value.
+    static func trainingCurves(intervals: Int = 6, task: String = "classification", finished: Bool = true) -> TrainingCurves {
+        let ks = Array(0..<intervals)
+        let loss = ks.map { 2.0 * pow(0.7, Double($0)) }
+        let acc = ks.map { 1 - 0.5 * pow(0.8, Double($0)) }
+        let metrics: [TrainingCurves.Curve] = task == "classification"
+            ? [.init("train_accuracy", acc), .init("test_accuracy", acc.map { $0 - 0.02 }), .init("test_loss", loss.map { $0 * 1.1 })]
+            : [.init("test_nrmse", loss.map { $0 / 4 }), .init("test_rmse", loss.map { $0 / 8 })]
+        let layers = ["fc1", "fc2", "fc3"].enumerated().map { j, name in
+            TrainingCurves.Layer(name: name, alpha: ks.map { k in k == 0 && j == 2 ? nil : 2.0 + Double(j) + 0.1 * Double(k) },
+                                 learningRate: ks.map { _ in 0.01 * (1 - 0.1 * Double(j)) })
         }
-        lines.append(#"{"kind":"note","text":"unknown kinds are ignored"}"#)
-        lines.append(#"{"kind":"final","step":\#(intervals * 100),"metrics":{"test_accuracy":0.9},"best":{"step":\#(intervals * 100 - 100),"metric":"test_accuracy","value":0.91},"seconds":9.5}"#)
-        return lines.joined(separator: "\n") + "\n"
+        return TrainingCurves(model: "mlp", data: "mnist5k", policy: "tempbalance", steps: ks.map { ($0 + 1) * 100 }, trainLoss: loss,
+                              learningRate: ks.map { _ in 0.01 }, metrics: metrics, layers: layers,
+                              best: finished ? .init(step: intervals * 100 - 100, metric: "test_accuracy", value: 0.91) : nil)
     }
 
     /// A fresh temporary folder.

@@ -72,8 +72,7 @@ import Testing
     @Test func trainingFiguresRender() throws {
         let dir = try Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let log = try TrainingLog.parse(Data(Fixtures.trainingLog().utf8), file: "log.jsonl")
-        let batches = FigurePlanner.trainingBatches(log, kinds: FigureKind.allCases, title: "run", folder: dir.path, format: .png)
+        let batches = FigurePlanner.trainingBatches(Fixtures.trainingCurves(), kinds: FigureKind.allCases, title: "run", folder: dir.path, format: .png)
         let outcome = try FigureRenderer(executable: try Self.gnuplot(), processes: 2, settings: RenderSettings()).render(batches)
         #expect(outcome.files.map { URL(fileURLWithPath: $0).lastPathComponent } == ["train-loss.png", "train-metrics.png", "train-alpha.png", "train-lr.png"])
         #expect(outcome.warnings.isEmpty, "\(outcome.warnings)")

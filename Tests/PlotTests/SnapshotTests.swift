@@ -46,13 +46,29 @@ import Testing
     }
 
     @Test func trainingFigures() throws {
-        let log = try TrainingLog.parse(Data(Fixtures.trainingLog().utf8), file: "log.jsonl")
-        let figures = TrainingFigures.figures(log, kinds: FigureKind.allCases.filter { $0.group == .training }, title: "run1")
+        let figures = TrainingFigures.figures(Fixtures.trainingCurves(), kinds: FigureKind.allCases.filter { $0.group == .training }, title: "run1")
         #expect(figures.map(\.name) == ["train-loss", "train-metrics", "train-alpha", "train-lr"])
         for f in figures {
             let problem = Snapshot.check(listing(f), named: "training-\(f.name).gp")
             #expect(problem == nil, "\(problem ?? "")")
         }
+    }
+
+    /// The error-bar style (an experiment's comparison figure): x, y, ylow, yhigh per point,
+    /// on a log x axis with a tic at every data ratio.
+    @Test func errorBars() throws {
+        var panel = Panel(title: "baseline vs TempBalance",
+                          x: Axis("training data (% of the pool)", scale: .log, min: 0.7, max: 140, tics: [Tic("1", 1), Tic("10", 10), Tic("100", 100)]),
+                          y: Axis("test accuracy (%)"))
+        panel.series = [
+            Series("baseline", .columns([[0.97, 9.7, 97], [70, 80, 90], [69, 79.5, 89.75], [71, 80.5, 90.25]]),
+                   .errorBars(LineStyle(Style.seriesColor(0)), .circle, size: 0.9)),
+            Series("TempBalance", .columns([[1.03, 103], [71, 91], [70, 90.5], [72, 91.5]]),
+                   .errorBars(LineStyle(Style.seriesColor(1)), .square, size: 0.9)),
+        ]
+        panel.key = .bottomRight
+        let problem = Snapshot.check(listing(Figure(name: "comparison", panel: panel)), named: "errorbars-comparison.gp")
+        #expect(problem == nil, "\(problem ?? "")")
     }
 
     /// The Marchenko–Pastur overlay appears on the linear ESD when the row has its columns.

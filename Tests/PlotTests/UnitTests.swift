@@ -1,4 +1,5 @@
 import Analyzer
+import Checkpoint
 import Foundation
 import Spectrum
 import Testing
@@ -20,6 +21,7 @@ import Testing
     @Test func logarithmicEdges() throws {
         let h = try #require(Histogram.logarithmic([0, 0, 1, 10, 100, 1000], bins: 3))
         #expect(h.total == 4)
+        #expect(h.edges.count == 4)
         #expect(zip(h.edges, [1, 10, 100, 1000]).allSatisfy { abs($0 - $1) / $1 < 1e-12 })
         #expect(h.counts == [1, 1, 2])
         #expect(Histogram.logarithmic([0, -1], bins: 3) == nil)
@@ -209,48 +211,19 @@ import Testing
     }
 }
 
-@Suite struct TrainingLogTests {
-    @Test func parsesTheFormat() throws {
-        let log = try TrainingLog.parse(Data(Fixtures.trainingLog(intervals: 4).utf8), file: "log.jsonl")
-        #expect(log.run.model == "mlp" && log.run.policy == "tempbalance" && log.run.seed == 1)
-        #expect(log.layerNames == ["fc1", "fc2", "fc3"])
-        #expect(log.intervals.map(\.step) == [100, 200, 300, 400])
-        #expect(log.intervals[0].layers[2].alpha == nil)
-        #expect(log.intervals[1].layers[2].alpha == 4.1)
-        #expect(log.metricNames == ["test_accuracy", "test_loss", "train_accuracy"])
-        #expect(log.final?.best == TrainingLog.Best(step: 300, metric: "test_accuracy", value: 0.91))
-    }
-
-    /// A run that is still going (no final line) and a regression run both load.
+@Suite struct TrainingFigureTests {
+    /// A run that is still going (no best value yet) and a regression run both draw all four figures.
     @Test func unfinishedAndRegression() throws {
-        let text = Fixtures.trainingLog(intervals: 2, task: "regression").split(separator: "\n").dropLast().joined(separator: "\n")
-        let log = try TrainingLog.parse(Data(text.utf8), file: "log.jsonl")
-        #expect(log.final == nil)
-        #expect(log.metricNames == ["test_nrmse", "test_rmse"])
-        let figures = TrainingFigures.figures(log, kinds: [.trainLoss, .trainMetrics, .trainAlpha, .trainLearningRate], title: "r")
+        let curves = Fixtures.trainingCurves(intervals: 2, task: "regression", finished: false)
+        #expect(curves.metricNames == ["test_nrmse", "test_rmse"])
+        let figures = TrainingFigures.figures(curves, kinds: [.trainLoss, .trainMetrics, .trainAlpha, .trainLearningRate], title: "r")
         #expect(figures.map(\.name) == ["train-loss", "train-metrics", "train-alpha", "train-lr"])
     }
 
-    @Test(arguments: [
-        ("{\"kind\":\"run\",\"format\":\"htsr-train-log\",\"version\":1}\n{not json\n", "log.jsonl:2: not a JSON object"),
-        ("{\"kind\":\"interval\",\"step\":1}\n", "log.jsonl:1: the first line must have \"kind\": \"run\""),
-        ("{\"kind\":\"run\",\"format\":\"other\",\"version\":1}\n", "log.jsonl:1: not an htsr training log"),
-        ("{\"kind\":\"run\",\"format\":\"htsr-train-log\",\"version\":2}\n", "log.jsonl:1: training log version 2 is not supported"),
-        ("{\"kind\":\"run\",\"format\":\"htsr-train-log\",\"version\":1}\n{\"kind\":\"interval\",\"step\":\"x\"}\n", "log.jsonl:2: an interval needs an integer \"step\""),
-        ("\n\n", "log.jsonl: empty training log"),
-    ])
-    func errorsNameFileAndLine(text: String, message: String) {
-        #expect(throws: PlotError.self) { try TrainingLog.parse(Data(text.utf8), file: "log.jsonl") }
-        do { _ = try TrainingLog.parse(Data(text.utf8), file: "log.jsonl") } catch {
-            #expect("\(error)".hasPrefix(message), "\(error)")
-        }
-    }
-
-    /// The heatmap has one cell per (interval, layer) with an α, spanning the step between
+    /// The heatmap has one cell per (step, layer) with an α, spanning the step between
     /// neighbours; rows are the layers in depth order.
     @Test func heatmapCells() throws {
-        let log = try TrainingLog.parse(Data(Fixtures.trainingLog(intervals: 3).utf8), file: "log.jsonl")
-        let f = TrainingFigures.alphaHeatmap(log, title: "r")
+        let f = TrainingFigures.alphaHeatmap(Fixtures.trainingCurves(intervals: 3), title: "r")
         guard case let .columns(c) = f.panels[0].series[0].data else { Issue.record("no data"); return }
         #expect(c[0].count == 3 * 3 - 1)
         #expect(Array(c[2].prefix(2)) == [50, 50] && Array(c[3].prefix(2)) == [152, 152])

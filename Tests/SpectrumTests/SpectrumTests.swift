@@ -71,6 +71,7 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
             let slice = (0..<12).map { k[$0 * 2 + t] }
             expected += try SymmetricEigen.gramEigenvalues(slice, rows: 4, cols: 3)
         }
+        #expect(e.eigenvalues.count == expected.count)
         for (x, y) in zip(e.eigenvalues, expected.map { max(0, $0) }.sorted()) { #expect(abs(x - y) < 1e-12) }
     }
 }
@@ -82,6 +83,7 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
         for i in 0..<5 { w[i * 8 + i] = d[i] }
         let e = try esd(w, kind: .linear, shape: [5, 8])
         let expected = d.map { $0 * $0 }.sorted()
+        #expect(e.eigenvalues.count == expected.count)
         for (x, y) in zip(e.eigenvalues, expected) { #expect(rel(x, y) < 1e-12) }
     }
 
@@ -122,7 +124,7 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
         let m = WeightMatrices(kind: .linear, shape: [rows, cols], layout: .pytorch)
         #expect(ESD.canStream(m))
         let whole = try esd(w, kind: .linear, shape: [rows, cols])
-        let streamed = try ESD.streaming(m) { body in
+        let streamed = try ESD.streaming(m, convNorm: 0.5) { body in
             try w.withUnsafeBufferPointer { p in
                 var start = 0
                 while start < p.count {
@@ -133,6 +135,7 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
             }
         }
         guard case let .esd(s) = streamed else { Issue.record("unexpected non-finite"); return }
+        #expect(s.eigenvalues.count == whole.eigenvalues.count)
         for (x, y) in zip(s.eigenvalues, whole.eigenvalues) { #expect(abs(x - y) <= 1e-13 * whole.lambdaMax) }
     }
 
@@ -143,7 +146,7 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
         let w = (0..<(rows * cols)).map { sin(Double($0) * 0.41) + 0.2 * cos(Double($0 % 13)) }
         let m = WeightMatrices(kind: .linear, shape: [rows, cols], layout: .pytorch)
         let whole = try esd(w, kind: .linear, shape: [rows, cols])
-        let streamed = try ESD.streamingColumns(m) { body in
+        let streamed = try ESD.streamingColumns(m, convNorm: 0.5) { body in
             var c0 = 0
             while c0 < cols {
                 let k = min(width, cols - c0)
@@ -158,25 +161,11 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
         for (x, y) in zip(s.eigenvalues, whole.eigenvalues) { #expect(abs(x - y) <= 1e-13 * whole.lambdaMax) }
     }
 
-    /// A 1 × 1 conv2d kernel is one tall slice, streamed: its eigenvalues carry the conv norm
-    /// like every other conv2d layer's.
-    @Test func streamedPointwiseConvIsScaled() throws {
-        let shape = [48, 16, 1, 1]
-        let w = (0..<(48 * 16)).map { sin(Double($0) * 0.29) }
-        let m = WeightMatrices(kind: .conv2d, shape: shape, layout: .pytorch)
-        #expect(ESD.canStream(m))
-        let whole = try esd(w, kind: .conv2d, shape: shape)
-        let streamed = try ESD.streaming(m, convNorm: 0.5) { body in try w.withUnsafeBufferPointer { try body($0) } }
-        guard case let .esd(s) = streamed else { Issue.record("unexpected non-finite"); return }
-        #expect(s.scale == 0.5 && whole.scale == 0.5)
-        for (x, y) in zip(s.eigenvalues, whole.eigenvalues) { #expect(abs(x - y) <= 1e-13 * whole.lambdaMax) }
-    }
-
     @Test func nonFiniteIsCounted() throws {
         var w = [Double](repeating: 1, count: 40)
         w[3] = .nan; w[11] = -.infinity
         let m = WeightMatrices(kind: .linear, shape: [10, 4], layout: .pytorch)
-        let r = try ESD.streaming(m) { body in try w.withUnsafeBufferPointer { try body($0) } }
+        let r = try ESD.streaming(m, convNorm: 0.5) { body in try w.withUnsafeBufferPointer { try body($0) } }
         guard case let .nonFinite(count) = r else { Issue.record("expected non-finite"); return }
         #expect(count == 2)
         #expect(w.withUnsafeBufferPointer(ESD.countNonFinite) == 2)
@@ -199,5 +188,85 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
                 }
             }
         }
+    }
+}
+
+/// Every path that computes a layer's spectrum applies the same conv2d scale
+/// (`WeightMatrices.eigenvalueScale`): in memory, streamed (a 1×1 kernel is one tall slice),
+/// randomised, FARMS and one slice at a time (`--no-pool`). A Keras 1×1 kernel (1, 1, 64, 64)
+/// used to stream without the scale: eigenvalues 2× too large.
+@Suite struct ConvScaleTests {
+    struct Kernel: CustomStringConvertible, Sendable {
+        let shape: [Int]
+        let layout: KernelLayout
+        var description: String { "\(layout.rawValue) \(shape)" }
+        var matrices: WeightMatrices { WeightMatrices(kind: .conv2d, shape: shape, layout: layout) }
+        var values: [Double] {
+            (0..<shape.reduce(1, *)).map { (i: Int) -> Double in
+                let x = Double(i)
+                let a: Double = sin(0.37 * x + 0.11 * Double(i % 13))
+                return a + 0.2 * cos(Double(i % 7))
+            }
+        }
+    }
+
+    static let kernels = [Kernel(shape: [1, 1, 64, 64], layout: .keras), Kernel(shape: [1, 1, 64, 128], layout: .keras),
+                          Kernel(shape: [1, 1, 96, 64], layout: .keras), Kernel(shape: [64, 64, 1, 1], layout: .pytorch),
+                          Kernel(shape: [32, 16, 3, 3], layout: .pytorch), Kernel(shape: [3, 3, 16, 32], layout: .keras)]
+
+    @Test(arguments: kernels)
+    func everyPathScalesAlike(kernel: Kernel) throws {
+        let m = kernel.matrices, w = kernel.values, convNorm = 0.5
+        #expect(m.eigenvalueScale(convNorm: convNorm) == convNorm)
+        // Σλ = conv_norm · ‖W‖_F² (a Gram's eigenvalues sum to the squared Frobenius norm).
+        let frobenius = w.reduce(0) { $0 + $1 * $1 }
+        let inMemory = try w.withUnsafeBufferPointer { try ESD(m, data: $0, convNorm: convNorm) }
+        #expect(rel(inMemory.eigenvalues.reduce(0, +), convNorm * frobenius) < 1e-12, "\(kernel): in memory")
+
+        if ESD.canStream(m) {
+            let streamed = try ESD.streaming(m, convNorm: convNorm) { body in try w.withUnsafeBufferPointer { try body($0) } }
+            guard case let .esd(s) = streamed else { Issue.record("\(kernel): non-finite"); return }
+            #expect(s.scale == convNorm)
+            #expect(s.count == inMemory.count)
+            for (x, y) in zip(s.eigenvalues, inMemory.eigenvalues) {
+                #expect(abs(x - y) <= 1e-12 * inMemory.lambdaMax, "\(kernel): streamed \(x) vs \(y)")
+            }
+        }
+
+        // A shuffle keeps ‖W‖_F, so the randomised spectrum has the same sum.
+        let random = try w.withUnsafeBufferPointer { try Randomization.esd(m, data: $0, convNorm: convNorm, seed: 7) }
+        #expect(rel(random.eigenvalues.reduce(0, +), convNorm * frobenius) < 1e-12, "\(kernel): randomised")
+
+        // One FARMS window covering each whole slice gives the ESD itself.
+        let whole = FARMSSettings(rows: m.rows, q: Double(m.cols) / Double(m.rows), ops: 1)
+        let farms = try #require(try w.withUnsafeBufferPointer { try FARMS.spectrum(m, data: $0, convNorm: convNorm, settings: whole) })
+        #expect(farms.eigenvalues.count == inMemory.count)
+        for (x, y) in zip(farms.eigenvalues, inMemory.eigenvalues) {
+            #expect(abs(x - y) <= 1e-12 * inMemory.lambdaMax, "\(kernel): FARMS \(x) vs \(y)")
+        }
+
+        // --no-pool: each slice on its own, pooled afterwards, is the ESD.
+        var slices: [Double] = []
+        try w.withUnsafeBufferPointer { p in
+            for s in 0..<m.sliceCount {
+                let one = m.slice(s, of: p)
+                slices += try one.withUnsafeBufferPointer { try ESD(m.singleSlice, data: $0, convNorm: convNorm).eigenvalues }
+            }
+        }
+        slices.sort()
+        #expect(slices.count == inMemory.count)
+        for (x, y) in zip(slices, inMemory.eigenvalues) {
+            #expect(abs(x - y) <= 1e-12 * inMemory.lambdaMax, "\(kernel): one slice at a time \(x) vs \(y)")
+        }
+    }
+
+    /// Other kinds are never scaled, whatever path.
+    @Test func linearIsNotScaled() throws {
+        let m = WeightMatrices(kind: .linear, shape: [64, 32], layout: .pytorch)
+        #expect(m.eigenvalueScale(convNorm: 0.5) == 1)
+        let w = specSinMatrix(rows: 64, cols: 32)
+        let streamed = try ESD.streaming(m, convNorm: 0.5) { body in try w.withUnsafeBufferPointer { try body($0) } }
+        guard case let .esd(s) = streamed else { Issue.record("non-finite"); return }
+        #expect(rel(s.eigenvalues.reduce(0, +), w.reduce(0) { $0 + $1 * $1 }) < 1e-12)
     }
 }

@@ -38,6 +38,7 @@ import Testing
         GELU.backward(&dd, dy: ones, x: xs, count: xs.count)
         GELU.forward(&yf, xf, count: xs.count)
         GELU.backward(&df, dy: onesF, x: xf, count: xs.count)
+        #expect(yd.count == yf.count && dd.count == df.count)
         let worstY = zip(yd, yf).map { abs($0 - Double($1)) }.max()!
         let worstD = zip(dd, df).map { abs($0 - Double($1)) }.max()!
         #expect(worstY < 5e-6 && worstD < 5e-6, "GELU \(worstY), derivative \(worstD)")

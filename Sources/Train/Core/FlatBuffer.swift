@@ -65,19 +65,4 @@ public final class ParameterSet<T: TrainScalar>: @unchecked Sendable {
         return e
     }
 
-    /// Which tensors weight decay applies to (`.matrices` unless a model's recipe says otherwise).
-    public var decayRule: DecayRule = .matrices
-
-    /// Whether weight decay applies: with `.matrices`, matrices (rank ≥ 2) yes, biases and norm
-    /// scales/shifts no (the reference NLP recipe); with `.all`, every tensor (PyTorch's
-    /// `Adam(model.parameters(), weight_decay=…)`, the reference FNO recipe).
-    public func decays(_ entry: TensorEntry) -> Bool { decayRule == .all || entry.shape.count >= 2 }
-}
-
-/// The tensors an optimizer's weight decay applies to.
-public enum DecayRule: String, Sendable, Codable {
-    /// Rank ≥ 2 tensors only (weights, not biases or norm parameters).
-    case matrices
-    /// Every parameter tensor.
-    case all
 }

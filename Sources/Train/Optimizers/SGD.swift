@@ -1,52 +1,35 @@
-/// Stochastic gradient descent with momentum and L2 weight decay, as PyTorch's `torch.optim.SGD`
-/// (dampening 0):
+/// Stochastic gradient descent with momentum, PyTorch's `torch.optim.SGD` (dampening 0; weight
+/// decay is L2: g = ∇ + λ·p, `TensorStep.forEachGradient`):
 ///
-///     g ← ∇ + wd·p            (wd only for decayed tensors)
-///     b ← μ·b + g             (b = g on the first step; b starts at 0, so the same formula)
+///     b ← μ·b + g             (b = g on the first step: b starts at 0, so the same formula)
 ///     d ← g + μ·b (Nesterov)  or  d ← b
-///     p ← p − lr·d
+///     p ← p − η·d
 ///
-/// With μ = 0 this is plain SGD (no buffer is kept).
-public struct SGD: Optimizer {
-    public let momentum: Float
-    public let nesterov: Bool
-    public let weightDecay: Float
-    private var buffer: [Float]
-    public private(set) var stepCount = 0
+/// With μ = 0 this is plain SGD, p ← p − η·g, and no buffer is kept.
+/// Reference: https://pytorch.org/docs/stable/generated/torch.optim.SGD.html
+public struct SGD: UpdateRule {
+    public var momentum: Float
+    public var nesterov: Bool
 
-    public init(count: Int, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+    public init(momentum: Float = 0, nesterov: Bool = false) {
         self.momentum = momentum
         self.nesterov = nesterov
-        self.weightDecay = weightDecay
-        buffer = momentum == 0 ? [] : Array(repeating: 0, count: count)
     }
 
-    public mutating func step(_ parameters: ParameterSet<Float>, learningRates: [Float]) {
-        precondition(learningRates.count == parameters.entries.count)
-        stepCount += 1
-        let mu = momentum, nesterov = nesterov
-        buffer.withUnsafeMutableBufferPointer { buf in
-            for (k, e) in parameters.entries.enumerated() {
-                let p = parameters.values[e], g = parameters.grads[e]
-                let lr = learningRates[k], wd = parameters.decays(e) ? weightDecay : 0
-                if mu == 0 {
-                    for i in 0..<e.count { p[i] -= lr * (g[i] + wd * p[i]) }
-                } else {
-                    let b = buf.baseAddress! + e.offset
-                    for i in 0..<e.count {
-                        let gi = g[i] + wd * p[i]
-                        b[i] = mu * b[i] + gi
-                        p[i] -= lr * (nesterov ? gi + mu * b[i] : b[i])
-                    }
-                }
-            }
+    public var stateNames: [String] { momentum == 0 ? [] : ["momentum_buffer"] }
+    public var weightDecayMode: WeightDecayMode { .l2 }
+
+    public func update(_ t: TensorStep) {
+        let p = t.values, lr = t.rate, mu = momentum
+        if mu == 0 {
+            t.forEachGradient { i, g in p[i] -= lr * g }
+            return
         }
-    }
-
-    public var stateTensors: [(name: String, values: [Float])] { momentum == 0 ? [] : [("momentum", buffer)] }
-
-    public mutating func restore(tensors: [String: [Float]], stepCount: Int) throws {
-        if momentum != 0 { buffer = try stateTensor(tensors, "momentum", count: buffer.count) }
-        self.stepCount = stepCount
+        let b = t.state(0)
+        if nesterov {
+            t.forEachGradient { i, g in b[i] = mu * b[i] + g; p[i] -= lr * (g + mu * b[i]) }
+        } else {
+            t.forEachGradient { i, g in b[i] = mu * b[i] + g; p[i] -= lr * b[i] }
+        }
     }
 }

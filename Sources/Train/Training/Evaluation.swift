@@ -1,8 +1,14 @@
+import Random
+
 /// Accuracy and mean loss of a model on a labelled set.
 public struct Evaluation: Sendable, Equatable {
     public var accuracy: Double
     public var loss: Double
     public var count: Int
+
+    public init(accuracy: Double, loss: Double, count: Int) {
+        self.accuracy = accuracy; self.loss = loss; self.count = count
+    }
 }
 
 extension MLP where T == Float {

@@ -142,5 +142,9 @@ public struct TrainConfig: Sendable, Codable, Equatable {
         guard xminPos >= 1 else { throw bad("--xmin-pos must be at least 1") }
         guard optimizer.weightDecay >= 0 else { throw bad("--weight-decay must not be negative") }
         try policyOptions.validate()
+        var probe = SpectrumProbe(policy: policyOptions)
+        probe.xminPos = xminPos
+        probe.filterZeros = filterZeros
+        try probe.validateMetric()
     }
 }

@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import LinearAlgebra
+import Random
 
 /// What a finished (or stopped) run reports.
 public struct TrainOutcome: Sendable {
@@ -20,7 +21,7 @@ public struct TrainOutcome: Sendable {
 /// The training loop: an MLP classifier, an optimizer with per-tensor learning rates, a
 /// schedule, and (optionally) TempBalance recomputing the rates from the weights' spectra.
 ///
-/// Files in `config.out`: `log.jsonl` (see `train-log-format.md`), `model.safetensors` (final
+/// Files in `config.out`: `log.jsonl` (see `TrainingLog`), `model.safetensors` (final
 /// weights), `best.safetensors` (best test accuracy at a log step), `resume.safetensors`
 /// (weights + optimizer state + run state, written at every log step; `--resume` continues
 /// from it with the same result as an uninterrupted run).
@@ -28,7 +29,7 @@ public final class Trainer {
     public let config: TrainConfig
     public let data: Dataset
     public let model: MLP<Float>
-    public internal(set) var optimizer: any Optimizer
+    public internal(set) var optimizer: Optimizer
     public let totalSteps: Int
     public let stepsPerEpoch: Int
     public let logEvery: Int
@@ -36,13 +37,11 @@ public final class Trainer {
     public let balanceEvery: Int
     let schedule: Schedule
     let probe: SpectrumProbe
-    /// Multipliers per parameter entry in use, and those from the latest spectra not yet applied
-    /// (they take effect at the top of step `pendingStep`).
-    var active: [Double]
-    var pending: PendingMultipliers?
-    /// A recomputation running on another thread (`balanceLag > 0`).
-    var inFlight: BackgroundBalance?
-    var decisions: [LayerDecision] = []
+    /// TempBalance in the loop: the multipliers per parameter entry in use, those computed but
+    /// not yet applied, recomputations running on another core (`balanceLag > 0`).
+    let balance: InLoopBalance
+    var active: [Double] { balance.active }
+    var decisions: [LayerDecision] { balance.decisions }
     public internal(set) var step = 0
     var bestStep: Int?
     var bestAccuracy: Double?
@@ -60,9 +59,9 @@ public final class Trainer {
                             layerNorm: config.layerNorm, dropout: config.dropout)
         try mlp.validate()
         model = MLP(config: mlp, maxBatch: max(config.batchSize, 256))
-        var rng = SeededRNG(seed: config.seed, stream: RNGStream.initialization)
+        var rng = SeededRNG(seed: config.seed, stream: .initialization)
         model.initialize(rng: &rng)
-        optimizer = config.optimizer.make(count: model.parameters.layout.count)
+        optimizer = config.optimizer.make(layout: model.parameters.layout, decays: .matrices, maxGradientNorm: config.clip)
         stepsPerEpoch = (data.trainCount + config.batchSize - 1) / config.batchSize
         totalSteps = config.steps ?? config.epochs * stepsPerEpoch
         logEvery = config.logEvery ?? stepsPerEpoch
@@ -81,12 +80,14 @@ public final class Trainer {
         p.filterZeros = config.filterZeros
         p.threads = config.analysisThreads
         probe = p
-        active = Array(repeating: 1, count: model.parameters.entries.count)
+        balance = InLoopBalance(layers: model.config.linearNames, parameterNames: model.parameters.entries.map(\.name),
+                                policy: config.policyOptions, probe: p,
+                                timing: config.balanceEvery == .epoch ? .everyEpoch : .everySteps(balanceEvery), lag: config.balanceLag)
         if let path = config.initCheckpoint {
             let head = "fc\(config.hidden.count + 1)"
             keptOnInit = try CheckpointIO.load(into: model.parameters, from: path, replaceable: [head + ".weight", head + ".bias"])
             if config.newHead {
-                var fresh = SeededRNG(seed: config.seed, stream: RNGStream.initialization + 100)
+                var fresh = SeededRNG(seed: config.seed, stream: .newHead)
                 let bound = 1 / Double(model.parameters.entry(head + ".weight").shape[1]).squareRoot()
                 for name in [head + ".weight", head + ".bias"] {
                     let e = model.parameters.entry(name)
@@ -103,19 +104,13 @@ public final class Trainer {
     var resumePath: String { config.out + "/resume.safetensors" }
 
     /// The layers TempBalance balances (independent of the weights).
-    public var balancedLayers: [String] {
-        let fits = layerNames.map { n -> LayerFit in
-            let s = model.parameters.entry(n + ".weight").shape
-            return LayerFit(name: n, eigenvalueCount: min(s[0], s[1]), metric: 0)
-        }
-        return TempBalance.candidates(fits, options: config.policyOptions)
-    }
+    public var balancedLayers: [String] { balance.balancedLayers(model.parameters) }
 
     /// Runs until the last step (or `stopAfter`), logging to `<out>/log.jsonl`.
     @discardableResult
     public func run(progress: ((String) -> Void)? = nil) throws -> TrainOutcome {
         try FileManager.default.createDirectory(atPath: config.out, withIntermediateDirectories: true)
-        let log = try JSONLineWriter(path: logPath, append: config.resume)
+        let log = try TrainingLogWriter(path: logPath, append: config.resume)
         if !config.resume { try log.write(runLine()) }
         BLASThreads.set(config.blasThreads)
         let clock = Clock()
@@ -124,24 +119,22 @@ public final class Trainer {
         var order: [Int] = []
         var orderEpoch = -1
         var lossSum = 0.0, seen = 0, correct = 0
-        var rates = [Float](repeating: 0, count: active.count)
         var test: Evaluation?
         while step < totalSteps {
             if let s = config.stopAfter, step >= s { break }
             let epoch = step / stepsPerEpoch, b = step % stepsPerEpoch
             if epoch != orderEpoch {
-                var r = SeededRNG(seed: config.seed, stream: RNGStream.epochOrder + UInt64(epoch))
+                var r = SeededRNG(seed: config.seed, stream: .epochOrder(epoch))
                 order = r.permutation(n)
                 orderEpoch = epoch
             }
             if config.policy == .tempbalance {
                 let t0 = clock.now
-                try updateMultipliers(epochStep: b)
+                try balance.update(step: step, epochStep: b, parameters: model.parameters)
                 analysisSeconds += clock.now - t0
             }
             let t0 = clock.now
             let eta = Double(schedule(step))
-            for k in rates.indices { rates[k] = Float(eta * active[k]) }
             let rows = min(B, n - b * B)
             for r in 0..<rows {
                 let i = order[b * B + r]
@@ -151,13 +144,12 @@ public final class Trainer {
                 yBatch[r] = data.trainY[i]
             }
             model.parameters.grads.zero()
-            var dropoutRNG = SeededRNG(seed: config.seed, stream: RNGStream.dropout + UInt64(step))
+            var dropoutRNG = SeededRNG(seed: config.seed, stream: .dropout(step: step))
             let loss = model.forward(xBatch, labels: yBatch, batch: rows, training: true, rng: &dropoutRNG)
             guard loss.isFinite else { throw TrainError.diverged(step: step) }
             correct += yBatch.withUnsafeBufferPointer { MLP<Float>.countCorrect(model.probabilities, labels: $0.baseAddress!, batch: rows, classes: data.classes) }
             model.backward()
-            if let c = config.clip { GradientClipping.clip(model.parameters.grads, maxNorm: c) }
-            optimizer.step(model.parameters, learningRates: rates)
+            optimizer.step(model.parameters, eta: eta, multipliers: active)
             lossSum += loss * Double(rows)
             seen += rows
             step += 1
@@ -183,14 +175,11 @@ public final class Trainer {
             try CheckpointIO.save(model.parameters, metadata: weightsMetadata(), to: config.out + "/model.safetensors")
             let t = test ?? model.evaluate(x: data.testX, y: data.testY)
             test = t
-            try log.write(.object([
-                ("kind", .string("final")), ("step", .int(step)),
-                ("metrics", .object([("test_accuracy", .number(t.accuracy)), ("test_loss", .number(t.loss))])),
-                ("best", .object([("step", bestStep.map { .int($0) } ?? .null), ("metric", .string("test_accuracy")),
-                                  ("value", .optional(bestAccuracy))])),
-                ("timing", .object([("train", .number(trainSeconds)), ("analysis", .number(analysisSeconds)), ("eval", .number(evalSeconds))])),
-                ("seconds", .number(elapsedBefore + clock.now)),
-            ]))
+            try log.write(TrainingLog.Final(
+                step: step, metrics: [.init("test_accuracy", t.accuracy), .init("test_loss", t.loss)],
+                best: TrainingLog.Best(step: bestStep, metric: "test_accuracy", value: bestAccuracy),
+                timing: [.init("train", trainSeconds), .init("analysis", analysisSeconds), .init("eval", evalSeconds)],
+                seconds: elapsedBefore + clock.now))
         }
         let examples = Double(min(step, totalSteps)) * Double(config.batchSize)
         return TrainOutcome(steps: step, finished: finished, test: test, bestStep: bestStep, bestAccuracy: bestAccuracy,
@@ -199,58 +188,21 @@ public final class Trainer {
                             balancedLayers: config.policy == .tempbalance ? balancedLayers : [])
     }
 
-    /// At the top of a step: applies multipliers that are due, and starts a recomputation when
-    /// one is due (`tempbalance-spec.md` §4: the spectra of the weights before this step's update;
-    /// in step-interval mode they take effect from the next step, in epoch mode from this one —
-    /// plus `balanceLag` steps).
-    func updateMultipliers(epochStep b: Int) throws {
-        if let f = inFlight, f.activateAt <= step {
-            pending = try f.wait()
-            inFlight = nil
-        }
-        if let p = pending, p.step <= step {
-            active = p.multipliers
-            decisions = p.decisions
-            pending = nil
-        }
-        let due = config.balanceEvery == .epoch ? b == 0 : step % balanceEvery == 0
-        guard due else { return }
-        let activateAt = (config.balanceEvery == .epoch ? step : step + 1) + config.balanceLag
-        if config.balanceLag == 0 {
-            let p = try balance(probe.snapshot(model.parameters, layers: layerNames), activateAt: activateAt)
-            if activateAt <= step { active = p.multipliers; decisions = p.decisions } else { pending = p }
-        } else {
-            let snapshot = probe.snapshot(model.parameters, layers: layerNames)
-            inFlight = BackgroundBalance(activateAt: activateAt) { [self] in try self.balance(snapshot, activateAt: activateAt) }
-        }
-    }
-
-    /// The per-entry multipliers from the spectra of a snapshot of the weights.
-    func balance(_ snapshot: SpectrumProbe.Snapshot, activateAt: Int) throws -> PendingMultipliers {
-        let fits = try probe.fits(snapshot)
-        let decisions = TempBalance.decide(fits, options: config.policyOptions)
-        let routed = TempBalance.route(parameterNames: model.parameters.entries.map(\.name), decisions: decisions,
-                                       options: config.policyOptions)
-        return PendingMultipliers(step: activateAt, multipliers: routed.map(\.multiplier), decisions: decisions)
-    }
-
     // MARK: log lines
 
-    func runLine() throws -> JSONLine {
-        .object([
-            ("kind", .string("run")), ("format", .string("htsr-train-log")), ("version", .int(1)),
-            ("model", .string(config.model)), ("task", .string("classification")), ("data", .string(config.data.rawValue)),
-            ("seed", .int(Int(config.seed))), ("policy", .string(config.policy.rawValue)),
-            ("args", try JSONLine.encoding(config)),
-            ("layers", .array(layerNames.map { .string($0) })),
-            ("balanced_layers", .array((config.policy == .tempbalance ? balancedLayers : []).map { .string($0) })),
-            ("train_examples", .int(data.trainCount)), ("test_examples", .int(data.testCount)),
-            ("steps", .int(totalSteps)), ("steps_per_epoch", .int(stepsPerEpoch)), ("balance_every", .int(balanceEvery)),
-            ("init_kept", .array(keptOnInit.map { .string($0) })),
+    func runLine() throws -> TrainingLog.Run {
+        let details = JSONValue.members([
+            "balanced_layers": .strings(config.policy == .tempbalance ? balancedLayers : []),
+            "train_examples": .int(data.trainCount), "test_examples": .int(data.testCount),
+            "steps": .int(totalSteps), "steps_per_epoch": .int(stepsPerEpoch), "balance_every": .int(balanceEvery),
+            "init_kept": .strings(keptOnInit),
         ])
+        return TrainingLog.Run(model: config.model, task: "classification", data: config.data.rawValue, seed: config.seed,
+                               policy: config.policy.rawValue, args: try TrainingLog.options(config), layers: layerNames,
+                               details: details.objectMembers ?? [])
     }
 
-    func intervalLine(eta: Double, trainLoss: Double, trainAccuracy: Double, test: Evaluation, clock: Clock) throws -> JSONLine {
+    func intervalLine(eta: Double, trainLoss: Double, trainAccuracy: Double, test: Evaluation, clock: Clock) throws -> TrainingLog.Interval {
         var alphas: [String: Double] = [:]
         if config.policy == .tempbalance {
             for d in decisions { if let m = d.metric { alphas[d.name] = m } }
@@ -258,23 +210,19 @@ public final class Trainer {
             for f in try probe.fits(model.parameters, layers: layerNames) { if let m = f.metric { alphas[f.name] = m } }
         }
         let entries = model.parameters.entries
-        let layers: [JSONLine] = layerNames.map { name in
+        let layers = layerNames.map { name in
             let k = entries.firstIndex { $0.name == name + ".weight" }!
-            return .object([("name", .string(name)), ("alpha", .optional(alphas[name])),
-                            ("lr", .number(eta * active[k])), ("multiplier", .number(active[k]))])
+            return TrainingLog.LayerEntry(name: name, alpha: alphas[name], learningRate: eta * active[k], multiplier: active[k])
         }
-        return .object([
-            ("kind", .string("interval")), ("step", .int(step)), ("epoch", .number(Double(step) / Double(stepsPerEpoch))),
-            ("lr", .number(eta)), ("train_loss", .number(trainLoss)),
-            ("metrics", .object([("train_accuracy", .number(trainAccuracy)), ("test_accuracy", .number(test.accuracy)),
-                                 ("test_loss", .number(test.loss))])),
-            ("layers", .array(layers)), ("seconds", .number(elapsedBefore + clock.now)),
-        ])
+        return TrainingLog.Interval(
+            step: step, epoch: Double(step) / Double(stepsPerEpoch), learningRate: eta, trainLoss: trainLoss,
+            metrics: [.init("train_accuracy", trainAccuracy), .init("test_accuracy", test.accuracy), .init("test_loss", test.loss)],
+            layers: layers, seconds: elapsedBefore + clock.now)
     }
 
     func weightsMetadata() -> [String: String] {
         ["format": "pt", "htsr_model": "mlp", "htsr_step": String(step),
-         "htsr_config": (try? JSONLine.encoding(config).text) ?? ""]
+         "htsr_config": (try? TrainingLog.options(config).text()) ?? ""]
     }
 }
 
