@@ -72,7 +72,8 @@ public enum Analyzer {
     ///
     /// Layers run in parallel on `options.threads` workers (or `workers`, which the report does
     /// not record), largest first (`Scheduling.cost`),
-    /// each holding one tensor at a time; BLAS is set to one thread, and workers with no layer
+    /// each holding one tensor at a time; BLAS runs one thread each (the caller's count is
+    /// restored on return), and workers with no layer
     /// left help with the others' Gram panels (`PanelHelpers`). Results are in forward order
     /// and do not depend on the schedule. A layer with NaN/Inf weights or a LAPACK failure gets
     /// that status; the others go on.
@@ -82,7 +83,7 @@ public enum Analyzer {
     ///   - progress: called when a layer starts and when it finishes.
     ///   - keepEigenvalues: called with each row's ESD (e.g. to save it or plot it).
     ///   - timings: collects the seconds spent per stage (`--timings`).
-    /// - Throws: `AnalysisError.invalidOption`, `LayerOrderError`, or the source's read error.
+    /// - Throws: `InvalidSetting` for options outside their ranges, `LayerOrderError`, or the source's read error.
     public static func analyze(_ source: TensorSource, options: AnalysisOptions, order: LayerOrder? = nil, workers: Int? = nil,
                                progress: Progress? = nil,
                                keepEigenvalues: (@Sendable (LayerReport, ESD) throws -> Void)? = nil,
@@ -90,7 +91,9 @@ public enum Analyzer {
         try options.validate()
         let layerOrder = try order ?? source.forwardOrder()
         let (jobs, skipped, tensorOrder) = try plan(source, options: options, order: layerOrder)
+        let callersThreads = BLASThreads.current
         BLASThreads.set(1)
+        defer { BLASThreads.set(callersThreads) }
         let costs = jobs.map { Scheduling.cost($0.matrices) }
         let results = ResultSlots<[LayerReport]>(order: Scheduling.largestFirst(costs), costs: costs,
                                                  names: jobs.map(\.descriptor.name))

@@ -20,7 +20,7 @@ enum FolderResolver {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: path)
         } catch {
-            throw CheckpointError(.io, file: path, message: "cannot list folder: \(error.localizedDescription)")
+            throw CheckpointError(.io, file: path, message: "cannot list folder: \(FileProblem.text(error))")
         }
         let files = NaturalOrder.sorted(names.filter { !$0.hasPrefix(".") && PathUtil.isRegularFile(PathUtil.join(path, $0)) })
         func join(_ name: String) -> String { PathUtil.join(path, name) }

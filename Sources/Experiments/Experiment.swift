@@ -1,6 +1,7 @@
 import Analyzer
 import Checkpoint
 import Foundation
+import Settings
 import Train
 
 /// One setting of the low-data experiment: baseline vs TempBalance over data ratios × seeds,
@@ -26,12 +27,23 @@ public struct ExperimentPlan: Sendable {
         self.learningRates = learningRates; self.minSteps = minSteps; self.maxSteps = maxSteps; self.runsFolder = runsFolder
     }
 
+    /// The documented ranges of the grid (`docs/train.md`), checked by `validate()`.
+    public enum Limits {
+        public static let ratio = SettingRange<Double>.positive(upTo: 1)
+        public static let gridSize = SettingRange<Int>(1, 1000)
+        public static let steps = SettingRange<Int>(1, 1_000_000_000)
+    }
+
+    /// - Throws: `InvalidSetting` naming the setting (`ratios`, `learning_rates`, `min_steps`, …).
     public func validate() throws {
-        guard !ratios.isEmpty, ratios.allSatisfy({ $0 > 0 && $0 <= 1 }) else { throw TrainError.invalidOption("--ratios must be in (0, 1]") }
-        guard seeds.count >= 1, !learningRates.isEmpty, learningRates.allSatisfy({ $0 > 0 }) else {
-            throw TrainError.invalidOption("--seeds and --lrs must not be empty and learning rates must be positive")
-        }
-        guard minSteps > 0, maxSteps >= minSteps else { throw TrainError.invalidOption("--min-steps must be positive and at most --max-steps") }
+        try Limits.gridSize.check(ratios.count, "ratios.count")
+        try Limits.ratio.check(each: ratios, "ratios")
+        try Limits.gridSize.check(seeds.count, "seeds.count")
+        try Limits.gridSize.check(learningRates.count, "learning_rates.count")
+        try TrainConfig.Limits.lr.check(each: learningRates, "learning_rates")
+        try Limits.steps.check(minSteps, "min_steps")
+        try Limits.steps.check(maxSteps, "max_steps")
+        try InvalidSetting.require(maxSteps >= minSteps, "max_steps", maxSteps, "at least min_steps (\(minSteps))", related: ["min_steps"])
     }
 }
 

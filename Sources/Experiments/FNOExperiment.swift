@@ -2,6 +2,7 @@ import Analyzer
 import Checkpoint
 import FNO
 import Foundation
+import Settings
 import Train
 
 /// The low-data experiment for the FNO: baseline vs TempBalance over training-set strides
@@ -23,7 +24,9 @@ public struct FNOExperimentPlan: Sendable {
     public var minEpochs: Int
     public var maxEpochs: Int
     /// Evaluations of the validation and test sets per run (the last epoch always).
-    public var evaluationsPerRun = 2
+    public var evaluationsPerRun = FNOExperimentPlan.defaultEvaluationsPerRun
+    /// Two evaluations: one midway, and the last epoch.
+    public static let defaultEvaluationsPerRun = 2
     /// Runs go to `<runsFolder>/<name>/<policy>-rb<k>-lr<lr>-s<seed>/`.
     public var runsFolder: String
 
@@ -41,17 +44,32 @@ public struct FNOExperimentPlan: Sendable {
         return table.min { abs(log($0.0 / ratio)) < abs(log($1.0 / ratio)) }!.1
     }
 
+    /// The documented ranges of the grid (`docs/fno.md`), checked by `validate()`.
+    public enum Limits {
+        public static let gridSize = ExperimentPlan.Limits.gridSize
+        public static let epochs = FNOTrainConfig.Limits.epochs
+        public static let targetSteps = SettingRange<Int>(1, 1_000_000_000)
+        public static let evaluations = SettingRange<Int>(1, 1000)
+    }
+
+    /// - Throws: `InvalidSetting` naming the setting (`reduced_batches`, `s_values`, …).
     public func validate() throws {
-        guard !reducedBatches.isEmpty, reducedBatches.allSatisfy({ $0 >= 1 }) else { throw TrainError.invalidOption("--reduced-batches must be positive") }
-        guard sValues.count == reducedBatches.count, sValues.allSatisfy({ $0 >= 0 }) else {
-            throw TrainError.invalidOption("--s-values needs one non-negative value per reduced batch")
-        }
-        guard !seeds.isEmpty, !learningRates.isEmpty, learningRates.allSatisfy({ $0 > 0 }) else {
-            throw TrainError.invalidOption("--seeds and --lrs must not be empty and learning rates must be positive")
-        }
-        guard base.validationSamples > 0 else { throw TrainError.invalidOption("the experiment chooses learning rates on a validation set: give --validation-samples") }
-        guard evaluationsPerRun >= 1 else { throw TrainError.invalidOption("--evaluations must be at least 1") }
-        guard targetSteps > 0, minEpochs > 0, maxEpochs >= minEpochs else { throw TrainError.invalidOption("--target-steps and --min-epochs must be positive, --max-epochs at least --min-epochs") }
+        try base.validate()
+        try Limits.gridSize.check(reducedBatches.count, "reduced_batches.count")
+        try FNOTrainConfig.Limits.count.check(each: reducedBatches, "reduced_batches")
+        try InvalidSetting.require(sValues.count == reducedBatches.count, "s_values", sValues.map(formatSetting).joined(separator: ","),
+                                   "one value per reduced batch (\(reducedBatches.count))", related: ["reduced_batches"])
+        try PolicyOptions.Limits.scale.check(each: sValues, "s_values")
+        try Limits.gridSize.check(seeds.count, "seeds.count")
+        try Limits.gridSize.check(learningRates.count, "learning_rates.count")
+        try FNOTrainConfig.Limits.lr.check(each: learningRates, "learning_rates")
+        try InvalidSetting.require(base.validationSamples > 0, "validation_samples", base.validationSamples,
+                                   "at least 1: the experiment chooses learning rates on a validation set")
+        try Limits.evaluations.check(evaluationsPerRun, "evaluations_per_run")
+        try Limits.targetSteps.check(targetSteps, "target_steps")
+        try Limits.epochs.check(minEpochs, "min_epochs")
+        try Limits.epochs.check(maxEpochs, "max_epochs")
+        try InvalidSetting.require(maxEpochs >= minEpochs, "max_epochs", maxEpochs, "at least min_epochs (\(minEpochs))", related: ["min_epochs"])
     }
 }
 

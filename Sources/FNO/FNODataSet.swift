@@ -1,5 +1,6 @@
 import Foundation
 import PDE
+import Settings
 import Train
 
 /// Samples of a PDE data set in the layout PDEBench's `FNODatasetSingle` hands to the model:
@@ -58,9 +59,9 @@ public struct FNODataSet: Sendable {
         guard (1...2).contains(file.spatialShape.count) else {
             throw bad("has \(file.spatialShape.count) spatial dimensions; the FNO here takes 1 or 2")
         }
-        guard reducedBatch >= 1, reducedResolution >= 1, reducedResolutionT >= 1 else {
-            throw TrainError.invalidOption("--reduced-batch and the resolution strides must be at least 1")
-        }
+        try FNOTrainConfig.Limits.count.check(reducedBatch, "reduced_batch")
+        try FNOTrainConfig.Limits.count.check(reducedResolution, "reduced_resolution")
+        try FNOTrainConfig.Limits.count.check(reducedResolutionT, "reduced_resolution_t")
         guard testCount >= 1, validationCount >= 0, testCount + validationCount < file.samples else {
             throw bad("has \(file.samples) samples: too few for \(testCount) test + \(validationCount) validation samples and a training pool")
         }

@@ -1,5 +1,8 @@
 import Dispatch
+import Checkpoint
 import Foundation
+import Parallel
+import Synchronization
 
 /// A figure to draw and the file to draw it into.
 public struct PlannedFigure: Sendable {
@@ -55,7 +58,7 @@ public struct FigureRenderer: Sendable {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("htsr-gnuplot-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let queue = WorkQueue(batches.count)
+        let queue = WorkCounter(count: batches.count)
         let results = LockedResults(batches.count)
         let workers = min(processes, batches.count)
         // One thread per process (not a pool sized to the cores): each mostly waits on its pipe,
@@ -88,7 +91,7 @@ public struct FigureRenderer: Sendable {
     }
 
     /// One worker: one gnuplot process for all the batches it takes. Returns its warnings.
-    private func runWorker(_ batches: [FigureBatch], queue: WorkQueue, results: LockedResults, stderrPath: String,
+    private func runWorker(_ batches: [FigureBatch], queue: WorkCounter, results: LockedResults, stderrPath: String,
                            progress: FigureRenderer.Progress?, total: Int) throws -> [String] {
         let gnuplot = try GnuplotProcess(executable: executable, stderrPath: stderrPath)
         var sent: [String] = []
@@ -101,7 +104,7 @@ public struct FigureRenderer: Sendable {
                 let folder = (p.path as NSString).deletingLastPathComponent
                 if folders.insert(folder).inserted {
                     do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                        throw PlotError.output(path: folder, problem: "cannot create the folder: \(error.localizedDescription)")
+                        throw PlotError.output(path: folder, problem: "cannot create the folder: \(FileProblem.text(error))")
                     }
                 }
                 let script = ScriptWriter.script(for: p.figure, settings: settings, output: p.path)
@@ -142,7 +145,7 @@ enum GnuplotMessages {
     }
 
     /// Assigns each message to the figure being drawn when it was written. A message is a
-    /// warning when every line of it starts with `warning:` (gnuplot's own prefix); otherwise it
+    /// warning when every line of it starts with `warning:` in any case (gnuplot's own prefix); otherwise it
     /// is an error, reported by its last non-empty line (gnuplot's explanation, e.g.
     /// `line 0: undefined variable: foo`).
     static func parse(_ text: String, figures: [String]) -> Report {
@@ -153,7 +156,8 @@ enum GnuplotMessages {
             pending = []
             guard !lines.isEmpty else { return }
             let figure = report.finished < figures.count ? figures[report.finished] : (figures.last ?? "gnuplot")
-            if lines.allSatisfy({ $0.hasPrefix("warning:") || $0.contains(": warning:") }) {
+            // gnuplot writes `warning:` and, for some (`Warning: empty y range …`), `Warning:`.
+            if lines.map({ $0.lowercased() }).allSatisfy({ $0.hasPrefix("warning:") || $0.contains(": warning:") }) {
                 report.warnings.append(Message(figure: figure, message: lines.joined(separator: "; ")))
             } else {
                 let explanation = lines.last { $0.contains(":") } ?? lines.last!
@@ -173,45 +177,22 @@ enum GnuplotMessages {
     }
 }
 
-/// A shared counter handing out batch numbers until stopped or exhausted.
-final class WorkQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var nextIndex = 0
-    private let count: Int
-    private var stopped = false
-    init(_ count: Int) { self.count = count }
-
-    func next() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard !stopped, nextIndex < count else { return nil }
-        nextIndex += 1
-        return nextIndex - 1
-    }
-
-    func stop() { lock.lock(); stopped = true; lock.unlock() }
-}
-
 /// Per-batch results, warnings and the first error, shared by the workers.
-final class LockedResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [[String]]
-    private var finished = 0
-    private(set) var warnings: [String] = []
-    private var firstError: Error?
+final class LockedResults: Sendable {
+    private let slots: ResultSlots<[String]>
+    private let warningList = Mutex<[String]>([])
 
-    init(_ count: Int) { slots = Array(repeating: [], count: count) }
+    init(_ count: Int) { slots = ResultSlots(count: count) }
 
-    func store(_ files: [String], at k: Int) {
-        lock.lock(); slots[k] = files; finished += 1; lock.unlock()
-    }
-    var finishedCount: Int { lock.lock(); defer { lock.unlock() }; return finished }
-    var files: [[String]] { lock.lock(); defer { lock.unlock() }; return slots }
-    func addWarnings(_ w: [String]) { lock.lock(); warnings += w; lock.unlock() }
+    func store(_ files: [String], at k: Int) { slots.store(files, at: k) }
+    var finishedCount: Int { slots.filled }
+    var files: [[String]] { slots.values.map { $0 ?? [] } }
+    var warnings: [String] { warningList.withLock { $0 } }
+    func addWarnings(_ w: [String]) { warningList.withLock { $0 += w } }
     /// Keeps the first error, except that an error naming a figure replaces one that does not.
-    func fail(_ e: Error) {
-        lock.lock(); defer { lock.unlock() }
-        func namesFigure(_ e: Error?) -> Bool { if case .gnuplotFailed? = e as? PlotError { return true } else { return false } }
-        if firstError == nil || (namesFigure(e) && !namesFigure(firstError)) { firstError = e }
+    func fail(_ e: any Error) {
+        func namesFigure(_ e: any Error) -> Bool { if case .gnuplotFailed? = e as? PlotError { return true } else { return false } }
+        slots.fail(e) { new, current in namesFigure(new) && !namesFigure(current) }
     }
-    var error: Error? { lock.lock(); defer { lock.unlock() }; return firstError }
+    var error: (any Error)? { slots.firstError }
 }

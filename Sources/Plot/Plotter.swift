@@ -1,3 +1,4 @@
+import Checkpoint
 import Analyzer
 import Foundation
 
@@ -9,8 +10,12 @@ public struct PlotOptions: Sendable {
     public var figureLayers: String?
     public var alpha: AlphaChoice
     public var settings: RenderSettings
-    /// gnuplot processes drawing in parallel.
+    /// gnuplot processes drawing in parallel, within `processRange`.
     public var processes: Int
+    /// The documented range of `processes`.
+    public static let processRange = 1...256
+    /// Files the output folder must never replace (the command's inputs).
+    public var protected: [FileIdentity] = []
 
     public init(kinds: [FigureKind]? = nil, figureLayers: String? = nil, alpha: AlphaChoice = .fit,
                 settings: RenderSettings = RenderSettings(), processes: Int = 2) {
@@ -61,6 +66,7 @@ public enum Plotter {
             throw PlotError.invalidRequest("--figure-layers '\(options.figureLayers!)' matches no analysed layer")
         }
         let folder = try StagedFolder(target: out, mode: .merge)
+        folder.protected = options.protected
         let format = options.settings.format
         var batches = FigurePlanner.modelBatches(data, kinds: kinds, choice: options.alpha, folder: folder.staging, format: format)
         if let compare {
@@ -74,12 +80,20 @@ public enum Plotter {
     /// `out` (all or nothing).
     public static func plot(_ log: TrainingCurves, title: String, options: PlotOptions, gnuplot: String, out: String,
                             progress: FigureRenderer.Progress? = nil) throws -> RenderOutcome {
+        try plot([TrainingRunGroup(name: title, runs: [log])], title: title, options: options, gnuplot: gnuplot, out: out, progress: progress)
+    }
+
+    /// Draws the training figures of several runs overlaid, one colour per group, a group's
+    /// runs as their mean and min–max band, into `out` (all or nothing).
+    public static func plot(_ groups: [TrainingRunGroup], title: String, options: PlotOptions, gnuplot: String, out: String,
+                            progress: FigureRenderer.Progress? = nil) throws -> RenderOutcome {
         let kinds = options.kinds ?? FigureKind.allCases.filter { $0.group == .training }
         if let k = kinds.first(where: { $0.group != .training }) {
             throw PlotError.invalidRequest("figure '\(k.rawValue)' needs an analysis or a checkpoint, not a training log")
         }
         let folder = try StagedFolder(target: out, mode: .merge)
-        let batches = FigurePlanner.trainingBatches(log, kinds: kinds, title: title, folder: folder.staging, format: options.settings.format)
+        folder.protected = options.protected
+        let batches = FigurePlanner.trainingBatches(groups, kinds: kinds, title: title, folder: folder.staging, format: options.settings.format)
         return try render(batches, into: folder, options: options, gnuplot: gnuplot, progress: progress)
     }
 
@@ -87,6 +101,7 @@ public enum Plotter {
     /// as `<figure name>.<ext>`, all or nothing (files of other names in `out` are kept).
     public static func plot(_ figures: [Figure], options: PlotOptions, gnuplot: String, out: String) throws -> RenderOutcome {
         let folder = try StagedFolder(target: out, mode: .merge)
+        folder.protected = options.protected
         let staging = folder.staging, ext = options.settings.format.fileExtension
         let batches = figures.map { figure in
             FigureBatch(label: figure.name) { [PlannedFigure(figure, path: staging + "/" + figure.name + "." + ext)] }

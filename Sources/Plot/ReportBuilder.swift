@@ -1,4 +1,5 @@
 import Analyzer
+import Checkpoint
 import Foundation
 
 /// `htsr report`: a browsable folder for one analysis.
@@ -33,6 +34,7 @@ public enum ReportBuilder {
         let layerKinds = kinds.filter { $0.group == .layer }
         kinds = kinds.filter { $0.group != .layer }
         let folder = try StagedFolder(target: out, mode: .replaceReport)
+        folder.protected = options.protected
         let figureFolder = folder.path(ReportPages.modelFolder)
         var batches = FigurePlanner.modelBatches(data, kinds: kinds, choice: options.alpha, folder: figureFolder, format: format)
         if let compare {
@@ -71,7 +73,7 @@ public enum ReportBuilder {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try data.write(to: URL(fileURLWithPath: path))
         } catch {
-            throw PlotError.output(path: path, problem: "cannot write: \(error.localizedDescription)")
+            throw PlotError.output(path: path, problem: "cannot write: \(FileProblem.text(error))")
         }
     }
 }

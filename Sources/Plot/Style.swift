@@ -90,9 +90,15 @@ public struct FigureSize: Sendable, Equatable {
         let parts = s.split(separator: "x", omittingEmptySubsequences: false)
         guard parts.count == 2, let w = Double(parts[0]), let h = Double(parts[1]), w > 0, h > 0,
               w.isFinite, h.isFinite else { return nil }
-        if unit == .pixels && (w < 64 || h < 64 || w > 20_000 || h > 20_000 || w != w.rounded() || h != h.rounded()) { return nil }
+        if unit == .pixels && (w != w.rounded() || h != h.rounded()) { return nil }
         self.init(width: w, height: h, unit: unit)
+        // In any unit the image is 64 to 20,000 pixels a side (so the pixel counts are Ints).
+        let pixels = Self.pixelRange
+        guard pixels.contains(width * inchesPerUnit * Self.pixelsPerInch), pixels.contains(height * inchesPerUnit * Self.pixelsPerInch) else { return nil }
     }
+
+    /// The allowed width and height in pixels, in every unit (72 pixels per inch).
+    public static let pixelRange = 64.0...20_000.0
 
     static let pixelsPerInch = 72.0
 
@@ -152,3 +158,29 @@ public struct FontSpec: Sendable, Equatable {
 }
 
 import Foundation
+
+/// Named render settings. `paper`: a single-column figure for print, 3.5 × 2.6 in, DejaVu Serif
+/// 8 pt, no titles (the caption carries them), lines and points scaled with the font; in PDF
+/// and SVG at that size, in PNG at 300 dots per inch (1050 × 780 pixels, the font and lines
+/// scaled to match), so every format looks the same.
+public enum FigurePreset: String, Sendable, CaseIterable {
+    case paper
+
+    public static let paperSize = FigureSize(width: 3.5, height: 2.6, unit: .inches)
+    public static let paperFont = FontSpec(face: "DejaVu Serif", points: 8)
+    /// The resolution of a raster figure drawn with a print preset.
+    public static let rasterDotsPerInch = 300.0
+
+    /// The settings of this preset in `format`; `size` and `font`, when given, replace the preset's.
+    public func settings(format: ImageFormat, size: FigureSize? = nil, font: FontSpec? = nil) -> RenderSettings {
+        var size = size ?? Self.paperSize
+        var font = font ?? Self.paperFont
+        if format == .png, size.unit != .pixels {
+            // pngcairo draws at 72 pixels per inch: draw at 300 instead, everything enlarged alike.
+            let factor = Self.rasterDotsPerInch / FigureSize.pixelsPerInch
+            size = FigureSize(width: (size.inchWidth * Self.rasterDotsPerInch).rounded(), height: (size.inchHeight * Self.rasterDotsPerInch).rounded())
+            font.points *= factor
+        }
+        return RenderSettings(format: format, size: size, font: font, titles: false)
+    }
+}

@@ -27,7 +27,7 @@ enum TextFiles {
         do {
             return [UInt8](try handle.readToEnd() ?? Data())
         } catch {
-            throw TextError(.io, file: path, message: "read failed: \(error.localizedDescription)")
+            throw TextError(.io, file: path, message: "read failed: \(FileProblem.text(error))")
         }
     }
 

@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 
 /// Reads a text file (or standard input) line by line, in chunks, decoding each line.
@@ -68,7 +69,7 @@ public final class TextLineReader {
             do {
                 chunk = try handle.read(upToCount: Self.chunkSize)
             } catch {
-                throw TextError(.io, file: path, message: "read failed: \(error.localizedDescription)")
+                throw TextError(.io, file: path, message: "read failed: \(FileProblem.text(error))")
             }
             if let chunk, !chunk.isEmpty { buffer.append(contentsOf: chunk) } else { atEnd = true }
         }

@@ -1,6 +1,7 @@
 #if MPI
 import Analyzer
 import ArgumentParser
+import Checkpoint
 import Foundation
 
 /// `mpirun -np N htsr analyze …` (the MPI build, `swift build --traits MPI`).
@@ -20,10 +21,11 @@ extension AnalyzeCommand {
             if mpi.rank == 0 { try runComparison() }
             return
         }
-        if paths.count > 1 && output.isEmpty {
+        let targets = try outputTargets()
+        if paths.count > 1 && (targets.isEmpty || targets.contains(where: { if case .folder = $0 { return false } else { return true } })) {
             // Every rank stops here alike; rank 0 alone says why.
             if mpi.rank != 0 { throw ExitCode(64) }
-            throw ValidationError("Under MPI, several checkpoints need --output FOLDER/ (each rank writes the files of the checkpoints it analyses).")
+            throw ValidationError("Under MPI, several checkpoints need every --output to be a FOLDER/ (each rank writes the files of the checkpoints it analyses).")
         }
         // Per working rank: the cores of the node shared among its working ranks, unless --threads is given.
         let threads = analysis.threads == defaultThreadCount ? max(1, defaultThreadCount / mpi.localWorkers) : analysis.threads
@@ -71,13 +73,18 @@ extension AnalyzeCommand {
             throw error
         }
         let progress = progressLine(path)
+        // The spectra are staged and put in place at the end, as in one process.
+        let eigenvalues = try saveEigenvalues.map { try StagedFolder(target: $0, mode: .merge) }
+        eigenvalues?.protected = inputs.identities
+        let keep = try eigenvalueWriter(into: eigenvalues?.staging)
         let report = try Analyzer.coordinate(source, options: analysis.options, order: try analysis.layerOrder(for: source),
                                              channel: mpi, progress: { progress.update($0) },
-                                             keepEigenvalues: try eigenvalueWriter(), timings: clock)
+                                             keepEigenvalues: keep, timings: clock)
         progress.finish()
         reportUnmatched(report, path: path)
         let outputStart = Date()
-        try emit(report, for: path)
+        try eigenvalues?.commit()
+        try emit([(path, report)])
         if let clock {
             clock.add(.output, Date().timeIntervalSince(outputStart))
             let text = "timings for \(path) (rank 0: fits and output; the spectra ran on the other ranks):\n"
@@ -109,9 +116,17 @@ extension AnalyzeCommand {
             guard path == name else { throw RemoteError("rank \(mpi.rank) was given \(name), expected \(path)") }
             let start = Date()
             let clock = command.timings ? StageTimings() : nil
-            let report = try command.analyzeOne(path, timings: clock, workers: threads)
+            let report = try command.analyzeOne(path, timings: clock, eigenvalues: command.saveEigenvalues.map { $0 + "/" + stem(path) },
+                                                workers: threads)
             command.reportUnmatched(report, path: path)
-            try command.emit(report, for: path, table: false)
+            // This checkpoint's files in every --output folder (run(on:) allows only folders here).
+            for target in try command.outputTargets() {
+                guard case let .folder(dir) = target, let file = command.outputFile(of: target, for: path) else { continue }
+                do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                    throw OutputError(file: dir, problem: "cannot create the folder: \(FileProblem.text(error))")
+                }
+                try AtomicFile.write(try Self.render(report, as: command.format), to: file)
+            }
             if let clock {
                 let text = "timings for \(path) (rank \(mpi.rank)):\n" + clock.report(wall: Date().timeIntervalSince(start))
                 FileHandle.standardError.write(Data(text.utf8))

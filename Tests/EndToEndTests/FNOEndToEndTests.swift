@@ -42,7 +42,7 @@ import Testing
     @Test func experimentGridIsValidated() throws {
         let tmp = try TemporaryFolder()
         defer { tmp.cleanup() }
-        for (args, fragment) in [(["--lrs", "0.001,-1"], "learning rates must be positive"),
+        for (args, fragment) in [(["--lrs", "0.001,-1"], "--lrs 0.001,-1: must be a list of finite numbers in (0, 10]"),
                                  (["--lrs", "0.001,x"], "--lrs"),
                                  (["--reduced-batches", "0"], "--reduced-batches"),
                                  (["--min-epochs", "9", "--max-epochs", "3"], "--max-epochs")] {

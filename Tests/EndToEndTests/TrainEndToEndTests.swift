@@ -90,7 +90,7 @@ import Testing
         try expectOneLineError(["train", "--data-dir", Self.dataDir, "--out", tmp.path("never"), "--resume"], ["resume.safetensors"])
         try expectOneLineError(["train", "--hidden", "64,x", "--out", tmp.path("x")], ["--hidden"], status: 64)
         try expectOneLineError(["experiment", "--name", "x", "--lrs", "0.01,0", "--runs", tmp.path("runs")],
-                               ["learning rates must be positive"], status: 64)
+                               ["--lrs 0.01,0: must be"], status: 64)
         #expect(!FileManager.default.fileExists(atPath: tmp.path("runs")))
         try expectOneLineError(["policy", tmp.path("missing.json")], ["missing.json"])
         #expect(!FileManager.default.fileExists(atPath: tmp.path("x/model.safetensors")))

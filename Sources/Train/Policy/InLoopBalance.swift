@@ -16,9 +16,7 @@ import Foundation
 /// it runs on a background queue, one recomputation at a time in order, while training goes on; the
 /// result is applied at its fixed step (waiting if needed), so runs stay deterministic and
 /// resumable. Several recomputations may be in flight when `lag ≥ interval`.
-public final class InLoopBalance: @unchecked Sendable {
-    // @unchecked: mutated only from the training thread; the background work touches only its own
-    // snapshot and the job's result slot (guarded by the job's semaphore).
+public final class InLoopBalance: @unchecked Sendable {  // mutated only by the training thread; background jobs own their snapshot
     public enum Timing: Sendable, Equatable {
         /// Every `n` steps, rates changed after the step (NLP reference, `auto` = its n).
         case everySteps(Int)
@@ -137,8 +135,7 @@ public final class InLoopBalance: @unchecked Sendable {
     }
 
     /// One background recomputation.
-    final class Job: @unchecked Sendable {
-        // @unchecked: `result` is written once before `done` is signalled and read after waiting on it.
+    final class Job: @unchecked Sendable {  // `result` written once before `done` is signalled, read after waiting
         let activateAt: Int
         private let done = DispatchSemaphore(value: 0)
         private var result: Result<Pending, Error>?

@@ -1,3 +1,4 @@
+import Settings
 import Checkpoint
 import Foundation
 import LinearAlgebra
@@ -70,9 +71,8 @@ public final class Trainer {
         case let .steps(n): balanceEvery = n
         case .epoch: balanceEvery = stepsPerEpoch
         }
-        guard config.balanceLag < balanceEvery else {
-            throw TrainError.invalidOption("--balance-lag \(config.balanceLag) must be below the recomputation interval (\(balanceEvery) steps)")
-        }
+        try InvalidSetting.require(config.balanceLag < balanceEvery, "balance_lag", config.balanceLag,
+                                   "below the recomputation interval (balance_every: \(balanceEvery) steps)", related: ["balance_every"])
         schedule = config.schedule.schedule(base: config.lr, totalSteps: totalSteps, stepSize: config.stepSize, gamma: config.gamma,
                                             warmup: Int((config.warmupRatio * Double(totalSteps)).rounded()), minRatio: config.minLRRatio)
         var p = SpectrumProbe(policy: config.policyOptions)
@@ -100,6 +100,9 @@ public final class Trainer {
     }
 
     var layerNames: [String] { model.config.linearNames }
+    /// The files a run writes into its `out` folder.
+    public static let outputFiles = ["log.jsonl", "model.safetensors", "best.safetensors", "resume.safetensors"]
+
     var logPath: String { config.out + "/log.jsonl" }
     var resumePath: String { config.out + "/resume.safetensors" }
 
