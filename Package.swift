@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "ComplexNumbers"]),
-        .testTarget(name: "StartupTests", dependencies: ["CStartup", "LinearAlgebra"]),
+        .testTarget(name: "StartupTests", dependencies: ["CStartup"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "PowerLawTests", dependencies: ["PowerLaw", "Random"]),
         .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra", "Random"]),

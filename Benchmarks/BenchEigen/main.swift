@@ -19,7 +19,7 @@ let repeats = Int(option("--repeat") ?? "3") ?? 3
 BLASThreads.set(1)
 
 var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-func uniform() -> Double {
+@MainActor func uniform() -> Double {
     state = state &* 6364136223846793005 &+ 1442695040888963407
     return Double(state >> 11) / Double(1 << 53) - 0.5
 }
@@ -47,7 +47,7 @@ do {
         let maxDiff = zip(d, t).map { abs($0 - $1) }.max() ?? 0
         let fmt = { (x: [Double]) in "[" + x.map { String(format: "%.4f", $0) }.joined(separator: ", ") + "]" }
         print("{\"n\": \(n), \"dsyevd\": \(fmt(times[.dsyevd]!)), \"dsyevd_2stage\": \(fmt(times[.dsyevd2stage]!)), \"max_abs_difference_over_lambda_max\": \(maxDiff / d.last!)}")
-        fflush(stdout)
+        fflush(nil)  // all output streams (stdout is a C global Swift 6 will not touch)
     }
 } catch {
     FileHandle.standardError.write(Data("BenchEigen: \(error)\n".utf8))

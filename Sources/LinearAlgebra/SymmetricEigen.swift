@@ -82,7 +82,7 @@ public enum SymmetricEigen {
     public typealias PanelRunner = (_ count: Int, _ body: @escaping (Int) -> Void) -> Void
 
     /// ``PanelRunner`` on the calling thread alone.
-    public static let serialPanels: PanelRunner = { count, body in
+    public static func serialPanels(_ count: Int, _ body: @escaping (Int) -> Void) {
         for i in 0..<count { body(i) }
     }
 

@@ -3,6 +3,7 @@ import Analyzer
 import ArgumentParser
 import Checkpoint
 import Foundation
+import Plot
 
 /// `mpirun -np N htsr analyze …` (the MPI build, `swift build --traits MPI`).
 ///
@@ -51,7 +52,7 @@ extension AnalyzeCommand {
             let message = Self.fullMessage(for: error)   // what ArgumentParser would print
             if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
         }
-        fflush(stdout)
+        fflush(nil)  // every output stream
         try WorkList.finish(status: status, channel: mpi)
         if status != 0 { throw ExitCode(status) }
     }
@@ -110,10 +111,10 @@ extension AnalyzeCommand {
     /// A working rank, several checkpoints: analyses each one it is given with `threads`
     /// workers and writes its files; sends back its count of layers with NaN/Inf weights.
     private func analyzeAssignedCheckpoints(_ mpi: MPIRuntime, threads: Int) throws {
-        let command = self
+        let command = self, rank = mpi.rank
         try WorkList.work(threads: 1, channel: mpi) { item, name, _ in
             let path = command.paths[item]
-            guard path == name else { throw RemoteError("rank \(mpi.rank) was given \(name), expected \(path)") }
+            guard path == name else { throw RemoteError("rank \(rank) was given \(name), expected \(path)") }
             let start = Date()
             let clock = command.timings ? StageTimings() : nil
             let report = try command.analyzeOne(path, timings: clock, eigenvalues: command.saveEigenvalues.map { $0 + "/" + stem(path) },
@@ -128,7 +129,7 @@ extension AnalyzeCommand {
                 try AtomicFile.write(try Self.render(report, as: command.format), to: file)
             }
             if let clock {
-                let text = "timings for \(path) (rank \(mpi.rank)):\n" + clock.report(wall: Date().timeIntervalSince(start))
+                let text = "timings for \(path) (rank \(rank)):\n" + clock.report(wall: Date().timeIntervalSince(start))
                 FileHandle.standardError.write(Data(text.utf8))
             }
             let count = UInt64(command.reportNonFinite(report, path: path))

@@ -116,7 +116,7 @@ enum Doctor {
 /// `htsr_blas_use_core`, before and after which no BLAS call is running).
 enum CoreComparison {
     /// Cores worth comparing, with the CPU features their kernels need.
-    static let candidates: [(core: String, runs: (htsr_cpu) -> Bool)] = [
+    static let candidates: [(core: String, runs: @Sendable (htsr_cpu) -> Bool)] = [
         ("Prescott", { _ in true }),
         ("Sandybridge", { $0.avx != 0 && $0.os_ymm != 0 }),
         ("Haswell", { $0.avx2 != 0 && $0.fma != 0 && $0.os_ymm != 0 }),
