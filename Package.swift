@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// htsr: heavy-tailed self-regularization analysis and training.
@@ -25,6 +25,11 @@ let package = Package(
         // -sanitize=fuzzer,address by Scripts/fuzz; this build is untouched).
         .library(name: "HTSRReaders", targets: ["Checkpoint", "Text", "Analyzer"]),
     ],
+    // `swift build --traits MPI` builds htsr with MPI (`mpirun -np N htsr analyze ...`); a plain
+    // build needs no MPI headers (docs/analyze.md).
+    traits: [
+        .trait(name: "MPI", description: "Distribute htsr analyze over MPI ranks (needs libopenmpi-dev or another MPI with pkg-config mpi-c)."),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
@@ -40,6 +45,7 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3",
                        providers: [.apt(["libfftw3-dev"])]),
         .target(name: "CStartup"),
+        .systemLibrary(name: "CMPI", pkgConfig: "mpi-c", providers: [.apt(["libopenmpi-dev"])]),
         .target(name: "CGnuplot",
                 cxxSettings: [.unsafeFlags(["-std=c++17"])],
                 linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_filesystem")]),
@@ -71,12 +77,15 @@ let package = Package(
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
-            "Analyzer", "Checkpoint", "CStartup", "Plot", "PowerLaw", "Settings", "Spectrum", "Train", "PDE", "FNO", "Experiments",
+            "Analyzer", "Checkpoint", "CStartup", "LinearAlgebra", "Plot", "PowerLaw", "Settings", "Spectrum", "Train", "PDE", "FNO", "Experiments",
+            .target(name: "CMPI", condition: .when(traits: ["MPI"])),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             "Random", "Text", "Transformer",
         ]),
         .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],
                           path: "Benchmarks/BenchAnalyze"),
+        .executableTarget(name: "BenchEigen", dependencies: ["LinearAlgebra", "CStartup"],
+                          path: "Benchmarks/BenchEigen"),
         .executableTarget(name: "BenchTrain", dependencies: ["Train", "LinearAlgebra", "CStartup", "Random"],
                           path: "Benchmarks/BenchTrain"),
         .executableTarget(name: "BenchFinetune", dependencies: ["Transformer", "Train", "LinearAlgebra", "CStartup", "Random"],
@@ -89,6 +98,7 @@ let package = Package(
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "ComplexNumbers"]),
+        .testTarget(name: "StartupTests", dependencies: ["CStartup"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "PowerLawTests", dependencies: ["PowerLaw", "Random"]),
         .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra", "Random"]),

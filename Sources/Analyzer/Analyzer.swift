@@ -7,8 +7,8 @@ import Spectrum
 
 /// Runs the analysis: tensors → matrices → eigenvalues → fits and metrics, one row per layer.
 public enum Analyzer {
-    /// Progress: (layers finished, layers in total, name of the layer just finished).
-    public typealias Progress = @Sendable (Int, Int, String) -> Void
+    /// Progress: called when a layer starts and when it finishes.
+    public typealias Progress = @Sendable (AnalysisProgress) -> Void
 
     /// A tensor selected for analysis, before its spectrum is computed.
     struct Job {
@@ -70,20 +70,24 @@ public enum Analyzer {
 
     /// Analyses every selected layer of `source`.
     ///
-    /// Layers run in parallel on `options.threads` workers, largest first, each holding one
-    /// tensor (in Double) at a time; BLAS runs one thread each and the caller's thread count is restored
-    /// on return. Results are in forward order.
-    /// A layer with NaN/Inf weights or a LAPACK failure gets that status; the others go on.
+    /// Layers run in parallel on `options.threads` workers (or `workers`, which the report does
+    /// not record), largest first (`Scheduling.cost`),
+    /// each holding one tensor at a time; BLAS runs one thread each (the caller's count is
+    /// restored on return), and workers with no layer
+    /// left help with the others' Gram panels (`PanelHelpers`). Results are in forward order
+    /// and do not depend on the schedule. A layer with NaN/Inf weights or a LAPACK failure gets
+    /// that status; the others go on.
     /// Every layer's peak memory (`memoryNeed`) must fit `MemoryBudget.current`, checked for
     /// all layers before any is analysed; layers analysed at once share the budget.
     ///
     /// - Parameters:
     ///   - order: the layer order (`--order FILE`); nil: the source's `forwardOrder()`.
+    ///   - progress: called when a layer starts and when it finishes.
     ///   - keepEigenvalues: called with each row's ESD (e.g. to save it or plot it).
     ///   - timings: collects the seconds spent per stage (`--timings`).
     /// - Throws: `InvalidSetting` for options outside their ranges, `LayerOrderError`,
     ///   `MemoryBudgetError` naming the first layer that does not fit, or the source's read error.
-    public static func analyze(_ source: TensorSource, options: AnalysisOptions, order: LayerOrder? = nil,
+    public static func analyze(_ source: TensorSource, options: AnalysisOptions, order: LayerOrder? = nil, workers: Int? = nil,
                                progress: Progress? = nil,
                                keepEigenvalues: (@Sendable (LayerReport, ESD) throws -> Void)? = nil,
                                timings: StageTimings? = nil) throws -> AnalysisReport {
@@ -93,76 +97,98 @@ public enum Analyzer {
         let callersThreads = BLASThreads.current
         BLASThreads.set(1)
         defer { BLASThreads.set(callersThreads) }
-        let order = jobs.indices.sorted { jobs[$0].descriptor.shape.reduce(1, *) > jobs[$1].descriptor.shape.reduce(1, *) }
-        let results = ResultSlots<[LayerReport]>(count: jobs.count)
-        let workers = max(1, min(options.threads, jobs.count))
+        let costs = jobs.map { Scheduling.cost($0.matrices) }
+        let results = ResultSlots<[LayerReport]>(order: Scheduling.largestFirst(costs), costs: costs,
+                                                 names: jobs.map(\.descriptor.name))
+        let workers = max(1, min(workers ?? options.threads, jobs.count))
+        let helpers = PanelHelpers()
         // Each layer reserves its peak memory from the budget before it allocates anything.
         let ledger = MemoryLedger(budget: MemoryBudget.current)
         for job in jobs { try ledger.budget.check(memoryNeed(job, options: options), for: memoryLabel(job)) }
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let k = results.claim(), !results.hasError {
-                let job = jobs[order[k]]
+            defer { helpers.retire() }
+            while let i = results.claim(then: helpers.begin) {
+                defer { helpers.end() }
+                progress?(results.progress)
                 do {
+                    let job = jobs[i]
                     let rows = try ledger.withReservation(memoryNeed(job, options: options), for: memoryLabel(job)) {
-                        try analyzeJob(job, from: source, options: options, timings: timings)
+                        let spectra = try spectra(of: job, from: source, options: options, timings: timings, panels: helpers.runner)
+                        return reports(job, spectra, options: options, comparison: source.comparison != nil, timings: timings)
                     }
                     if let keepEigenvalues {
                         for (report, esd) in rows { if let esd { try keepEigenvalues(report, esd) } }
                     }
-                    let done = results.store(rows.map(\.0), at: order[k])
-                    progress?(done, jobs.count, job.descriptor.name)
+                    results.store(rows.map(\.0), at: i)
+                    progress?(results.progress)
                 } catch {
-                    results.fail(error)
+                    results.fail(error, at: i)
                 }
             }
         }
         if let error = results.firstError { throw error }
-        var report = AnalysisReport(source: SourceInfo(source), options: options,
-                                    layers: results.values().flatMap { $0 }, skipped: skipped)
-        report.order = OrderInfo(layerOrder, tensors: tensorOrder)
+        return report(source, options: options, layers: results.values().flatMap { $0 }, skipped: skipped,
+                      order: OrderInfo(layerOrder, tensors: tensorOrder))
+    }
+
+    /// The report of `source` from its rows (in forward order), skipped tensors and order.
+    static func report(_ source: TensorSource, options: AnalysisOptions, layers: [LayerReport],
+                       skipped: [SkippedTensor], order: OrderInfo) -> AnalysisReport {
+        var report = AnalysisReport(source: SourceInfo(source), options: options, layers: layers, skipped: skipped)
+        report.order = order
         report.comparison = source.comparison
         return report
     }
 
     /// Elements per streamed block: 16 MiB of Doubles, so layers up to 2M weights are one
-    /// `dsyrk` and larger ones (embeddings) a few, while memory stays bounded.
+    /// Gram update and larger ones (embeddings) a few, while memory stays bounded.
     static let streamBlockElements = 1 << 21
 
-    /// Analyses one tensor, reading it from `source`: with the default options, tall
-    /// single-slice layers are streamed in row blocks (their Gram accumulated block by block, so
-    /// the weights are never held whole); the others, and every layer when an option needs the
-    /// weights themselves (randomisation, FARMS, per-slice rows), are read whole.
-    static func analyzeJob(_ job: Job, from source: TensorSource, options: AnalysisOptions,
-                           timings: StageTimings?) throws -> [(LayerReport, ESD?)] {
+    /// The spectra of one tensor, read from `source`. With the default options a single-slice
+    /// layer is never held whole in Double: a tall one is streamed in row blocks (its Gram
+    /// accumulated block by block); a wide one is read in its own precision when that is
+    /// exact in Float (F32, F16, BF16, FP8: half the memory of Double) and its Gram summed
+    /// over column blocks converted one at a time. The others, and every layer when an option
+    /// needs the weights themselves (randomisation, FARMS, per-slice rows), are read whole.
+    static func spectra(of job: Job, from source: TensorSource, options: AnalysisOptions, timings: StageTimings?,
+                        panels: @escaping SymmetricEigen.PanelRunner = SymmetricEigen.serialPanels) throws -> [RowSpectra] {
         let m = job.matrices
-        guard !job.perSlice, !options.needsWholeMatrix, ESD.canStream(m) else {
-            let data = try timings.measure(.read) { try source.readDoubles(job.descriptor) }
-            let comparison = source.comparison != nil
-            return try data.withUnsafeBufferPointer { p in
-                guard job.perSlice else {
-                    return [try analyzeMatrix(job, row: 0, matrices: m, data: p, options: options, comparison: comparison,
-                                              timings: timings)]
-                }
-                return try (0..<m.sliceCount).map { s in
-                    let slice = m.slice(s, of: p)
-                    return try slice.withUnsafeBufferPointer {
-                        try analyzeMatrix(job, row: s, matrices: m.singleSlice, data: $0, options: options,
-                                          comparison: comparison, timings: timings)
-                    }
+        let limit = job.descriptor.componentLimit
+        if !job.perSlice, !options.needsWholeMatrix, m.sliceCount == 1 {
+            if ESD.canStream(m) {
+                return [try streamedRows(job, from: source, options: options, timings: timings, panels: panels)]
+            }
+            if let floats = try timings.measure(.read, { try source.readFloats(job.descriptor) }) {
+                return [try columnBlocks(job, floats: floats, options: options, timings: timings, panels: panels)]
+            }
+        }
+        let data = try timings.measure(.read) { try source.readDoubles(job.descriptor) }
+        return try data.withUnsafeBufferPointer { p in
+            guard job.perSlice else {
+                return [try rowSpectra(m, data: p, limit: limit, name: job.descriptor.name, options: options,
+                                       timings: timings, panels: panels)]
+            }
+            return try (0..<m.sliceCount).map { s in
+                try m.slice(s, of: p).withUnsafeBufferPointer {
+                    try rowSpectra(m.singleSlice, data: $0, limit: limit, name: "\(job.descriptor.name):\(s)",
+                                   options: options, timings: timings, panels: panels)
                 }
             }
         }
-        var report = emptyReport(job, row: 0, matrices: m, options: options)
-        let cols = m.cols
+    }
+
+    /// A tall layer's spectrum from row blocks read one at a time.
+    static func streamedRows(_ job: Job, from source: TensorSource, options: AnalysisOptions, timings: StageTimings?,
+                             panels: @escaping SymmetricEigen.PanelRunner) throws -> RowSpectra {
+        let cols = job.matrices.cols
         let perBlock = max(1, streamBlockElements / cols) * cols
-        let streamed: ESD.Streamed
         // Reading is the time spent in the source's block loop outside the Gram updates; the
         // rest (Gram updates and the eigensolver) is the spectrum.
-        func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         let start = now()
         var readSeconds = 0.0
+        let streamed: ESD.Streamed
         do {
-            streamed = try ESD.streaming(m, convNorm: options.convNorm) { body in
+            streamed = try ESD.streaming(job.matrices, convNorm: options.convNorm, panels: panels) { body in
                 let loopStart = now()
                 var gram = 0.0
                 try source.forEachBlock(job.descriptor, elementsPerBlock: perBlock) { block in
@@ -173,51 +199,124 @@ public enum Analyzer {
                 readSeconds = now() - loopStart - gram
             }
         } catch let error as LinearAlgebraError {
-            report.status = .failed("\(error)")
-            return [(report, nil)]
+            return RowSpectra(layer: .failed("\(error)"))
         }
         if let timings {
             timings.add(.read, max(0, readSeconds))
             timings.add(.spectra, max(0, now() - start - readSeconds))
         }
-        switch streamed {
-        case let .nonFinite(count):
-            report.status = .nonFinite(count: count)
-            return [(report, nil)]
-        case let .esd(esd):
-            let kept = limited(esd, to: job.descriptor.componentLimit)
-            if markUnchanged(&report, esd: kept, comparison: source.comparison != nil) { return [(report, kept)] }
-            fill(&report, esd: kept, options: options, timings: timings)
-            return [(report, kept)]
-        }
+        return RowSpectra(streamed, limit: job.descriptor.componentLimit)
     }
 
-    /// Analyses one matrix view (the whole layer, or one slice) from its weights.
-    static func analyzeMatrix(_ job: Job, row: Int, matrices: WeightMatrices, data: UnsafeBufferPointer<Double>,
-                              options: AnalysisOptions, comparison: Bool, timings: StageTimings?) throws -> (LayerReport, ESD?) {
-        var report = emptyReport(job, row: row, matrices: matrices, options: options)
+    /// A wide layer's spectrum from its Float copy, converted to Double one column block at a
+    /// time (`ESD.streamingColumns`): about `streamBlockElements` per block.
+    static func columnBlocks(_ job: Job, floats: [Float], options: AnalysisOptions, timings: StageTimings?,
+                             panels: @escaping SymmetricEigen.PanelRunner) throws -> RowSpectra {
+        let (rows, cols) = (job.matrices.rows, job.matrices.cols)
+        let width = min(cols, max(1, streamBlockElements / rows))
+        var block = [Double](repeating: 0, count: rows * width)
+        let streamed: ESD.Streamed
+        do {
+            streamed = try timings.measure(.spectra) {
+                try ESD.streamingColumns(job.matrices, convNorm: options.convNorm, panels: panels) { body in
+                    try floats.withUnsafeBufferPointer { f in
+                        var c0 = 0
+                        while c0 < cols {
+                            let w = min(width, cols - c0)
+                            block.withUnsafeMutableBufferPointer { b in
+                                for i in 0..<rows {
+                                    let src = f.baseAddress! + i * cols + c0, dst = b.baseAddress! + i * w
+                                    for j in 0..<w { dst[j] = Double(src[j]) }
+                                }
+                            }
+                            try block.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<(rows * w)]), w) }
+                            c0 += w
+                        }
+                    }
+                }
+            }
+        } catch let error as LinearAlgebraError {
+            return RowSpectra(layer: .failed("\(error)"))
+        }
+        return RowSpectra(streamed, limit: job.descriptor.componentLimit)
+    }
+
+    /// The spectra of one matrix view (the whole layer, or one slice) from its weights.
+    static func rowSpectra(_ matrices: WeightMatrices, data: UnsafeBufferPointer<Double>, limit: Int?, name: String,
+                           options: AnalysisOptions, timings: StageTimings?,
+                           panels: SymmetricEigen.PanelRunner) throws -> RowSpectra {
         let nonFinite = ESD.countNonFinite(data)
-        if nonFinite > 0 {
-            report.status = .nonFinite(count: nonFinite)
-            return (report, nil)
-        }
-        let esd: ESD
+        if nonFinite > 0 { return RowSpectra(layer: .nonFinite(count: nonFinite)) }
+        var row: RowSpectra
         do {
-            esd = limited(try timings.measure(.spectra) { try ESD(matrices, data: data, convNorm: options.convNorm) },
-                          to: job.descriptor.componentLimit)
+            let esd = try timings.measure(.spectra) { try ESD(matrices, data: data, convNorm: options.convNorm, panels: panels) }
+            row = RowSpectra(layer: .eigenvalues(limited(esd, to: limit).eigenvalues))
         } catch let error as LinearAlgebraError {
-            report.status = .failed("\(error)")
-            return (report, nil)
+            return RowSpectra(layer: .failed("\(error)"))
         }
-        if markUnchanged(&report, esd: esd, comparison: comparison) { return (report, esd) }
-        fill(&report, esd: esd, options: options, timings: timings)
-        do {
-            try fillFromWeights(&report, esd: esd, matrices: matrices, data: data, limit: job.descriptor.componentLimit,
-                                options: options, timings: timings)
-        } catch let error as LinearAlgebraError {
-            report.status = .failed("\(error)")
+        if options.randomize {
+            do {
+                let seed = Randomization.layerSeed(options.seed, name: name)
+                let rand = try timings.measure(.randomization) {
+                    try Randomization.esd(matrices, data: data, convNorm: options.convNorm, seed: seed)
+                }
+                row.randomized = .eigenvalues(limited(rand, to: limit).eigenvalues)
+            } catch let error as LinearAlgebraError {
+                row.randomized = .failed("\(error)")
+                return row
+            }
         }
-        return (report, esd)
+        if let settings = options.farms {
+            do {
+                let spectrum = try timings.measure(.farms) {
+                    try FARMS.spectrum(matrices, data: data, convNorm: options.convNorm, settings: settings)
+                }
+                row.farms = spectrum.map { .spectrum($0) } ?? .noWindow
+            } catch let error as LinearAlgebraError {
+                row.farms = .failed("\(error)")
+            }
+        }
+        return row
+    }
+
+    /// The rows of one job made from its spectra: metrics, fits and the optional columns.
+    /// The single place rows are made, for a local and a distributed analysis alike; with
+    /// `comparison` (`--base`, LoRA) a zero difference is `unchanged` (`markUnchanged`).
+    static func reports(_ job: Job, _ spectra: [RowSpectra], options: AnalysisOptions, comparison: Bool,
+                        timings: StageTimings?) -> [(LayerReport, ESD?)] {
+        spectra.enumerated().map { r, s in
+            let matrices = job.perSlice ? job.matrices.singleSlice : job.matrices
+            var report = emptyReport(job, row: r, matrices: matrices, options: options)
+            let values: [Double]
+            switch s.layer {
+            case let .nonFinite(count): report.status = .nonFinite(count: count); return (report, nil)
+            case let .failed(message): report.status = .failed(message); return (report, nil)
+            case let .eigenvalues(v): values = v
+            }
+            let esd = ESD(eigenvalues: values, matrices: matrices, scale: matrices.eigenvalueScale(convNorm: options.convNorm))
+            if markUnchanged(&report, esd: esd, comparison: comparison) { return (report, esd) }
+            fill(&report, esd: esd, options: options, timings: timings)
+            switch s.randomized {
+            case nil: break
+            case let .eigenvalues(rand)?:
+                report.randomization = timings.measure(.randomization) {
+                    randomizationColumns(esd: esd, randomized: rand, matrices: matrices, name: report.name, options: options)
+                }
+            case let .failed(message)?:
+                report.status = .failed(message)
+                return (report, esd)
+            case let .nonFinite(count)?:   // not produced: the shuffled weights are the layer's
+                report.status = .nonFinite(count: count)
+                return (report, esd)
+            }
+            switch s.farms {
+            case nil: break
+            case .noWindow?: report.farms = .unavailable
+            case let .spectrum(spectrum)?: report.farms = timings.measure(.farms) { farmsColumns(spectrum, options: options) }
+            case let .failed(message)?: report.status = .failed(message)
+            }
+            return (report, esd)
+        }
     }
 
     /// With `--base` or a LoRA adapter, a zero difference (every eigenvalue 0, i.e. W − W_base
@@ -300,44 +399,34 @@ public enum Analyzer {
         options.smallNFit && values.count < SmallNFit.cutoff ? SmallNFit.fit(values) : KSFit.fit(values)
     }
 
-    /// The analyses that need the weights themselves: randomisation and FARMS.
-    static func fillFromWeights(_ report: inout LayerReport, esd: ESD, matrices: WeightMatrices,
-                                data: UnsafeBufferPointer<Double>, limit: Int?, options: AnalysisOptions,
-                                timings: StageTimings?) throws {
-        if options.randomize {
-            let seed = Randomization.layerSeed(options.seed, name: report.name)
-            report.randomization = try timings.measure(.randomization) {
-                let rand = limited(try Randomization.esd(matrices, data: data, convNorm: options.convNorm, seed: seed), to: limit)
-                let maxRand = rand.lambdaMax, lmax = esd.lambdaMax
-                return RandomizationColumns(
-                    seed: seed, maxRandEval: maxRand, softrank: lmax > 0 ? maxRand / lmax : nil,
-                    maxDistance: lmax - maxRand,
-                    sortedVectorDistance: Randomization.sortedVectorDistance(esd.eigenvalues, rand.eigenvalues),
-                    densityDistance: Randomization.densityDistance(esd.eigenvalues, rand.eigenvalues),
-                    mp: MPColumns(MPFitter.fit(rand.eigenvalues, Q: Double(matrices.N) / Double(matrices.M), M: matrices.M)))
-            }
+    /// The randomisation columns of a layer from its ESD and its shuffled weights' eigenvalues.
+    static func randomizationColumns(esd: ESD, randomized rand: [Double], matrices: WeightMatrices, name: String,
+                                     options: AnalysisOptions) -> RandomizationColumns {
+        let maxRand = rand.last ?? 0, lmax = esd.lambdaMax
+        return RandomizationColumns(
+            seed: Randomization.layerSeed(options.seed, name: name), maxRandEval: maxRand,
+            softrank: lmax > 0 ? maxRand / lmax : nil, maxDistance: lmax - maxRand,
+            sortedVectorDistance: Randomization.sortedVectorDistance(esd.eigenvalues, rand),
+            densityDistance: Randomization.densityDistance(esd.eigenvalues, rand),
+            mp: MPColumns(MPFitter.fit(rand, Q: Double(matrices.N) / Double(matrices.M), M: matrices.M)))
+    }
+
+    /// The FARMS columns from the pooled window spectrum.
+    static func farmsColumns(_ spectrum: FARMSSpectrum, options: AnalysisOptions) -> FARMSColumns {
+        let all = spectrum.eigenvalues
+        let plAlphaHill = alphaHill(all, options: options)
+        let values = plAlphaHill.fitValues, hill = plAlphaHill.result
+        let ks = ksFit(values, options: options)
+        let selected: FitResult
+        switch options.fit {
+        case .hill: selected = hill
+        case .ks, .tpl: selected = ks
+        case .peak: selected = XminPeak.fit(values, referenceQuirk: options.peakReferenceQuirk)
         }
-        if let settings = options.farms {
-            report.farms = try timings.measure(.farms) {
-                guard let spectrum = try FARMS.spectrum(matrices, data: data, convNorm: options.convNorm, settings: settings) else {
-                    return FARMSColumns.unavailable
-                }
-                let all = spectrum.eigenvalues
-                let plAlphaHill = alphaHill(all, options: options)
-                let values = plAlphaHill.fitValues, hill = plAlphaHill.result
-                let ks = ksFit(values, options: options)
-                let selected: FitResult
-                switch options.fit {
-                case .hill: selected = hill
-                case .ks, .tpl: selected = ks
-                case .peak: selected = XminPeak.fit(values, referenceQuirk: options.peakReferenceQuirk)
-                }
-                return FARMSColumns(windowRows: spectrum.windows.rows, windowCols: spectrum.windows.cols,
-                                    windows: spectrum.windowCount, numEvals: all.count,
-                                    fit: FitColumns(selected, eigenvalues: all),
-                                    hillAlpha: hill.fit?.alpha, ksAlpha: ks.fit?.alpha)
-            }
-        }
+        return FARMSColumns(windowRows: spectrum.windows.rows, windowCols: spectrum.windows.cols,
+                            windows: spectrum.windowCount, numEvals: all.count,
+                            fit: FitColumns(selected, eigenvalues: all),
+                            hillAlpha: hill.fit?.alpha, ksAlpha: ks.fit?.alpha)
     }
 
     /// TempBalance's PL_Alpha_Hill of a spectrum with the options' xmin position and zero filter;
@@ -348,38 +437,5 @@ public enum Analyzer {
     }
 }
 
-/// Thread-safe result slots with a shared work counter.
-final class ResultSlots<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [T?]
-    private var next = 0
-    private var finished = 0
-    private(set) var firstError: Error?
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    /// The next job number, or nil when all are taken.
-    func claim() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard next < slots.count else { return nil }
-        next += 1
-        return next - 1
-    }
-
-    /// Stores a result and returns how many are finished.
-    func store(_ value: T, at i: Int) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        slots[i] = value
-        finished += 1
-        return finished
-    }
-
-    func fail(_ error: Error) {
-        lock.lock(); defer { lock.unlock() }
-        if firstError == nil { firstError = error }
-    }
-
-    var hasError: Bool { lock.lock(); defer { lock.unlock() }; return firstError != nil }
-
-    func values() -> [T] { slots.map { $0! } }
-}
+/// Monotonic seconds.
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }

@@ -34,6 +34,14 @@ extension Checkpoint: TensorSource {
         try readDoubles(info(descriptor))
     }
 
+    public func readFloats(_ descriptor: TensorDescriptor) throws -> [Float]? {
+        let info = try info(descriptor)
+        switch info.dtype {
+        case .F32, .F16, .BF16, .F8_E4M3, .F8_E5M2: return try readFloats(info)
+        default: return nil
+        }
+    }
+
     public func forEachBlock(_ descriptor: TensorDescriptor, elementsPerBlock: Int,
                              _ body: (UnsafeBufferPointer<Double>) throws -> Void) throws {
         try forEachBlock(info(descriptor), elementsPerBlock: elementsPerBlock, body)

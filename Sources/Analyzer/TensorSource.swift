@@ -37,6 +37,9 @@ public protocol TensorSource: Sendable {
     var descriptors: [TensorDescriptor] { get }
     /// Reads one tensor, row-major in its shape; may be called from several threads at once.
     func readDoubles(_ descriptor: TensorDescriptor) throws -> [Double]
+    /// Reads one tensor as Float when every stored value is exactly a Float (F32, F16, BF16,
+    /// FP8): half the memory of `readDoubles`. Nil when the source cannot (then `readDoubles`).
+    func readFloats(_ descriptor: TensorDescriptor) throws -> [Float]?
     /// Streams one tensor in row-major blocks of at most `elementsPerBlock` elements.
     func forEachBlock(_ descriptor: TensorDescriptor, elementsPerBlock: Int,
                       _ body: (UnsafeBufferPointer<Double>) throws -> Void) throws
@@ -68,6 +71,7 @@ public struct ModelInfo: Sendable, Equatable, Codable {
 
 extension TensorSource {
     public func skipReason(for descriptor: TensorDescriptor) -> SkipReason? { nil }
+    public func readFloats(_ descriptor: TensorDescriptor) throws -> [Float]? { nil }
     public var comparison: ComparisonInfo? { nil }
     public func forwardOrder() throws -> LayerOrder { .natural() }
     public var model: ModelInfo? { nil }

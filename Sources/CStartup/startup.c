@@ -10,19 +10,23 @@
 // (`blas_thread_shutdown_`, registered with pthread_atfork): a later
 // `openblas_set_num_threads(n > 1)` (training with --blas-threads) re-creates the pool on the
 // next threaded call. The symbols are weak, so a serial OpenBLAS build links too.
+//
+// Before that, the same constructor corrects OpenBLAS's kernel choice when it is generic on a
+// CPU with AVX2/FMA or AVX-512 (blas_core.c); one constructor, so the order is fixed.
 #include <stdlib.h>
 #include "startup.h"
 
 extern int blas_thread_shutdown_(void) __attribute__((weak));
 extern void openblas_set_num_threads(int) __attribute__((weak));
 
-static int htsr_user_set_blas_threads(void) {
+int htsr_blas_threads_user_set(void) {
     return getenv("OPENBLAS_NUM_THREADS") || getenv("GOTO_NUM_THREADS") || getenv("OMP_NUM_THREADS");
 }
 
 __attribute__((constructor))
-static void htsr_single_threaded_blas(void) {
-    if (htsr_user_set_blas_threads()) return;
+static void htsr_start_blas(void) {
+    htsr_choose_blas_core();
+    if (htsr_blas_threads_user_set()) return;
     if (openblas_set_num_threads) openblas_set_num_threads(1);
     if (blas_thread_shutdown_) blas_thread_shutdown_();
 }

@@ -14,13 +14,16 @@ public struct ESD: Sendable {
     /// (`dsyevd`, values only): `min(rows, cols)` values per slice, no 1/N normalisation.
     /// Convolutions (conv2d) are scaled by `convNorm` (WeightWatcher's `conv2d_norm`, 0.5).
     ///
-    /// - Parameter data: the tensor, row-major in `matrices.shape`.
+    /// - Parameters:
+    ///   - data: the tensor, row-major in `matrices.shape`.
+    ///   - panels: runs the Gram's column panels (other threads may help; the result is the same).
     /// - Throws: `LinearAlgebraError` if LAPACK does not converge.
-    public init(_ matrices: WeightMatrices, data: UnsafeBufferPointer<Double>, convNorm: Double = 0.5) throws {
+    public init(_ matrices: WeightMatrices, data: UnsafeBufferPointer<Double>, convNorm: Double = 0.5,
+                panels: SymmetricEigen.PanelRunner = SymmetricEigen.serialPanels) throws {
         var values: [Double] = []
         values.reserveCapacity(matrices.eigenvalueCount)
         try matrices.forEachSlice(of: data) { slice in
-            values += try SymmetricEigen.gramEigenvalues(slice, rows: matrices.rows, cols: matrices.cols)
+            values += try SymmetricEigen.gramEigenvalues(slice, rows: matrices.rows, cols: matrices.cols, panels: panels)
         }
         self.init(gramEigenvalues: values, matrices: matrices, convNorm: convNorm)
     }
@@ -38,8 +41,8 @@ public struct ESD: Sendable {
         self.matrices = matrices
     }
 
-    /// Whether `init(streaming:)` can compute this layer's ESD from row blocks: one slice with
-    /// at least as many rows as columns, so that `WᵀW` is the small side.
+    /// Whether `streaming` can compute this layer's ESD from row blocks: one slice with at
+    /// least as many rows as columns, so that `WᵀW` is the small side.
     public static func canStream(_ matrices: WeightMatrices) -> Bool {
         matrices.sliceCount == 1 && matrices.rows >= matrices.cols
     }
@@ -51,9 +54,9 @@ public struct ESD: Sendable {
     }
 
     /// Computes the ESD of a tall single-slice layer from its rows, streamed in blocks, without
-    /// holding the weights: `WᵀW = Σ_b W_bᵀW_b` accumulated with `dsyrk`, then `dsyevd`.
-    ///
-    /// Scaled like `init(_:data:convNorm:)` (a 1×1 convolution is one tall slice, and streams).
+    /// holding the weights: `WᵀW = Σ_b W_bᵀW_b` accumulated (`SymmetricEigen.addGram`), then
+    /// the eigensolver; scaled like `init(_:data:convNorm:)` (a 1×1 convolution is one tall
+    /// slice, and streams).
     ///
     /// - Parameters:
     ///   - convNorm: the conv2d scale (see `WeightMatrices.eigenvalueScale`).
@@ -61,22 +64,70 @@ public struct ESD: Sendable {
     ///     (each a multiple of `cols` elements) until the tensor is exhausted.
     /// - Returns: `.nonFinite` if any weight is NaN or infinite (the spectrum is then undefined).
     public static func streaming(_ matrices: WeightMatrices, convNorm: Double,
+                                 panels: @escaping SymmetricEigen.PanelRunner = SymmetricEigen.serialPanels,
                                  blocks: ((UnsafeBufferPointer<Double>) throws -> Void) throws -> Void) throws -> Streamed {
         precondition(canStream(matrices), "streaming needs one slice with rows ≥ cols")
         let cols = matrices.cols
-        var g = [Double](repeating: 0, count: cols * cols)
-        var nonFinite = 0
+        var gram = GramSum(order: cols, side: .columns, panels: panels)
         var seen = 0
         try blocks { block in
             precondition(block.count % cols == 0, "a block must hold whole rows")
-            nonFinite += ESD.countNonFinite(block)
-            if nonFinite == 0 { SymmetricEigen.accumulateGram(block, rows: block.count / cols, cols: cols, into: &g) }
+            gram.add(block, rows: block.count / cols, cols: cols)
             seen += block.count
         }
         precondition(seen == matrices.rows * cols, "the blocks do not cover the tensor")
-        if nonFinite > 0 { return .nonFinite(count: nonFinite) }
-        let values = try SymmetricEigen.eigenvalues(symmetric: &g, n: cols)
-        return .esd(ESD(gramEigenvalues: values, matrices: matrices, convNorm: convNorm))
+        return try gram.solve(matrices, convNorm: convNorm)
+    }
+
+    /// Computes the ESD of a wide single-slice layer (rows < cols) from its columns in blocks:
+    /// `WWᵀ = Σ_b W_b W_bᵀ` over column blocks `W_b` (rows × width, each gathered row-major
+    /// into its own buffer), then the eigensolver; scaled like `init`.
+    ///
+    /// - Parameter blocks: calls its argument with consecutive column blocks and their widths
+    ///   until every column is covered.
+    public static func streamingColumns(_ matrices: WeightMatrices, convNorm: Double,
+                                        panels: @escaping SymmetricEigen.PanelRunner = SymmetricEigen.serialPanels,
+                                        blocks: ((UnsafeBufferPointer<Double>, Int) throws -> Void) throws -> Void) throws -> Streamed {
+        precondition(matrices.sliceCount == 1 && matrices.rows < matrices.cols, "column streaming needs one wide slice")
+        let rows = matrices.rows
+        var gram = GramSum(order: rows, side: .rows, panels: panels)
+        var seen = 0
+        try blocks { block, width in
+            precondition(block.count == rows * width, "a column block must be rows × width")
+            gram.add(block, rows: rows, cols: width)
+            seen += width
+        }
+        precondition(seen == matrices.cols, "the column blocks do not cover the tensor")
+        return try gram.solve(matrices, convNorm: convNorm)
+    }
+
+    /// A Gram matrix summed over pieces of a layer, with its pieces screened for NaN/Inf.
+    private struct GramSum {
+        let order: Int
+        let side: SymmetricEigen.GramSide
+        let panels: SymmetricEigen.PanelRunner
+        var g: [Double]
+        var nonFinite = 0
+
+        init(order: Int, side: SymmetricEigen.GramSide, panels: @escaping SymmetricEigen.PanelRunner) {
+            self.order = order
+            self.side = side
+            self.panels = panels
+            g = [Double](repeating: 0, count: order * order)
+        }
+
+        mutating func add(_ block: UnsafeBufferPointer<Double>, rows: Int, cols: Int) {
+            nonFinite += ESD.countNonFinite(block)
+            guard nonFinite == 0 else { return }
+            let (side, panels) = (self.side, self.panels)
+            g.withUnsafeMutableBufferPointer { SymmetricEigen.addGram(block, rows: rows, cols: cols, side: side, into: $0, panels: panels) }
+        }
+
+        mutating func solve(_ matrices: WeightMatrices, convNorm: Double) throws -> Streamed {
+            if nonFinite > 0 { return .nonFinite(count: nonFinite) }
+            let values = try SymmetricEigen.eigenvalues(symmetric: &g, n: order)
+            return .esd(ESD(gramEigenvalues: values, matrices: matrices, convNorm: convNorm))
+        }
     }
 
     /// The number of NaN or infinite values. A sum of `x·0` (0 for finite x, NaN otherwise) in

@@ -25,6 +25,13 @@ public struct FARMSWindows: Sendable, Equatable {
     public var rowStarts: [Int]
     public var colStarts: [Int]
     public var count: Int { rowStarts.count * colStarts.count }
+
+    public init(rows: Int, cols: Int, rowStarts: [Int], colStarts: [Int]) {
+        self.rows = rows
+        self.cols = cols
+        self.rowStarts = rowStarts
+        self.colStarts = colStarts
+    }
 }
 
 /// The pooled spectrum of a layer's windows.
@@ -35,6 +42,12 @@ public struct FARMSSpectrum: Sendable, Equatable {
     public var windows: FARMSWindows
     /// Windows over all slices.
     public var windowCount: Int
+
+    public init(eigenvalues: [Double], windows: FARMSWindows, windowCount: Int) {
+        self.eigenvalues = eigenvalues
+        self.windows = windows
+        self.windowCount = windowCount
+    }
 }
 
 /// Fixed-Aspect-Ratio Matrix Subsampling (Hu, Goel, Killiakov and Yang, "Eigenspectrum

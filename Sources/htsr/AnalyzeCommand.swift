@@ -43,7 +43,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Save each layer's eigenvalues as DIR/<id>_<name>.npy (float64, ascending; with several PATHs DIR/<name>/<id>_<name>.npy), put in place when the analysis succeeds.", valueName: "DIR"))
     var saveEigenvalues: String?
 
-    @Flag(name: .shortAndLong, help: "Print nothing on standard output when --output is given.")
+    @Flag(name: .shortAndLong, help: "Print nothing on standard output when --output is given, and no progress line.")
     var quiet = false
 
     @Option(help: ArgumentHelp("Analyse W − W_base, or a LoRA adapter merged into BASE (W + B·A).", valueName: "BASE"))
@@ -61,9 +61,20 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Print the seconds spent per stage (read, spectra, fits, MP, randomisation, TPL, fingers, FARMS, output) to standard error.")
     var timings = false
 
+    @Flag(help: "Skip a checkpoint whose every --output file exists (resume a run over many checkpoints; with several PATHs the outputs must be folders).")
+    var skipExisting = false
+
     func validate() throws {
         if dequantize && quantized == .raw { throw ValidationError("--dequantize and --quantized raw contradict each other; give one.") }
         let targets = try outputTargets()
+        if skipExisting {
+            guard !targets.isEmpty, !targets.contains(.standardOutput) else {
+                throw ValidationError("--skip-existing needs --output files or folders (the files whose existence it checks).")
+            }
+            if paths.count > 1, targets.contains(where: { if case .file = $0 { return true } else { return false } }) {
+                throw ValidationError("--skip-existing with several PATHs needs --output folders (DIR/): one FILE holds every checkpoint.")
+            }
+        }
         let files = targets.compactMap(\.path)
         if let twice = files.first(where: { p in files.filter { $0 == p }.count > 1 }) {
             throw ValidationError("--output '\(twice)' is given twice")
@@ -109,6 +120,17 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
+        #if MPI
+        if let mpi = try MPIRuntime.start() {
+            try run(on: mpi)
+            return
+        }
+        #endif
+        try runHere()
+    }
+
+    /// The analysis in this process (also `mpirun -np 1`).
+    func runHere() throws {
         if compareQuantized { return try runComparison() }
         var nonFiniteLayers = 0
         var analysed: [(path: String, report: AnalysisReport)] = []
@@ -117,7 +139,7 @@ struct AnalyzeCommand: ParsableCommand {
         // interrupt); with several PATHs each gets DIR/<name>/.
         let eigenvalues = try saveEigenvalues.map { try StagedFolder(target: $0, mode: .merge) }
         eigenvalues?.protected = inputs.identities
-        for path in paths {
+        for path in paths where !finished(path) {
             let start = Date()
             let clock = timings ? StageTimings() : nil
             let folder = eigenvalues.map { paths.count == 1 ? $0.staging : $0.path(stem(path)) }
@@ -126,16 +148,11 @@ struct AnalyzeCommand: ParsableCommand {
             reportUnmatched(report, path: path)
             analysed.append((path, report))
             if let clock { clocks.append((path, clock, start)) }
-            for layer in report.layers {
-                if case let .nonFinite(count) = layer.status {
-                    Terminal.error("\(path): layer \(layer.name) has \(count) NaN/Inf weights; it was not analysed")
-                    nonFiniteLayers += 1
-                }
-            }
+            nonFiniteLayers += reportNonFinite(report, path: path)
         }
         let outputStart = Date()
         try eigenvalues?.commit()
-        try emit(analysed)
+        if !analysed.isEmpty { try emit(analysed) }
         if let last = clocks.last { last.clock.add(.output, Date().timeIntervalSince(outputStart)) }
         for c in clocks {
             let text = "timings for \(c.path):\n" + c.clock.report(wall: Date().timeIntervalSince(c.start))
@@ -144,8 +161,36 @@ struct AnalyzeCommand: ParsableCommand {
         if nonFiniteLayers > 0 { throw ExitCode(3) }
     }
 
+    /// One stderr line per layer with NaN/Inf weights; their count.
+    func reportNonFinite(_ report: AnalysisReport, path: String) -> Int {
+        var count = 0
+        for layer in report.layers {
+            if case let .nonFinite(n) = layer.status {
+                Terminal.error("\(path): layer \(layer.name) has \(n) NaN/Inf weights; it was not analysed")
+                count += 1
+            }
+        }
+        return count
+    }
+
+    /// With --skip-existing: every output file of `path` exists (validate() allows only file
+    /// targets for one PATH and folder targets for several).
+    func finished(_ path: String) -> Bool {
+        guard skipExisting, let targets = try? outputTargets() else { return false }
+        return targets.allSatisfy { FileManager.default.fileExists(atPath: outputFile(of: $0, for: path) ?? "") }
+    }
+
+    /// The file a target holds for `path` alone: the file itself, or DIR/<name>.<ext> in a folder.
+    func outputFile(of target: OutputTarget, for path: String) -> String? {
+        switch target {
+        case .standardOutput: return nil
+        case let .file(file, _): return file
+        case let .folder(dir): return dir + "/" + stem(path) + "." + format.fileExtension
+        }
+    }
+
     /// One stderr line per side listing the layers that `--base` or a LoRA adapter left unmatched.
-    private func reportUnmatched(_ report: AnalysisReport, path: String) {
+    func reportUnmatched(_ report: AnalysisReport, path: String) {
         guard let c = report.comparison else { return }
         if !c.modelOnly.isEmpty {
             Terminal.error("\(path): \(c.modelOnly.count) layer(s) have no match in \(c.base ?? "the base") and were not analysed: \(c.modelOnly.joined(separator: ", "))")
@@ -161,26 +206,37 @@ struct AnalyzeCommand: ParsableCommand {
 
     /// Analyses `path`; with `eigenvalues` (a folder in the staged --save-eigenvalues folder),
     /// each layer's spectrum is written there.
-    private func analyzeOne(_ path: String, timings: StageTimings?, eigenvalues: String? = nil) throws -> AnalysisReport {
-        let source = try AnalysisInput.open(path, base: base, quantized: quantized)
-        let progress = Terminal.ProgressLine(prefix: URL(fileURLWithPath: path).lastPathComponent)
+    func analyzeOne(_ path: String, timings: StageTimings?, eigenvalues: String? = nil, workers: Int? = nil) throws -> AnalysisReport {
+        let source = try openSource(path)
+        let progress = progressLine(path)
         defer { progress.finish() }
-        var keep: (@Sendable (LayerReport, Spectrum.ESD) throws -> Void)?
-        if let dir = eigenvalues {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw OutputError(file: saveEigenvalues ?? dir, problem: "cannot create the folder: \(FileProblem.text(error))")
-            }
-            keep = { layer, esd in
-                try AtomicFile.write(NpyWriter.data(esd.eigenvalues), to: dir + "/" + eigenvalueFileName(layer))
-            }
+        return try Analyzer.analyze(source, options: analysis.options, order: try analysis.layerOrder(for: source), workers: workers,
+                                    progress: { progress.update($0) }, keepEigenvalues: try eigenvalueWriter(into: eigenvalues),
+                                    timings: timings)
+    }
+
+    /// The checkpoint at `path` as the analysis reads it (--base, --quantized).
+    func openSource(_ path: String) throws -> TensorSource {
+        try AnalysisInput.open(path, base: base, quantized: quantized)
+    }
+
+    func progressLine(_ path: String) -> Terminal.ProgressLine {
+        Terminal.ProgressLine(prefix: URL(fileURLWithPath: path).lastPathComponent, enabled: Terminal.stderrIsTerminal && !quiet)
+    }
+
+    /// A writer of each layer's ESD as `dir`/<id>_<name>.npy (nil without a folder).
+    func eigenvalueWriter(into dir: String?) throws -> (@Sendable (LayerReport, Spectrum.ESD) throws -> Void)? {
+        guard let dir else { return nil }
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            throw OutputError(file: saveEigenvalues ?? dir, problem: "cannot create the folder: \(FileProblem.text(error))")
         }
-        return try Analyzer.analyze(source, options: analysis.options, order: try analysis.layerOrder(for: source),
-                                    progress: { progress.update($0, $1, $2) },
-                                    keepEigenvalues: keep, timings: timings)
+        return { layer, esd in
+            try AtomicFile.write(NpyWriter.data(esd.eigenvalues), to: dir + "/" + eigenvalueFileName(layer))
+        }
     }
 
     /// `--compare-quantized BASE QUANT`: both analysed with the same options, then compared.
-    private func runComparison() throws {
+    func runComparison() throws {
         let reports = try paths.map { try analyzeOne($0, timings: nil) }
         let c = QuantizationComparison(base: reports[0], quantized: reports[1], basePath: paths[0], quantizedPath: paths[1])
         func render(_ format: OutputFormat) throws -> String {
@@ -195,7 +251,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     /// Writes the analyses: each `--output` target in its format, and standard output in
     /// `--format` (always when there is no `--output` or one is `-`; else unless `--quiet`).
-    private func emit(_ analysed: [(path: String, report: AnalysisReport)]) throws {
+    func emit(_ analysed: [(path: String, report: AnalysisReport)]) throws {
         func render(_ format: OutputFormat) throws -> String {
             paths.count == 1 ? try Self.render(analysed[0].report, as: format) : try Self.render(analysed, as: format)
         }

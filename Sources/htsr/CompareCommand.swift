@@ -70,7 +70,7 @@ struct CompareCommand: ParsableCommand {
         let progress = Terminal.ProgressLine(prefix: URL(fileURLWithPath: path).lastPathComponent)
         defer { progress.finish() }
         return try Analyzer.analyze(try AnalysisInput.open(path, base: nil), options: analysis.options,
-                                    progress: { progress.update($0, $1, $2) })
+                                    progress: { progress.update($0) })
     }
 }
 

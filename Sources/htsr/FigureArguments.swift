@@ -155,7 +155,7 @@ func loadAnalysis(_ path: String, eigenvalues: String?, analysis: AnalysisArgume
         defer { progress.finish() }
         data = try AnalysisData.analyze(checkpoint, label: label, options: analysis.options,
                                         order: try analysis.layerOrder(for: checkpoint), keepEigenvalues: keepEigenvalues,
-                                        progress: { progress.update($0, $1, $2) })
+                                        progress: { progress.update($0) })
     }
     var nonFinite = 0
     for layer in data.report.layers {

@@ -13,6 +13,8 @@ enum Terminal {
         private let lock = NSLock()
         private let enabled: Bool
         private let prefix: String
+        /// When the line was created (for elapsed times).
+        let started = Date()
 
         init(prefix: String, enabled: Bool = Terminal.stderrIsTerminal) {
             self.prefix = prefix
@@ -20,9 +22,14 @@ enum Terminal {
         }
 
         func update(_ done: Int, _ total: Int, _ name: String) {
+            show("[\(done)/\(total)] \(name)")
+        }
+
+        /// Rewrites the line as the prefix and `text`.
+        func show(_ text: String) {
             guard enabled else { return }
             lock.lock(); defer { lock.unlock() }
-            let line = "\(prefix) [\(done)/\(total)] \(name)"
+            let line = "\(prefix) \(text)"
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + String(line.prefix(120))).utf8))
         }
 

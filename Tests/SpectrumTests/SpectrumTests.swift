@@ -139,6 +139,28 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
         for (x, y) in zip(s.eigenvalues, whole.eigenvalues) { #expect(abs(x - y) <= 1e-13 * whole.lambdaMax) }
     }
 
+    /// Summing WWᵀ over column blocks of a wide layer gives the same spectrum as one Gram.
+    @Test(arguments: [1, 13, 100, 1000])
+    func columnBlocksMatchTheWholeMatrix(width: Int) throws {
+        let rows = 30, cols = 250
+        let w = (0..<(rows * cols)).map { sin(Double($0) * 0.41) + 0.2 * cos(Double($0 % 13)) }
+        let m = WeightMatrices(kind: .linear, shape: [rows, cols], layout: .pytorch)
+        let whole = try esd(w, kind: .linear, shape: [rows, cols])
+        let streamed = try ESD.streamingColumns(m, convNorm: 0.5) { body in
+            var c0 = 0
+            while c0 < cols {
+                let k = min(width, cols - c0)
+                var block = [Double](repeating: 0, count: rows * k)
+                for i in 0..<rows { for j in 0..<k { block[i * k + j] = w[i * cols + c0 + j] } }
+                try block.withUnsafeBufferPointer { try body($0, k) }
+                c0 += k
+            }
+        }
+        guard case let .esd(s) = streamed else { Issue.record("unexpected non-finite"); return }
+        #expect(s.count == rows)
+        for (x, y) in zip(s.eigenvalues, whole.eigenvalues) { #expect(abs(x - y) <= 1e-13 * whole.lambdaMax) }
+    }
+
     @Test func nonFiniteIsCounted() throws {
         var w = [Double](repeating: 1, count: 40)
         w[3] = .nan; w[11] = -.infinity
