@@ -9,8 +9,10 @@ public struct FNOTrainConfig: Sendable, Codable, Equatable {
     public var initialStep: Int?
     /// Frames used in training (`t_train`); nil: all. Evaluation always runs every frame.
     public var tTrain: Int?
-    /// Keep every k-th sample of the training pool (`reduced_batch`).
+    /// Keep every k-th sample of the training pool (`reduced_batch`)...
     public var reducedBatch = 1
+    /// ...starting from this one (0..<reducedBatch; 0 = PDEBench's `[::reduced_batch]`).
+    public var poolOffset = 0
     public var reducedResolution = 1
     public var reducedResolutionT = 1
     /// Darcy only: multiply the solution by this factor (= the solution for source factor·f).
@@ -37,6 +39,8 @@ public struct FNOTrainConfig: Sendable, Codable, Equatable {
     // Policy.
     public var policy: PolicyMode = .none
     public var balance = FNOBalanceOptions()
+    /// The multiplier of the balanced layers under `policy == .uniform`.
+    public var uniformMultiplier = 1.0
     // Run.
     public var seed: UInt64 = 0
     public var out = "runs/fno"
@@ -47,11 +51,11 @@ public struct FNOTrainConfig: Sendable, Codable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case data, initialStep = "initial_step", tTrain = "t_train", reducedBatch = "reduced_batch"
+        case data, initialStep = "initial_step", tTrain = "t_train", reducedBatch = "reduced_batch", poolOffset = "pool_offset"
         case reducedResolution = "reduced_resolution", reducedResolutionT = "reduced_resolution_t"
         case darcyScale = "darcy_scale", testSamples = "test_samples", validationSamples = "validation_samples"
         case width, modes, layers, padding, projection, epochs, batchSize = "batch_size", lr
-        case weightDecay = "weight_decay", stepSize = "step_size", gamma, policy, balance, seed, out
+        case weightDecay = "weight_decay", stepSize = "step_size", gamma, policy, balance, uniformMultiplier = "uniform_multiplier", seed, out
         case evalEvery = "eval_every", blasThreads = "blas_threads"
     }
 
@@ -61,6 +65,8 @@ public struct FNOTrainConfig: Sendable, Codable, Equatable {
         if let k = initialStep, k < 1 { throw bad("--initial-step must be at least 1") }
         if let t = tTrain, t < 2 { throw bad("--t-train must be at least 2") }
         guard reducedBatch >= 1, reducedResolution >= 1, reducedResolutionT >= 1 else { throw bad("--reduced-batch and --reduced-resolution(-t) must be at least 1") }
+        guard (0..<reducedBatch).contains(poolOffset) else { throw bad("--pool-offset must be in 0..<reduced-batch") }
+        guard uniformMultiplier > 0, uniformMultiplier.isFinite else { throw bad("--uniform-multiplier must be positive") }
         guard darcyScale > 0, darcyScale.isFinite else { throw bad("--darcy-scale must be positive") }
         if let n = testSamples, n < 1 { throw bad("--test-samples must be at least 1") }
         guard validationSamples >= 0 else { throw bad("--validation-samples must not be negative") }

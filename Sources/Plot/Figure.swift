@@ -114,13 +114,19 @@ public enum SeriesStyle: Sendable, Equatable {
     /// Columns x, y, ylow, yhigh: points joined by a line, each with a vertical error bar from
     /// ylow to yhigh (e.g. mean ± standard deviation).
     case errorBars(LineStyle, PointShape, size: Double)
+    /// Columns x, y, ylow, yhigh: points with vertical error bars, not joined (e.g. estimates
+    /// with their confidence intervals).
+    case intervals(Color, PointShape, size: Double)
+    /// Columns x, ylow, yhigh: the area between two curves, filled translucently (e.g. a mean
+    /// ± std band over seeds; draw the mean as its own `lines` series).
+    case band(Color, opacity: Double)
 
     /// The number of data columns the style reads.
     public var columnCount: Int {
         switch self {
         case .lines, .points, .linesPoints, .impulses: return 2
-        case .boxes: return 3
-        case .errorBars: return 4
+        case .boxes, .band: return 3
+        case .errorBars, .intervals: return 4
         case .paletteBoxes: return 7
         }
     }

@@ -197,6 +197,10 @@ public enum ScriptWriter {
         case .paletteBoxes: with = "with boxxyerror fs solid 1 noborder fc palette"
         case let .errorBars(l, shape, size):
             with = "with yerrorlines \(lineOptions(l)) pt \(shape.rawValue) ps \(formatNumber(size))"
+        case let .intervals(c, shape, size):
+            with = "with yerrorbars lc rgb '\(c.hex)' lw 2 pt \(shape.rawValue) ps \(formatNumber(size))"
+        case let .band(c, opacity):
+            with = "with filledcurves fs transparent solid \(formatNumber(opacity)) noborder fc rgb '\(c.hex)'"
         }
         switch series.data {
         case let .function(expression, from, to):

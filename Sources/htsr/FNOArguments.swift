@@ -16,6 +16,9 @@ struct FNOArguments: ParsableArguments {
     @Option(help: "Keep every k-th sample of the training pool (reduced_batch).")
     var reducedBatch: Int = 1
 
+    @Option(help: "Start the stride at this sample of the pool (0..<reduced-batch).")
+    var poolOffset: Int = 0
+
     @Option(help: "Keep every k-th grid point per axis (reduced_resolution).")
     var reducedResolution: Int = 1
 
@@ -44,7 +47,8 @@ struct FNOArguments: ParsableArguments {
     @Option(help: "StepLR: epochs between decays.") var stepSize: Int = 100
     @Option(help: "StepLR: decay factor.") var gamma: Float = 0.5
 
-    @Option(help: "none or tempbalance.") var policy: PolicyMode = .none
+    @Option(help: "none, tempbalance, tempbalance-frozen (its first multipliers kept) or uniform.") var policy: PolicyMode = .none
+    @Option(help: "uniform: the multiplier of the layers TempBalance would balance.") var uniformMultiplier: Double = 1
     @Option(help: "TempBalance sigmoid scale s (s_min = s_max = s).") var s: Double = 1
     @Option(help: "TempBalance sigmoid temperature τ.") var tau: Double = 10
     @Option(help: "Hill xmin position (2 = top half).") var xminPos: Double = 2
@@ -60,11 +64,13 @@ struct FNOArguments: ParsableArguments {
     func config(out: String) -> FNOTrainConfig {
         var c = FNOTrainConfig()
         c.data = data; c.initialStep = initialStep; c.tTrain = tTrain; c.reducedBatch = reducedBatch
+        c.poolOffset = poolOffset
         c.reducedResolution = reducedResolution; c.reducedResolutionT = reducedResolutionT
         c.darcyScale = darcyScale; c.testSamples = testSamples; c.validationSamples = validationSamples
         c.width = width; c.modes = modes; c.layers = layers; c.padding = padding; c.projection = projection
         c.epochs = epochs; c.batchSize = batchSize; c.lr = lr; c.weightDecay = weightDecay; c.stepSize = stepSize; c.gamma = gamma
         c.policy = policy
+        c.uniformMultiplier = uniformMultiplier
         var b = FNOBalanceOptions(s: s)
         b.policy.tau = tau; b.policy.minEvals = tbMinEvals
         b.xminPos = xminPos; b.filterZeros = filterZeros; b.convAnalysis = convAnalysis; b.includeSpectral = includeSpectral

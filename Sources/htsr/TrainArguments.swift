@@ -30,6 +30,9 @@ struct TrainArguments: ParsableArguments {
     @Option(help: "Train on K examples per class (seeded).")
     var perClass: Int?
 
+    @Option(help: "Hold out the last K examples of each class of the training pool as a validation split (fixed; 0 = none).")
+    var validationPerClass: Int = 0
+
     @Option(help: "Epochs (ignored when --steps is given).")
     var epochs: Int = 10
 
@@ -66,8 +69,11 @@ struct TrainArguments: ParsableArguments {
     @Option(help: "Clip gradients to this global norm.")
     var clip: Float?
 
-    @Option(help: "none or tempbalance.")
+    @Option(help: "none, tempbalance, tempbalance-frozen (its first multipliers kept) or uniform (--uniform-multiplier on the layers it balances).")
     var policy: PolicyMode = .none
+
+    @Option(help: "uniform: the multiplier of the layers TempBalance would balance.")
+    var uniformMultiplier: Double = 1
 
     @OptionGroup var policyArguments: PolicyArguments
 
@@ -110,6 +116,7 @@ struct TrainArguments: ParsableArguments {
         c.dataDir = dataDir
         c.trainRatio = trainRatio
         c.perClass = perClass
+        c.validationPerClass = validationPerClass
         c.epochs = epochs
         c.steps = steps
         c.batchSize = batchSize
@@ -125,6 +132,7 @@ struct TrainArguments: ParsableArguments {
         c.clip = clip
         c.policy = policy
         c.policyOptions = policyArguments.options
+        c.uniformMultiplier = uniformMultiplier
         c.balanceEvery = balanceEvery
         c.balanceLag = balanceLag
         c.xminPos = xminPos

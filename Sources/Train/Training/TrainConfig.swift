@@ -1,6 +1,19 @@
-/// Whether the learning rates follow TempBalance.
+/// Whether the learning rates follow TempBalance, or one of its two controls.
 public enum PolicyMode: String, Sendable, Codable, CaseIterable {
-    case none, tempbalance
+    /// Every parameter at the scheduled rate η.
+    case none
+    /// TempBalance: multipliers recomputed from the spectra in the loop.
+    case tempbalance
+    /// Control: TempBalance's first multipliers (from the spectra of the initial weights, at the
+    /// first recomputation) kept for the whole run; the spectra are never computed again.
+    case frozen = "tempbalance-frozen"
+    /// Control: one fixed multiplier (`uniformMultiplier`) on every layer TempBalance would
+    /// balance (routed as TempBalance routes: weight, bias, a following norm), all else η; no
+    /// spectra.
+    case uniform
+
+    /// Whether the multipliers come from spectra computed in the loop.
+    public var usesSpectra: Bool { self == .tempbalance || self == .frozen }
 }
 
 /// When TempBalance recomputes the spectra (`tempbalance-spec.md` §4, "When").
@@ -55,6 +68,9 @@ public struct TrainConfig: Sendable, Codable, Equatable {
     public var dataDir = ".cache/data"
     public var trainRatio: Double?
     public var perClass: Int?
+    /// Examples per class held out of the training pool as the validation split (the last ones
+    /// of each class in file order; 0 = none). Subsets are drawn from what remains.
+    public var validationPerClass = 0
     // Optimisation.
     public var epochs = 10
     /// Total optimizer steps; overrides `epochs` when set.
@@ -71,6 +87,8 @@ public struct TrainConfig: Sendable, Codable, Equatable {
     // Policy.
     public var policy: PolicyMode = .none
     public var policyOptions = PolicyOptions()
+    /// The multiplier of the balanced layers under `policy == .uniform`.
+    public var uniformMultiplier = 1.0
     public var balanceEvery: BalanceInterval = .auto
     /// Steps by which the multipliers from a recomputation take effect later than in the
     /// reference (0 = the reference's timing). With a lag L > 0 the spectra of the weights before
@@ -101,9 +119,9 @@ public struct TrainConfig: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case model, hidden, activation, layerNorm = "layer_norm", dropout, data, dataDir = "data_dir"
-        case trainRatio = "train_ratio", perClass = "per_class", epochs, steps, batchSize = "batch_size"
+        case trainRatio = "train_ratio", perClass = "per_class", validationPerClass = "validation_per_class", epochs, steps, batchSize = "batch_size"
         case optimizer, lr, schedule, warmupRatio = "warmup_ratio", stepSize = "step_size", gamma
-        case minLRRatio = "min_lr_ratio", clip, policy, policyOptions = "policy_options"
+        case minLRRatio = "min_lr_ratio", clip, policy, policyOptions = "policy_options", uniformMultiplier = "uniform_multiplier"
         case balanceEvery = "balance_every", balanceLag = "balance_lag", xminPos = "xmin_pos", filterZeros = "filter_zeros"
         case seed, out, logEvery = "log_every", initCheckpoint = "init", newHead = "new_head"
         case blasThreads = "blas_threads", analysisThreads = "analysis_threads", stopAfter = "stop_after", resume
@@ -140,6 +158,8 @@ public struct TrainConfig: Sendable, Codable, Equatable {
             throw bad("--balance-lag overlaps the analysis with training on another core; use it with --blas-threads 1")
         }
         guard xminPos >= 1 else { throw bad("--xmin-pos must be at least 1") }
+        guard uniformMultiplier > 0, uniformMultiplier.isFinite else { throw bad("--uniform-multiplier must be positive") }
+        guard validationPerClass >= 0 else { throw bad("--validation-per-class must not be negative") }
         guard optimizer.weightDecay >= 0 else { throw bad("--weight-decay must not be negative") }
         try policyOptions.validate()
     }

@@ -6,6 +6,8 @@ import LinearAlgebra
 public struct TrainOutcome: Sendable {
     public var steps: Int
     public var finished: Bool
+    /// The validation split at the last log step (nil without one).
+    public var validation: Evaluation?
     public var test: Evaluation?
     public var bestStep: Int?
     public var bestAccuracy: Double?
@@ -15,18 +17,23 @@ public struct TrainOutcome: Sendable {
     public var evalSeconds: Double
     public var examplesPerSecond: Double
     public var balancedLayers: [String]
+    /// The multipliers the policy applied (empty without a policy).
+    public var multipliers: MultiplierSummary
 }
 
 /// The training loop: an MLP classifier, an optimizer with per-tensor learning rates, a
 /// schedule, and (optionally) TempBalance recomputing the rates from the weights' spectra.
 ///
 /// Files in `config.out`: `log.jsonl` (see `TrainingLog`), `model.safetensors` (final
-/// weights), `best.safetensors` (best test accuracy at a log step), `resume.safetensors`
+/// weights), `best.safetensors` (best validation accuracy at a log step; best test accuracy
+/// when there is no validation split), `resume.safetensors`
 /// (weights + optimizer state + run state, written at every log step; `--resume` continues
 /// from it with the same result as an uninterrupted run).
 public final class Trainer {
     public let config: TrainConfig
     public let data: Dataset
+    /// The validation split (`config.validationPerClass` per class, held out of the pool).
+    public let validation: ValidationSplit
     public let model: MLP<Float>
     public internal(set) var optimizer: Optimizer
     public let totalSteps: Int
@@ -49,12 +56,16 @@ public final class Trainer {
     var elapsedBefore = 0.0
     var trainSeconds = 0.0, analysisSeconds = 0.0, evalSeconds = 0.0
     var keptOnInit: [String] = []
+    /// What the policy applied; not part of the resume state (a resumed run summarises the steps since the resume).
+    var summary: MultiplierSummary
 
     /// Sets up a run on `dataset` (the full data set; the config's ratio / per-class subset is taken here).
     public init(config: TrainConfig, dataset: Dataset) throws {
         try config.validate()
         self.config = config
-        data = try dataset.subsample(ratio: config.trainRatio, perClass: config.perClass, seed: config.seed)
+        let split = try dataset.holdingOutValidation(perClass: config.validationPerClass)
+        validation = split.validation
+        data = try split.pool.subsample(ratio: config.trainRatio, perClass: config.perClass, seed: config.seed)
         guard data.trainCount > 0 else { throw TrainError.invalidOption("the training subset is empty") }
         let mlp = MLPConfig(inputs: data.inputs, hidden: config.hidden, classes: data.classes, activation: config.activation,
                             layerNorm: config.layerNorm, dropout: config.dropout)
@@ -82,6 +93,12 @@ public final class Trainer {
         p.threads = config.analysisThreads
         probe = p
         active = Array(repeating: 1, count: model.parameters.entries.count)
+        summary = MultiplierSummary(bounds: config.policy.usesSpectra ? config.policyOptions : nil)
+        if config.policy == .uniform {
+            decisions = TempBalance.uniform(layerShapes, multiplier: config.uniformMultiplier, options: config.policyOptions)
+            active = TempBalance.route(parameterNames: model.parameters.entries.map(\.name), decisions: decisions,
+                                       options: config.policyOptions).map(\.multiplier)
+        }
         if let path = config.initCheckpoint {
             let head = "fc\(config.hidden.count + 1)"
             keptOnInit = try CheckpointIO.load(into: model.parameters, from: path, replaceable: [head + ".weight", head + ".bias"])
@@ -102,14 +119,16 @@ public final class Trainer {
     var logPath: String { config.out + "/log.jsonl" }
     var resumePath: String { config.out + "/resume.safetensors" }
 
-    /// The layers TempBalance balances (independent of the weights).
-    public var balancedLayers: [String] {
-        let fits = layerNames.map { n -> LayerFit in
+    /// The analysed layers with their eigenvalue counts (no metric).
+    var layerShapes: [LayerFit] {
+        layerNames.map { n -> LayerFit in
             let s = model.parameters.entry(n + ".weight").shape
             return LayerFit(name: n, eigenvalueCount: min(s[0], s[1]), metric: 0)
         }
-        return TempBalance.candidates(fits, options: config.policyOptions)
     }
+
+    /// The layers TempBalance balances (independent of the weights).
+    public var balancedLayers: [String] { TempBalance.candidates(layerShapes, options: config.policyOptions) }
 
     /// Runs until the last step (or `stopAfter`), logging to `<out>/log.jsonl`.
     @discardableResult
@@ -124,7 +143,8 @@ public final class Trainer {
         var order: [Int] = []
         var orderEpoch = -1
         var lossSum = 0.0, seen = 0, correct = 0
-        var test: Evaluation?
+        var test: Evaluation?, val: Evaluation?
+        var bestValidation: Double?
         while step < totalSteps {
             if let s = config.stopAfter, step >= s { break }
             let epoch = step / stepsPerEpoch, b = step % stepsPerEpoch
@@ -133,13 +153,14 @@ public final class Trainer {
                 order = r.permutation(n)
                 orderEpoch = epoch
             }
-            if config.policy == .tempbalance {
+            if config.policy.usesSpectra {
                 let t0 = clock.now
                 try updateMultipliers(epochStep: b)
                 analysisSeconds += clock.now - t0
             }
             let t0 = clock.now
             let eta = Double(schedule(step))
+            if config.policy != .none { recordMultipliers(eta: eta) }
             let rows = min(B, n - b * B)
             for r in 0..<rows {
                 let i = order[b * B + r]
@@ -162,13 +183,23 @@ public final class Trainer {
             if step % logEvery == 0 || step == totalSteps || step == config.stopAfter {
                 let t1 = clock.now
                 test = model.evaluate(x: data.testX, y: data.testY)
+                if validation.count > 0 {
+                    val = model.evaluate(x: validation.x, y: validation.y)
+                    if bestValidation == nil || val!.accuracy > bestValidation! {
+                        bestValidation = val!.accuracy
+                        try CheckpointIO.save(model.parameters, metadata: weightsMetadata(), to: config.out + "/best.safetensors")
+                    }
+                }
                 if bestAccuracy == nil || test!.accuracy > bestAccuracy! {
                     bestAccuracy = test!.accuracy
                     bestStep = step
-                    try CheckpointIO.save(model.parameters, metadata: weightsMetadata(), to: config.out + "/best.safetensors")
+                    if validation.count == 0 {
+                        try CheckpointIO.save(model.parameters, metadata: weightsMetadata(), to: config.out + "/best.safetensors")
+                    }
                 }
                 try log.write(try intervalLine(eta: eta, trainLoss: lossSum / Double(max(1, seen)),
-                                               trainAccuracy: Double(correct) / Double(max(1, seen)), test: test!, clock: clock))
+                                               trainAccuracy: Double(correct) / Double(max(1, seen)), test: test!,
+                                               validation: val, clock: clock))
                 try saveResume(clock: clock)
                 progress?(String(format: "step %d/%d  loss %.4f  test accuracy %.4f", step, totalSteps, lossSum / Double(max(1, seen)), test!.accuracy))
                 lossSum = 0; seen = 0; correct = 0
@@ -180,17 +211,28 @@ public final class Trainer {
             try CheckpointIO.save(model.parameters, metadata: weightsMetadata(), to: config.out + "/model.safetensors")
             let t = test ?? model.evaluate(x: data.testX, y: data.testY)
             test = t
+            if validation.count > 0 && val == nil { val = model.evaluate(x: validation.x, y: validation.y) }
+            var metrics: [TrainingLog.Value] = [.init("test_accuracy", t.accuracy), .init("test_loss", t.loss)]
+            if let v = val { metrics += [.init("val_accuracy", v.accuracy), .init("val_loss", v.loss)] }
             try log.write(TrainingLog.Final(
-                step: step, metrics: [.init("test_accuracy", t.accuracy), .init("test_loss", t.loss)],
+                step: step, metrics: metrics,
                 best: TrainingLog.Best(step: bestStep, metric: "test_accuracy", value: bestAccuracy),
                 timing: [.init("train", trainSeconds), .init("analysis", analysisSeconds), .init("eval", evalSeconds)],
                 seconds: elapsedBefore + clock.now))
         }
         let examples = Double(min(step, totalSteps)) * Double(config.batchSize)
-        return TrainOutcome(steps: step, finished: finished, test: test, bestStep: bestStep, bestAccuracy: bestAccuracy,
+        return TrainOutcome(steps: step, finished: finished, validation: val, test: test, bestStep: bestStep, bestAccuracy: bestAccuracy,
                             trainSeconds: trainSeconds, analysisSeconds: analysisSeconds, evalSeconds: evalSeconds,
                             examplesPerSecond: trainSeconds > 0 ? examples / trainSeconds : 0,
-                            balancedLayers: config.policy == .tempbalance ? balancedLayers : [])
+                            balancedLayers: config.policy != .none ? balancedLayers : [], multipliers: summary)
+    }
+
+    /// Adds this step's multipliers of the balanced layers (by their weight's entry) to the summary.
+    func recordMultipliers(eta: Double) {
+        let entries = model.parameters.entries
+        summary.record(eta: eta, multipliers: decisions.filter { $0.excluded == nil }.map { d in
+            (d.name, active[entries.firstIndex { $0.name == d.name + ".weight" }!])
+        })
     }
 
     /// At the top of a step: applies multipliers that are due, and starts a recomputation when
@@ -209,6 +251,8 @@ public final class Trainer {
         }
         let due = config.balanceEvery == .epoch ? b == 0 : step % balanceEvery == 0
         guard due else { return }
+        // The frozen control computes the spectra once, at step 0 (the first recomputation in every mode).
+        if config.policy == .frozen && step > 0 { return }
         let activateAt = (config.balanceEvery == .epoch ? step : step + 1) + config.balanceLag
         if config.balanceLag == 0 {
             let p = try balance(probe.snapshot(model.parameters, layers: layerNames), activateAt: activateAt)
@@ -232,8 +276,8 @@ public final class Trainer {
 
     func runLine() throws -> TrainingLog.Run {
         let details = JSONValue.members([
-            "balanced_layers": .strings(config.policy == .tempbalance ? balancedLayers : []),
-            "train_examples": .int(data.trainCount), "test_examples": .int(data.testCount),
+            "balanced_layers": .strings(config.policy != .none ? balancedLayers : []),
+            "train_examples": .int(data.trainCount), "validation_examples": .int(validation.count), "test_examples": .int(data.testCount),
             "steps": .int(totalSteps), "steps_per_epoch": .int(stepsPerEpoch), "balance_every": .int(balanceEvery),
             "init_kept": .strings(keptOnInit),
         ])
@@ -242,7 +286,8 @@ public final class Trainer {
                                details: details.objectMembers ?? [])
     }
 
-    func intervalLine(eta: Double, trainLoss: Double, trainAccuracy: Double, test: Evaluation, clock: Clock) throws -> TrainingLog.Interval {
+    func intervalLine(eta: Double, trainLoss: Double, trainAccuracy: Double, test: Evaluation, validation: Evaluation?,
+                      clock: Clock) throws -> TrainingLog.Interval {
         var alphas: [String: Double] = [:]
         if config.policy == .tempbalance {
             for d in decisions { if let m = d.metric { alphas[d.name] = m } }
@@ -256,7 +301,8 @@ public final class Trainer {
         }
         return TrainingLog.Interval(
             step: step, epoch: Double(step) / Double(stepsPerEpoch), learningRate: eta, trainLoss: trainLoss,
-            metrics: [.init("train_accuracy", trainAccuracy), .init("test_accuracy", test.accuracy), .init("test_loss", test.loss)],
+            metrics: [.init("train_accuracy", trainAccuracy), .init("test_accuracy", test.accuracy), .init("test_loss", test.loss)]
+                + (validation.map { [.init("val_accuracy", $0.accuracy), .init("val_loss", $0.loss)] } ?? []),
             layers: layers, seconds: elapsedBefore + clock.now)
     }
 

@@ -1,0 +1,222 @@
+import Analyzer
+import Checkpoint
+import Dispatch
+import Foundation
+import Train
+
+/// An experiment under the protocol: cells × arms × seeds, every hyperparameter chosen on the
+/// validation split (`ProtocolAnalysis`), grids extended one step out while a choice sits on an
+/// edge (at most `maxExtensions` steps per side), paired seeds, both controls.
+public struct ProtocolPlan: Sendable {
+    public var name: String
+    public var cells: [ProtocolCell]
+    /// At least 2 (the paired statistics need them); the experiments use 6 or more.
+    public var seeds: [UInt64]
+    /// The initial learning-rate grid of the baseline and of TempBalance at its reference scale
+    /// (ascending, at least 3 values, one ratio apart: the neighbourhood grids use its first ratio).
+    public var learningRates: [Double]
+    public var maxExtensions = 3
+    /// TempBalance's scale sweep (empty: the policy has no scale); each cell's reference scale is one of them.
+    public var scales: [Double] = []
+    public var maxScaleExtensions = 1
+    /// Trials run at once (one thread each).
+    public var jobs = 2
+    /// Runs go to `<runsFolder>/<name>/<trial key>/`.
+    public var runsFolder: String
+
+    public init(name: String, cells: [ProtocolCell], seeds: [UInt64], learningRates: [Double], runsFolder: String) {
+        self.name = name; self.cells = cells; self.seeds = seeds; self.learningRates = learningRates; self.runsFolder = runsFolder
+    }
+
+    /// Whether neighbouring values have one ratio (within 2 %), so a step out continues the grid.
+    static func geometric(_ v: [Double]) -> Bool {
+        let r = zip(v, v.dropFirst()).map { $1 / $0 }
+        return r.allSatisfy { abs($0 / r[0] - 1) < 0.02 }
+    }
+
+    /// The grid's ratio (second value over the first).
+    public var ratio: Double { learningRates[1] / learningRates[0] }
+
+    public func validate() throws {
+        func bad(_ m: String) -> TrainError { .invalidOption(m) }
+        guard !cells.isEmpty else { throw bad("the experiment has no cells") }
+        guard Set(cells.map(\.id)).count == cells.count else { throw bad("cell names must differ") }
+        guard seeds.count >= 2, Set(seeds).count == seeds.count else { throw bad("--seeds needs at least 2 different seeds (paired statistics)") }
+        guard learningRates.count >= 3, learningRates.allSatisfy({ $0 > 0 && $0.isFinite }),
+              zip(learningRates, learningRates.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw bad("--lrs needs at least 3 positive, increasing learning rates (so a choice can be interior)")
+        }
+        guard Self.geometric(learningRates) else { throw bad("--lrs must be a geometric grid (one ratio between neighbours, e.g. 0.0025,0.005,0.01)") }
+        guard maxExtensions >= 0, maxScaleExtensions >= 0, jobs >= 1 else { throw bad("--max-extensions and --jobs must not be negative") }
+        if !scales.isEmpty {
+            guard scales.count >= 3, scales.allSatisfy({ $0 > 0 && $0.isFinite }), zip(scales, scales.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw bad("--scales needs at least 3 positive, increasing values")
+            }
+            guard Self.geometric(scales) else { throw bad("--scales must be a geometric grid (e.g. 0.125,0.25,0.5,1)") }
+            for c in cells {
+                guard let s = c.referenceScale, scales.contains(where: { Selection.same($0, s) }) else {
+                    throw bad("the reference scale of \(c.label) must be one of --scales")
+                }
+            }
+        }
+    }
+}
+
+/// Runs a plan on a task: finished trials (a `result.json` with the same trial) are read back,
+/// the rest run `plan.jobs` at a time. The order of stages follows `ProtocolAnalysis`.
+public final class ProtocolRunner<Task: ProtocolTask>: @unchecked Sendable {
+    // @unchecked: `results` is only touched under `lock` while trials run on several threads.
+    public let plan: ProtocolPlan
+    public let task: Task
+    let progress: @Sendable (String) -> Void
+    let lock = NSLock()
+    var results: [Trial: TrialResult] = [:]
+    var firstError: Error?
+
+    public init(plan: ProtocolPlan, task: Task, progress: @escaping @Sendable (String) -> Void) {
+        self.plan = plan
+        self.task = task
+        self.progress = progress
+    }
+
+    func folder(_ t: Trial) -> String { "\(plan.runsFolder)/\(plan.name)/\(t.key)" }
+
+    /// Every trial the protocol needs, run or read back; returns all results.
+    public func run() throws -> [TrialResult] {
+        try plan.validate()
+        for cell in plan.cells { try run(cell) }
+        return results.values.sorted { $0.trial.key < $1.trial.key }
+    }
+
+    var all: [TrialResult] { lock.withLock { Array(results.values) } }
+    var direction: Direction { task.direction }
+    var n: Int { plan.seeds.count }
+
+    /// A learning-rate search of one arm setting, from `initial`.
+    struct Search {
+        var arm: Arm
+        var scale: Double?
+        var g: Double?
+        var initial: [Double]
+        var values: [Double]
+    }
+
+    func run(_ cell: ProtocolCell) throws {
+        // (1) The baseline and TempBalance at the reference scale.
+        var searches = [Search(arm: .baseline, scale: nil, g: nil, initial: plan.learningRates, values: plan.learningRates),
+                        Search(arm: .tempBalance, scale: cell.referenceScale, g: nil, initial: plan.learningRates, values: plan.learningRates)]
+        try searchRates(&searches, cell: cell)
+        // (2) The scale sweep at TempBalance's rate, and the rate again at a different best scale.
+        var scale = cell.referenceScale
+        var tbRate = ProtocolAnalysis.lrChoice(all, cell: cell.id, arm: .tempBalance, scale: scale, g: nil, seeds: n, direction: direction).value
+        if let ref = cell.referenceScale, let lr = tbRate {
+            var values = plan.scales
+            while true {
+                try ensure(values.flatMap { s in plan.seeds.map { Trial(cell: cell.id, arm: .tempBalance, lr: lr, scale: s, seed: $0) } })
+                let choice = ProtocolAnalysis.scaleChoice(all, cell: cell.id, lr: lr, seeds: n, direction: direction)
+                guard let next = Selection.extensionValue(choice, initial: plan.scales, cap: plan.maxScaleExtensions) else { break }
+                values.append(next)
+            }
+            let best = ProtocolAnalysis.scaleChoice(all, cell: cell.id, lr: lr, seeds: n, direction: direction).value
+            if let s = best, !Selection.same(s, ref) {
+                scale = s
+                let around = Selection.neighbourhood(lr, ratio: plan.ratio)
+                var again = [Search(arm: .tempBalance, scale: s, g: nil, initial: around, values: around)]
+                try searchRates(&again, cell: cell)
+                tbRate = ProtocolAnalysis.lrChoice(all, cell: cell.id, arm: .tempBalance, scale: s, g: nil, seeds: n, direction: direction).value
+            }
+        }
+        // (3) The controls at TempBalance's scale, around its rate.
+        guard let lr = tbRate else {
+            progress("\(plan.name) \(cell.label): TempBalance has no eligible learning rate (every rate diverged); no controls")
+            return
+        }
+        let tbRuns = ProtocolAnalysis.runs(all, cell: cell.id, arm: .tempBalance, scale: scale, g: nil).filter { Selection.same($0.trial.lr, lr) }
+        let around = Selection.neighbourhood(lr, ratio: plan.ratio)
+        var controls = [Search(arm: .frozen, scale: scale, g: nil, initial: around, values: around)]
+        if let g = Selection.uniformMultiplier(tbRuns) {
+            controls.append(Search(arm: .uniform, scale: scale, g: g, initial: around, values: around))
+        }
+        try searchRates(&controls, cell: cell)
+    }
+
+    /// Runs every search's grid, extends the grids whose choice sits on an edge, until none does (or the caps).
+    func searchRates(_ searches: inout [Search], cell: ProtocolCell) throws {
+        while true {
+            try ensure(searches.flatMap { s in
+                s.values.flatMap { lr in plan.seeds.map { Trial(cell: cell.id, arm: s.arm, lr: lr, scale: s.scale, uniformMultiplier: s.g, seed: $0) } }
+            })
+            var extended = false
+            for k in searches.indices {
+                let s = searches[k]
+                let choice = ProtocolAnalysis.lrChoice(all, cell: cell.id, arm: s.arm, scale: s.scale, g: s.g, seeds: n, direction: direction)
+                if let next = Selection.extensionValue(choice, initial: s.initial, cap: plan.maxExtensions) {
+                    searches[k].values.append(next)
+                    extended = true
+                }
+            }
+            if !extended { return }
+        }
+    }
+
+    /// Reads back or runs the trials not known yet, `plan.jobs` at a time.
+    func ensure(_ trials: [Trial]) throws {
+        var todo: [Trial] = []
+        for t in trials where lock.withLock({ results[t] == nil }) && !todo.contains(t) {
+            if let r = Self.stored(folder(t), trial: t, fingerprint: try task.fingerprint(t)) { lock.withLock { results[t] = r } } else { todo.append(t) }
+        }
+        guard !todo.isEmpty else { return }
+        let next = Counter(), pending = todo
+        DispatchQueue.concurrentPerform(iterations: min(plan.jobs, todo.count)) { _ in
+            while let k = next.take(below: pending.count) {
+                if lock.withLock({ firstError != nil }) { return }
+                do {
+                    let r = try runOne(pending[k])
+                    lock.withLock { results[pending[k]] = r }
+                } catch {
+                    lock.withLock { if firstError == nil { firstError = error } }
+                }
+            }
+        }
+        if let e = firstError { throw e }
+    }
+
+    /// Runs one trial, timing it, and stores its result.
+    func runOne(_ t: Trial) throws -> TrialResult {
+        let dir = folder(t)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let cpu0 = threadCPUSeconds(), wall0 = DispatchTime.now().uptimeNanoseconds
+        var r = try task.run(t, folder: dir)
+        r.trial = t
+        r.fingerprint = try task.fingerprint(t)
+        r.cpuSeconds = threadCPUSeconds() - cpu0
+        r.seconds = Double(DispatchTime.now().uptimeNanoseconds - wall0) / 1e9
+        try AtomicFile.write(try JSONValueEncoder().encode(r).text(), to: dir + "/result.json")
+        progress(String(format: "%@ %@: validation %@, test %@ (%.0f s, %.0f CPU s)%@", plan.name, t.key,
+                        r.validation.map { String(format: "%.4f", $0) } ?? "–", r.test.map { String(format: "%.4f", $0) } ?? "–",
+                        r.seconds, r.cpuSeconds, r.diverged ? " DIVERGED" : ""))
+        return r
+    }
+
+    /// A finished trial's result, if its folder has one for exactly this trial and these options.
+    static func stored(_ folder: String, trial: Trial, fingerprint: String) -> TrialResult? {
+        guard let data = FileManager.default.contents(atPath: folder + "/result.json"),
+              let json = try? JSONParser.parse([UInt8](data)),
+              let r = try? JSONValueDecoder().decode(TrialResult.self, from: json), r.trial == trial, r.fingerprint == fingerprint else { return nil }
+        return r
+    }
+}
+
+/// Hands out 0, 1, 2, … to the worker threads.
+final class Counter: @unchecked Sendable {
+    // @unchecked: `value` is only touched under `lock`.
+    let lock = NSLock()
+    var value = 0
+    func take(below n: Int) -> Int? {
+        lock.withLock {
+            guard value < n else { return nil }
+            defer { value += 1 }
+            return value
+        }
+    }
+}
