@@ -36,7 +36,9 @@ struct ExperimentCommand: ParsableCommand {
 
     func validate() throws {
         _ = try base()
-        _ = try protocolOptions.plan(cells: MLPTask.cells(perClass: try commaSeparated(sizes, option: "sizes") { Int($0) }, classes: 10))
+        let k = try commaSeparated(sizes, option: "sizes") { Int($0) }
+        guard k.allSatisfy({ $0 > 0 }), Set(k).count == k.count else { throw ValidationError("--sizes must be different positive counts") }
+        _ = try protocolOptions.plan(cells: MLPTask.cells(perClass: k, classes: 10))
     }
 
     func run() throws {

@@ -30,6 +30,7 @@ struct FNOExperimentCommand: ParsableCommand {
 
     func cells() throws -> [ProtocolCell] {
         let sizes = try commaSeparated(trainSamples, option: "train-samples") { Int($0) }
+        guard sizes.allSatisfy({ $0 > 0 }), Set(sizes).count == sizes.count else { throw ValidationError("--train-samples must be different positive counts") }
         let refs = try referenceScales.map { try commaSeparated($0, option: "reference-scales") { Double($0) } }
         if let r = refs, r.count != sizes.count { throw ValidationError("--reference-scales needs one value per --train-samples size") }
         let withScale = !protocolOptions.scales.isEmpty
