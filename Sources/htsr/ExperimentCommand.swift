@@ -21,6 +21,7 @@ struct ExperimentCommand: ParsableCommand {
     @OptionGroup var protocolOptions: ProtocolArguments
 
     @Option(help: "Training-set sizes: examples per class, comma-separated.") var sizes: String = "4,8"
+    @Option(help: "Evaluations of the validation and test splits per run (the learning curves' points).") var evaluations: Int = 10
     @Option(help: "Minimum optimizer steps per run.") var minSteps: Int = 500
     @Option(help: "Maximum optimizer steps per run.") var maxSteps: Int = 6000
     @Option(name: .customLong("init"), help: ArgumentHelp("Fine-tune every run from this checkpoint.", valueName: "CHECKPOINT"))
@@ -31,6 +32,7 @@ struct ExperimentCommand: ParsableCommand {
         c.initCheckpoint = initCheckpoint
         guard c.validationPerClass > 0 else { throw ValidationError("the protocol chooses on a validation split: give --validation-per-class") }
         guard minSteps > 0, maxSteps >= minSteps else { throw ValidationError("--min-steps must be positive and at most --max-steps") }
+        guard evaluations >= 1 else { throw ValidationError("--evaluations must be at least 1") }
         return c
     }
 
@@ -47,8 +49,9 @@ struct ExperimentCommand: ParsableCommand {
         let sizes = try commaSeparated(sizes, option: "sizes") { Int($0) }
         let cells = MLPTask.cells(perClass: sizes, classes: dataset.classes)
         let plan = try protocolOptions.plan(cells: cells)
-        let task = MLPTask(base: base, dataset: dataset, perClass: Dictionary(uniqueKeysWithValues: zip(cells.map(\.id), sizes)),
+        var task = MLPTask(base: base, dataset: dataset, perClass: Dictionary(uniqueKeysWithValues: zip(cells.map(\.id), sizes)),
                            minSteps: minSteps, maxSteps: maxSteps)
+        task.logsPerRun = evaluations
         let results = try ProtocolRunner(plan: plan, task: task) { Terminal.error($0) }.run()
         let name = protocolOptions.name
         let title = "\(name): \(base.data.rawValue), MLP \(base.hidden.map(String.init).joined(separator: "-")), \(plan.seeds.count) paired seeds"
