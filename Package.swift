@@ -32,12 +32,16 @@ let package = Package(
 
         // Libraries.
         .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
-        .target(name: "Checkpoint", dependencies: ["CHDF5"]),
+        .target(name: "Checkpoint", dependencies: ["CHDF5", "CZlib"]),
+        // Tokenizer and text data (Checkpoint for JSON). Optimized in debug builds too: the tests
+        // tokenize every Unicode scalar and 10 MB lines.
+        .target(name: "Text", dependencies: ["Checkpoint"],
+                swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "PowerLaw"),
         .target(name: "Spectrum", dependencies: ["LinearAlgebra"]),
         .target(name: "Analyzer", dependencies: ["Checkpoint", "Spectrum", "PowerLaw"]),
         .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "Checkpoint", "PowerLaw", "Spectrum"]),
-        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "CZlib", "Spectrum", "PowerLaw"]),
+        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "Spectrum", "PowerLaw"]),
         .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint"]),
         .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum"]),
         // Experiment runners and their reports, above the trainers and Plot.
@@ -48,6 +52,7 @@ let package = Package(
         .executableTarget(name: "htsr", dependencies: [
             "Analyzer", "Checkpoint", "CStartup", "Plot", "Train", "PDE", "FNO", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Text",
         ]),
         .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],
                           path: "Benchmarks/BenchAnalyze"),
@@ -55,6 +60,8 @@ let package = Package(
                           path: "Benchmarks/BenchTrain"),
         .executableTarget(name: "BenchFNO", dependencies: ["FNO", "Train", "LinearAlgebra", "CStartup"],
                           path: "Benchmarks/BenchFNO"),
+        .executableTarget(name: "BenchTokenize", dependencies: ["Text"], path: "Benchmarks/BenchTokenize",
+                          swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Tests: one target per module, plus end-to-end runs of the built binary.
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
@@ -67,6 +74,7 @@ let package = Package(
         .target(name: "GradientCheckSupport", path: "Tests/GradientCheckSupport"),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "LinearAlgebra", "GradientCheckSupport"]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint"]),
+        .testTarget(name: "TextTests", dependencies: ["Text", "Checkpoint", "Train"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "GradientCheckSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Plot", "Train", "Checkpoint"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),

@@ -419,7 +419,7 @@ BAD = {
     "missing-shard": "missingShard",
     "unmapped-tensor/model.safetensors.index.json": "invalidHeader",
     "not-a-checkpoint.txt": "notACheckpoint",
-    "archive.zip": "notACheckpoint",
+    "archive.zip": "invalidHeader",
     "truncated.h5": "hdf5",
     "keras2-missing-layer.h5": "hdf5",
     "empty.safetensors": "notACheckpoint",

@@ -23,14 +23,17 @@ public struct SourceInfo: Sendable, Equatable, Codable {
     public var path: String
     public var format: String
     public var tensorCount: Int
+    /// What the file says about the model (GGUF); absent otherwise.
+    public var model: ModelInfo?
 
     init(_ source: TensorSource) {
         path = source.label
         format = source.formatName
         tensorCount = source.descriptors.count
+        model = source.model
     }
 
-    enum CodingKeys: String, CodingKey { case path, format, tensorCount = "tensor_count" }
+    enum CodingKeys: String, CodingKey { case path, format, tensorCount = "tensor_count", model }
 }
 
 /// Model-level means (over successful fits only) and counts.

@@ -207,6 +207,7 @@ public enum Analyzer {
                             matrices: matrices, status: .ok, numEvals: count,
                             metrics: nil, fit: nil, fitMethod: options.fit, hill: nil, ks: nil)
         r.sliceIndex = job.perSlice ? row : nil
+        r.quantization = job.descriptor.quantization
         r.smallNFit = options.smallNFit
         if let f = options.fingers { r.fingers = FingersColumns(method: f, numFingers: nil, rawAlpha: nil, clippedAlpha: nil) }
         if options.mpFit { r.mp = .unavailable }

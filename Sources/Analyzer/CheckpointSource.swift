@@ -8,10 +8,25 @@ extension Checkpoint: TensorSource {
 
     public var descriptors: [TensorDescriptor] {
         tensors.map { t in
-            TensorDescriptor(name: t.name, shape: t.shape, dtype: t.dtype.rawValue,
-                             isFloatingPoint: t.dtype.isFloatingPoint,
-                             layout: t.layout == .keras ? .keras : .pytorch)
+            var d = TensorDescriptor(name: t.name, shape: t.shape, dtype: t.quantization ?? t.dtype.rawValue,
+                                     isFloatingPoint: t.dtype.isFloatingPoint,
+                                     layout: t.layout == .keras ? .keras : .pytorch)
+            d.quantization = t.quantization
+            return d
         }
+    }
+
+    /// Tensors stored in a type without a decoder (GGUF's IQ* …) are skipped, named by type.
+    public func skipReason(for descriptor: TensorDescriptor) -> SkipReason? {
+        guard let t = tensor(named: descriptor.name), t.unreadable != nil else { return nil }
+        return .unsupportedType(t.quantization ?? t.dtype.rawValue)
+    }
+
+    /// GGUF's `general.architecture`, `<arch>.block_count` and `<arch>.context_length`.
+    public var model: ModelInfo? {
+        guard let arch = metadata["general.architecture"] else { return nil }
+        return ModelInfo(architecture: arch, blockCount: metadata[arch + ".block_count"].flatMap { Int($0) },
+                         contextLength: metadata[arch + ".context_length"].flatMap { Int($0) })
     }
 
     public func readDoubles(_ descriptor: TensorDescriptor) throws -> [Double] {

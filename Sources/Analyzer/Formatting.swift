@@ -55,6 +55,7 @@ public enum ReportFormatter {
             extra.append(("rand_dist", { fmt($0.randomization?.sortedVectorDistance, 3) }))
         }
         if o.farms != nil { extra.append(("α farms", { fmt($0.farms?.fit.alpha, 3) })) }
+        if report.layers.contains(where: { $0.quantization != nil }) { extra.append(("quantization", { $0.quantization ?? "–" })) }
         header += extra.map(\.0) + ["warning"]
         var lines: [[String]] = [header]
         for l in report.layers {
@@ -72,12 +73,17 @@ public enum ReportFormatter {
                 fmt(m?.stableRank, 2),
             ] + extra.map { $0.1(l) } + [l.status == .ok ? l.warning.rawValue : l.status.code])
         }
-        var out = align(lines, numeric: Set([0] + Array(4..<(header.count - 1))))
+        let textColumns = Set(header.indices.filter { header[$0] == "quantization" })
+        var out = align(lines, numeric: Set([0] + Array(4..<(header.count - 1))).subtracting(textColumns))
         let s = report.summary
         let mean = { (k: String) in s.means[k].map { String(format: "%.3f", $0) } ?? "–" }
         out += "\n\(s.layers) layers (\(s.fitted) fitted, \(s.skipped) tensors skipped): "
         out += "mean α hill \(mean("hill_alpha")), mean α ks \(mean("ks_alpha")); "
         out += "\(s.overTrained) over-trained (α < 2), \(s.underTrained) under-trained (α > 6), \(s.failed) failed\n"
+        if let m = report.source.model {
+            out += "model: " + [m.architecture, m.blockCount.map { "\($0) blocks" }, m.contextLength.map { "context \($0)" }]
+                .compactMap { $0 }.joined(separator: ", ") + "\n"
+        }
         if o.mpFit { out += "mean mp_softrank \(mean("mp_softrank")), mean num_spikes \(mean("num_spikes"))\n" }
         if let c = report.comparison {
             let what: String

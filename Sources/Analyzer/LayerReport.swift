@@ -147,6 +147,8 @@ public struct LayerReport: Sendable, Equatable {
     public var fingers: FingersColumns?
     /// `--farms`.
     public var farms: FARMSColumns?
+    /// The stored quantization the weights were decoded from (`Q4_K`, `int8-per-channel`, …).
+    public var quantization: String?
 
     public init(id: Int, name: String, kind: LayerKind, shape: [Int], matrices: WeightMatrices, status: LayerStatus,
                 numEvals: Int, metrics: SpectralMetrics?, fit: FitColumns?, fitMethod: FitMethod,
@@ -204,6 +206,7 @@ public struct LayerReport: Sendable, Equatable {
         (hill ?? .unavailable).write(into: &r, prefix: "hill_")
         (ks ?? .unavailable).write(into: &r, prefix: "ks_", estimator: smallNFit)
         if let s = sliceIndex { r.set("slice_id", .int(s)) }
+        if let q = quantization { r.set("quantization", .string(q)) }
         fingers?.write(into: &r)
         mp?.write(into: &r, prefix: "")
         randomization?.write(into: &r)
@@ -240,6 +243,7 @@ extension LayerReport: Codable {
         shape = try need("shape") { if case let .ints(a) = $0 { return a } else { return nil } }
         let layout = row["layout"]?.stringValue.flatMap(KernelLayout.init(rawValue:)) ?? .pytorch
         sliceIndex = row["slice_id"]?.intValue
+        quantization = row["quantization"]?.stringValue
         let all = WeightMatrices(kind: kind, shape: shape, layout: layout)
         matrices = sliceIndex == nil ? all : all.singleSlice
         smallNFit = row["estimator"] != nil

@@ -253,9 +253,10 @@ public enum AnalysisInput {
     /// or with a `base` and no LoRA factors the difference `W − W_base`.
     ///
     /// The adapter's `adapter_config.json` is looked for beside its (first) tensor file.
-    public static func open(_ path: String, base basePath: String?) throws -> TensorSource {
-        let model = try Checkpoint.open(path)
-        let base = try basePath.map { try Checkpoint.open($0) }
+    /// Quantized weights are read as `quantized` says (dequantized by default).
+    public static func open(_ path: String, base basePath: String?, quantized: QuantizedMode = .dequantize) throws -> TensorSource {
+        let model = try Checkpoint.open(path, quantized: quantized)
+        let base = try basePath.map { try Checkpoint.open($0, quantized: quantized) }
         if LoRASource.isAdapter(model) {
             let file = model.tensors.first?.file ?? path
             let config = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("adapter_config.json").path

@@ -12,6 +12,9 @@ public struct TensorDescriptor: Sendable, Equatable {
     /// The tensor has rank at most this (e.g. a LoRA product B·A of rank r): only the largest
     /// `componentLimit` eigenvalues are kept, the others being zero up to rounding.
     public var componentLimit: Int?
+    /// The stored quantization, when the values are decoded from one (a GGUF type such as
+    /// `Q4_K`, or a quantized-safetensors scheme); reported per layer.
+    public var quantization: String?
 
     public init(name: String, shape: [Int], dtype: String, isFloatingPoint: Bool, layout: KernelLayout = .pytorch,
                 componentLimit: Int? = nil) {
@@ -41,11 +44,29 @@ public protocol TensorSource: Sendable {
     func skipReason(for descriptor: TensorDescriptor) -> SkipReason?
     /// What the source compares (`--base`, LoRA), for the report; nil for a plain checkpoint.
     var comparison: ComparisonInfo? { get }
+    /// What the file says about the model (GGUF: architecture, block count, context length).
+    var model: ModelInfo? { get }
+}
+
+/// What a checkpoint's own metadata says about the model, for the report's source section.
+public struct ModelInfo: Sendable, Equatable, Codable {
+    public var architecture: String?
+    public var blockCount: Int?
+    public var contextLength: Int?
+
+    public init(architecture: String?, blockCount: Int?, contextLength: Int?) {
+        self.architecture = architecture
+        self.blockCount = blockCount
+        self.contextLength = contextLength
+    }
+
+    enum CodingKeys: String, CodingKey { case architecture, blockCount = "block_count", contextLength = "context_length" }
 }
 
 extension TensorSource {
     public func skipReason(for descriptor: TensorDescriptor) -> SkipReason? { nil }
     public var comparison: ComparisonInfo? { nil }
+    public var model: ModelInfo? { nil }
 
     /// Reads the whole tensor and hands it over in blocks (for sources without streaming).
     public func forEachBlock(_ descriptor: TensorDescriptor, elementsPerBlock: Int,

@@ -1,4 +1,4 @@
-// zlib, for reading the gzip-compressed training data sets (CSV.gz, IDX .gz).
+// zlib, reached only through Checkpoint's Zlib wrapper (deflated ZIP entries, gzip data sets, CRC-32).
 #ifndef HTSR_CZLIB_SHIM_H
 #define HTSR_CZLIB_SHIM_H
 #include <zlib.h>

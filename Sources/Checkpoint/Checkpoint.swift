@@ -1,6 +1,7 @@
 import CHDF5
 
-/// A set of named tensors read from safetensors or HDF5 files, loaded one tensor at a time.
+/// A set of named tensors read from safetensors, PyTorch, GGUF or HDF5 / Keras files, loaded
+/// one tensor at a time.
 ///
 /// Opening reads only headers and HDF5 metadata; values are read on demand by `readDoubles` /
 /// `readFloats`, which may be called concurrently from several threads.
@@ -18,7 +19,7 @@ public final class Checkpoint: @unchecked Sendable {
 
     let entries: [String: (info: TensorInfo, source: TensorSource)]
 
-    private init(path: String, loaded: LoadedCheckpoint) {
+    init(path: String, loaded: LoadedCheckpoint) {
         self.path = path
         self.format = loaded.format
         self.tensors = loaded.tensors.map(\.info)
@@ -38,27 +39,45 @@ public final class Checkpoint: @unchecked Sendable {
     ///   that is neither safetensors nor HDF5 (the message says what it looks like), an empty
     ///   file or a folder without checkpoint files; `.unsupported` for a folder with several
     ///   index files or several HDF5 files; otherwise the kind of the first validation failure.
-    public static func open(_ path: String) throws -> Checkpoint {
+    ///
+    /// Quantized weights of safetensors and PyTorch checkpoints (int8 + scale, bitsandbytes
+    /// int8, GPTQ; see `QuantizedTensor`) are combined into one tensor `P.weight` per weight,
+    /// read as `quantized` says (dequantized by default).
+    public static func open(_ path: String, quantized: QuantizedMode = .dequantize) throws -> Checkpoint {
+        var loaded: LoadedCheckpoint
         switch PathUtil.kind(path) {
         case .missing:
             throw CheckpointError(.notFound, file: path, message: "no such file or folder")
         case .directory:
-            return Checkpoint(path: path, loaded: try FolderResolver.load(path))
+            loaded = try FolderResolver.load(path)
         case .file, .other:
-            return Checkpoint(path: path, loaded: try loadFile(path))
+            loaded = try loadFile(path)
         }
+        if [.safetensors, .safetensorsSharded, .pytorch, .pytorchSharded].contains(loaded.format) {
+            loaded = try QuantizedTensors.combine(loaded, mode: quantized)
+        }
+        return Checkpoint(path: path, loaded: loaded)
     }
 
-    /// Opens one file by its content.
-    static func loadFile(_ path: String) throws -> LoadedCheckpoint {
+    /// Opens one file by its content; a JSON file is a shard index when `allowIndex`.
+    static func loadFile(_ path: String, allowIndex: Bool = true) throws -> LoadedCheckpoint {
         let reader = FileReader(path: path)
         switch try FileSniffer.guess(reader, fileName: PathUtil.fileName(path)) {
         case .safetensors:
             return try SafetensorsLoader.loadFile(path)
         case .hdf5:
             return try HDF5Loader.load(path)
-        case .json:
+        case .json where allowIndex:
             return try loadIndex(path, reader: reader)
+        case .json:
+            throw CheckpointError(.invalidHeader, file: path, message: "a JSON file where a safetensors or PyTorch file was expected")
+        case .zip:
+            let zip = try ZipArchive(path: path, reader: reader)
+            if TorchLoader.isTorchArchive(zip) { return try TorchLoader.load(path, zip: zip) }
+            if KerasArchive.isKerasArchive(zip) { return try KerasArchive.load(path, zip: zip) }
+            throw CheckpointError(.notACheckpoint, file: path, message: "not a checkpoint: a ZIP archive that is neither a PyTorch checkpoint (no data.pkl) nor a Keras .keras file (no model.weights.h5)")
+        case .gguf:
+            return try GGUFLoader.load(path)
         case .other(let description):
             throw CheckpointError(.notACheckpoint, file: path, message: "not a checkpoint: \(description)")
         }
@@ -81,9 +100,9 @@ public final class Checkpoint: @unchecked Sendable {
             throw CheckpointError(.notACheckpoint, file: path, message: "not a checkpoint: a text file that is not valid JSON (\(e.message) at byte \(e.offset))")
         }
         guard case .object(let members) = json, members.contains(where: { $0.key == "weight_map" }) else {
-            throw CheckpointError(.notACheckpoint, file: path, message: "not a checkpoint: a JSON file without a 'weight_map' (not a safetensors index)")
+            throw CheckpointError(.notACheckpoint, file: path, message: "not a checkpoint: a JSON file without a 'weight_map' (not a shard index)")
         }
-        return try SafetensorsLoader.loadIndex(path, json: json)
+        return try ShardIndex.load(path, json: json)
     }
 
     /// The tensor called `named`, or nil.
@@ -116,10 +135,12 @@ public final class Checkpoint: @unchecked Sendable {
             throw CheckpointError(.notFound, file: info.file, message: "tensor '\(info.name)' is not part of the checkpoint \(path)")
         }
         switch entry.source {
-        case .safetensors(let reader, let offset):
+        case .contiguous(let reader, let offset):
             try TensorReader.forEachBlock(reader, offset: offset, dtype: info.dtype, count: info.elementCount,
                                           elementsPerBlock: elementsPerBlock, body)
-        case .hdf5:
+        case .gguf(let tensor) where info.unreadable == nil:
+            try tensor.forEachBlock(elementsPerBlock: elementsPerBlock, body)
+        default:
             try readDoubles(info).withUnsafeBufferPointer { try $0.forEachBlock(of: elementsPerBlock, body) }
         }
     }
@@ -129,10 +150,12 @@ public final class Checkpoint: @unchecked Sendable {
             throw CheckpointError(.notFound, file: info.file, message: "tensor '\(info.name)' is not part of the checkpoint \(path)")
         }
         switch entry.source {
-        case .safetensors(let reader, let offset):
+        case .contiguous(let reader, let offset):
             return try TensorReader.read(reader, offset: offset, dtype: info.dtype, count: info.elementCount, as: type)
         case .hdf5(let file, let dataset):
             return try file.read(dataset, count: info.elementCount, memoryType: hdf5Type, as: type)
+        default:
+            return try entry.source.doubles(info).map { T($0) }
         }
     }
 }

@@ -7,7 +7,7 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
     public enum Kind: String, Sendable {
         /// The path does not exist (or a tensor is not part of the checkpoint).
         case notFound
-        /// The file or folder is neither safetensors nor HDF5.
+        /// The file or folder is not a checkpoint of any format read here.
         case notACheckpoint
         /// The safetensors header length exceeds 100,000,000 bytes.
         case headerTooLarge
@@ -35,6 +35,12 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
         case io
         /// A valid file uses a feature this reader does not handle.
         case unsupported
+        /// A compressed stream (a deflated ZIP entry, a gzip file) is corrupt, truncated, or
+        /// inflates beyond its declared size or bound.
+        case compression
+        /// A pickle names a global (class or function) outside the reader's whitelist; nothing
+        /// is ever executed.
+        case disallowedGlobal
     }
 
     public let kind: Kind

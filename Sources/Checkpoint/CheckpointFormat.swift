@@ -12,4 +12,12 @@ public enum CheckpointFormat: String, Sendable, Codable {
     case keras3 = "keras3-weights"
     /// Any other HDF5 file: every numeric dataset is a tensor.
     case hdf5
+    /// A PyTorch zip checkpoint (`torch.save` since 1.6: `.bin`, `.pt`, `.pth`).
+    case pytorch
+    /// Several PyTorch checkpoints: through a `pytorch_model.bin.index.json`, or every file of a folder.
+    case pytorchSharded = "pytorch-sharded"
+    /// A Keras 3 `.keras` archive (its `model.weights.h5`, layers named from its `config.json`).
+    case kerasArchive = "keras3-archive"
+    /// A GGUF file (llama.cpp), quantized tensors dequantized.
+    case gguf
 }

@@ -19,11 +19,13 @@ extension Checkpoint {
         }
         let rowSize = info.shape.dropFirst().reduce(1, *)
         switch entry.source {
-        case .safetensors(let reader, let offset):
+        case .contiguous(let reader, let offset):
             return try TensorReader.read(reader, offset: offset + rows.lowerBound * rowSize * info.dtype.byteSize,
                                          dtype: info.dtype, count: rows.count * rowSize, as: Float.self)
         case .hdf5(let file, let dataset):
             return try file.readRows(dataset, shape: info.shape, rows: rows)
+        default:
+            return try entry.source.doubles(info)[(rows.lowerBound * rowSize)..<(rows.upperBound * rowSize)].map { Float($0) }
         }
     }
 }

@@ -22,6 +22,13 @@ public struct TensorInfo: Sendable, Hashable {
     public let file: String
     /// How the framework that wrote the file lays out kernels.
     public let layout: TensorLayout
+    /// How the values are stored when that is more than `dtype` — a GGUF block type (`Q4_K`,
+    /// `Q8_0`) or a quantization scheme of a safetensors checkpoint (`int8-per-channel`) —
+    /// read as the values it stands for (`dtype` is then the type they are exact in); nil for
+    /// plain tensors.
+    public var quantization: String?
+    /// Why the tensor cannot be read (a GGUF type without a dequantizer here); nil if it can.
+    public var unreadable: String?
 
     /// Creates a description; `Checkpoint.open` is the usual source. Nothing is validated.
     public init(name: String, dtype: DType, shape: [Int], file: String, layout: TensorLayout) {

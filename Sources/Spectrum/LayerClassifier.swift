@@ -5,7 +5,7 @@ public enum LayerClassifier {
 
     /// Classifies a tensor.
     ///
-    /// - 2-D: an embedding if the name says so (`embed`, `wte`, `wpe`, `embeddings:0`,
+    /// - 2-D: an embedding if the name says so (`embed`, GGUF's `token_embd`, `wte`, `wpe`, `embeddings:0`,
     ///   `shared.weight`), else linear (Keras dense kernels are (in, out); the spectrum of a
     ///   matrix and its transpose are the same).
     /// - 3-D: conv1d; 4-D: conv2d; other ranks are skipped.
@@ -32,7 +32,7 @@ public enum LayerClassifier {
     }
 
     static func isEmbedding(_ lower: String) -> Bool {
-        if lower.contains("embed") { return true }
+        if lower.contains("embed") || lower.contains("token_embd") { return true }   // GGUF: token_embd.weight
         let last = lower.split(whereSeparator: { $0 == "/" || $0 == "." }).dropLast().last.map(String.init) ?? ""
         return ["wte", "wpe", "shared"].contains(last) || lower.hasSuffix("wte") || lower.hasSuffix("wpe")
     }

@@ -42,6 +42,8 @@ public enum SkipReason: Error, Sendable, Equatable, Codable, CustomStringConvert
     case notInBase
     /// A LoRA adapter's tensor that is not part of an A/B pair (e.g. a saved bias or head).
     case notLoRAPair
+    /// Stored in a type this reader cannot decode (e.g. GGUF's IQ2_XXS), named.
+    case unsupportedType(String)
 
     public var description: String {
         switch self {
@@ -56,6 +58,7 @@ public enum SkipReason: Error, Sendable, Equatable, Codable, CustomStringConvert
         case let .tooLarge(n, m): return "N = \(n) exceeds --max-n \(m)"
         case .notInBase: return "no tensor of this name in the base"
         case .notLoRAPair: return "not a LoRA A/B pair"
+        case let .unsupportedType(t): return "type \(t) is not supported"
         }
     }
 }

@@ -3,6 +3,8 @@ import Analyzer
 import Checkpoint
 import Foundation
 
+extension QuantizedMode: ExpressibleByArgument {}
+
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, csv
 }
@@ -12,9 +14,15 @@ struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Compute every layer's eigenvalue spectrum and its power-law fits.",
         discussion: """
-        PATH is a .safetensors file, a sharded *.safetensors.index.json, a Hugging Face model folder,
-        or a Keras HDF5 file (.h5, .weights.h5). One row per layer: λmax, norms, ranks, the Hill fit
-        (hill_*), the KS fit (ks_*), and the --fit choice under WeightWatcher's column names.
+        PATH is a .safetensors file, a PyTorch .bin/.pt/.pth, a shard index (*.safetensors.index.json,
+        pytorch_model.bin.index.json), a Hugging Face model folder, a GGUF file, a Keras 3 .keras
+        archive or a Keras HDF5 file (.h5, .weights.h5). One row per layer: λmax, norms, ranks, the
+        Hill fit (hill_*), the KS fit (ks_*), and the --fit choice under WeightWatcher's column names.
+        Quantized weights (GGUF types, int8 + scale, bitsandbytes int8, GPTQ) are dequantized and
+        their scheme named in the quantization column.
+
+        With --compare-quantized BASE QUANT, both are analysed and each layer's change in α, λmax
+        and stable rank is reported (did quantization damage this layer's spectrum?).
 
         With --base BASE each layer is W − W_base (matched by name). A LoRA adapter (a PEFT
         adapter_model.safetensors or its folder) is analysed as its update scale·B·A, or as
@@ -43,10 +51,27 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Analyse W − W_base, or a LoRA adapter merged into BASE (W + B·A).", valueName: "BASE"))
     var base: String?
 
+    @Option(help: "Quantized weights: dequantize (W = scale·q, the default) or raw (the integer matrix itself).")
+    var quantized: QuantizedMode = .dequantize
+
+    @Flag(help: "Analyse quantized weights dequantized (the default; the same as --quantized dequantize).")
+    var dequantize = false
+
+    @Flag(help: "Take two PATHs, BASE (float) and QUANT (its quantized version), and report per layer the change in α, λmax and stable rank.")
+    var compareQuantized = false
+
     @Flag(help: "Print the seconds spent per stage (read, spectra, fits, MP, randomisation, TPL, fingers, FARMS, output) to standard error.")
     var timings = false
 
     func validate() throws {
+        if dequantize && quantized == .raw { throw ValidationError("--dequantize and --quantized raw contradict each other; give one.") }
+        if compareQuantized {
+            guard paths.count == 2 else { throw ValidationError("--compare-quantized takes two checkpoints, BASE and QUANT; got \(paths.count).") }
+            guard base == nil, saveEigenvalues == nil, output.count <= 1 else {
+                throw ValidationError("--compare-quantized writes one comparison: it does not combine with --base, --save-eigenvalues or several --output files.")
+            }
+            return
+        }
         if paths.count > 1 {
             for o in output where !o.hasSuffix("/") && !isDirectory(o) {
                 throw ValidationError("With several checkpoints, --output must be a folder (end it with '/'); got '\(o)'.")
@@ -55,6 +80,7 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
+        if compareQuantized { return try runComparison() }
         var nonFiniteLayers = 0
         for path in paths {
             let start = Date()
@@ -94,7 +120,7 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     private func analyzeOne(_ path: String, timings: StageTimings?) throws -> AnalysisReport {
-        let source = try AnalysisInput.open(path, base: base)
+        let source = try AnalysisInput.open(path, base: base, quantized: quantized)
         let progress = Terminal.ProgressLine(prefix: URL(fileURLWithPath: path).lastPathComponent)
         defer { progress.finish() }
         var keep: (@Sendable (LayerReport, Spectrum.ESD) throws -> Void)?
@@ -106,6 +132,25 @@ struct AnalyzeCommand: ParsableCommand {
         }
         return try Analyzer.analyze(source, options: analysis.options, progress: { progress.update($0, $1, $2) },
                                     keepEigenvalues: keep, timings: timings)
+    }
+
+    /// `--compare-quantized BASE QUANT`: both analysed with the same options, then compared.
+    private func runComparison() throws {
+        let reports = try paths.map { try analyzeOne($0, timings: nil) }
+        let c = QuantizationComparison(base: reports[0], quantized: reports[1], basePath: paths[0], quantizedPath: paths[1])
+        let fileFormat = output.first.map { URL(fileURLWithPath: $0).pathExtension.lowercased() }.flatMap { OutputFormat(rawValue: $0) ?? ($0 == "txt" ? .table : nil) } ?? format
+        let text: String
+        switch fileFormat {
+        case .table: text = c.table()
+        case .csv: text = c.csv()
+        case .json: text = String(decoding: try c.jsonData(), as: UTF8.self) + "\n"
+        }
+        if let o = output.first {
+            try AtomicFile.write(text, to: o)
+            if !quiet { print(c.table(), terminator: "") }
+        } else {
+            print(text, terminator: "")
+        }
     }
 
     private func emit(_ report: AnalysisReport, for path: String) throws {

@@ -27,15 +27,15 @@ private let torchFixtures: String = {
     }
 
     @Test func corruptAndUnsupportedFilesFailWithTypedErrors() throws {
-        #expect(checkpointError { _ = try TorchFile.load(torchFixtures + "/deflated.pt") }?.kind == .unsupported)
         #expect(checkpointError { _ = try TorchFile.load(torchFixtures + "/missing.pt") }?.kind == .notFound)
         let folder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let original = try Data(contentsOf: URL(fileURLWithPath: torchFixtures + "/views.pt"))
-        // A flipped byte inside a storage fails its CRC-32.
+        // A flipped byte inside data.pkl fails its CRC-32 (storages read in place are not
+        // checksummed, like safetensors data).
         var corrupt = original
-        let at = try #require(corrupt.range(of: Data([0x00, 0x00, 0xA0, 0x40]))).lowerBound   // 5.0 as float32
-        corrupt[at] ^= 0xFF
+        let at = try #require(corrupt.range(of: Data("_rebuild_tensor_v2".utf8))).lowerBound
+        corrupt[at + 3] ^= 0x01
         try corrupt.write(to: URL(fileURLWithPath: folder + "/crc.pt"))
         #expect(checkpointError { _ = try TorchFile.load(folder + "/crc.pt") }?.kind == .invalidHeader)
         // A truncated archive has no end-of-central-directory record.
@@ -43,20 +43,5 @@ private let torchFixtures: String = {
         #expect(checkpointError { _ = try TorchFile.load(folder + "/cut.pt") }?.kind == .notACheckpoint)
         try Data("not a zip".utf8).write(to: URL(fileURLWithPath: folder + "/text.pt"))
         #expect(checkpointError { _ = try TorchFile.load(folder + "/text.pt") }?.kind == .notACheckpoint)
-    }
-
-    /// The pickle machine rejects what it does not know instead of guessing.
-    @Test func pickleErrors() {
-        var unknown = PickleMachine(file: "f", bytes: [0x80, 0x02, 0xFF])
-        #expect(checkpointError { _ = try unknown.run() }?.message.contains("opcode 0xFF") == true)
-        var unterminated = PickleMachine(file: "f", bytes: [0x80, 0x02, 0x7D])
-        #expect(checkpointError { _ = try unterminated.run() }?.message.contains("without STOP") == true)
-        var underflow = PickleMachine(file: "f", bytes: [0x80, 0x02, 0x86, 0x2E])
-        #expect(checkpointError { _ = try underflow.run() }?.kind == .invalidHeader)
-        // LONG1 and BINFLOAT decode.
-        var numbers = PickleMachine(file: "f", bytes: [0x8A, 0x02, 0xFE, 0xFF, 0x2E])
-        if case .int(let v) = try! numbers.run() { #expect(v == -2) } else { Issue.record("not an int") }
-        var float = PickleMachine(file: "f", bytes: [0x47, 0x3F, 0xF8, 0, 0, 0, 0, 0, 0, 0x2E])
-        if case .float(let v) = try! float.run() { #expect(v == 1.5) } else { Issue.record("not a float") }
     }
 }

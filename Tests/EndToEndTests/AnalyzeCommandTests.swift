@@ -8,7 +8,7 @@ let checkpoints = HTSRBinary.packageRoot.appendingPathComponent("fixtures/checkp
     /// Every malformed input: exit status 1, exactly one line on stderr naming the file and the
     /// problem, nothing on stdout, no output file written.
     @Test(arguments: [
-        ("bad/archive.zip", "ZIP archive"),
+        ("bad/archive.zip", "data.pkl at byte 0"),
         ("bad/duplicate-key.safetensors", "more than once"),
         ("bad/empty.safetensors", "empty file"),
         ("bad/gap.safetensors", "belong to no tensor"),

@@ -26,9 +26,9 @@ enum HTSRBinary {
     }
 
     /// Runs `htsr args…` in `directory` with a 120 s limit (a hang is a failure, not a stuck CI);
-    /// `environment` entries are added to (or replace) the inherited ones.
+    /// `environment` entries are added to (or replace) the inherited ones; `stdin` is a file to read as standard input.
     static func run(_ args: [String], in directory: URL? = nil, timeout: TimeInterval = 120,
-                    environment: [String: String] = [:]) throws -> Result {
+                    environment: [String: String] = [:], stdin: String? = nil) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
@@ -40,6 +40,7 @@ enum HTSRBinary {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        if let stdin { p.standardInput = FileHandle(forReadingAtPath: stdin) }
         try p.run()
         // Drain both pipes concurrently so a large output cannot block the child.
         let outData = Drained(out), errData = Drained(err)
