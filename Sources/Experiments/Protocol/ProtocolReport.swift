@@ -184,7 +184,7 @@ public enum ProtocolReport {
         var panels: [Panel] = []
         let scale = metric.percent ? 100.0 : 1
         for o in outcomes {
-            var panel = Panel(title: Markup.plain("\(title): \(o.cell.label)"), x: Axis("optimizer step"),
+            var panel = Panel(title: Markup.plain("\(o.cell.label): mean ± std over \(o.seeds.count) seeds"), x: Axis("optimizer step"),
                               y: Axis(Markup.plain("test \(metric.name)\(metric.percent ? " (%)" : "")")))
             for (k, a) in o.arms.enumerated() {
                 let steps = Array(Set(a.runs.flatMap { $0.curve.map(\.step) })).sorted()
