@@ -154,6 +154,10 @@ final class FakeTask: ProtocolTask, @unchecked Sendable {
             ProtocolReport.markdown(title: "t", setup: "s", outcomes: ProtocolAnalysis.analyze(r, cells: c, direction: .lower), metric: .nrmse)
         }
         #expect(page(results, plan.cells) == page(back.results, back.cells))
+        // Cells keep the plan's order through the CSV (n60 before n120, not sorted as text).
+        let two = [ProtocolCell(id: "n60", label: "60 samples", trainSamples: 60), ProtocolCell(id: "n120", label: "120 samples", trainSamples: 120)]
+        let renamed = results.flatMap { r in two.map { c in var x = r; x.trial.cell = c.id; return x } }
+        #expect(try ProtocolReport.read(csv: ProtocolReport.csv(renamed, cells: two), file: "y.csv").cells == two)
         for (text, message) in [("cell\n", "x.csv: line 1: the header is not"),
                                 (csv.replacingOccurrences(of: ",tempbalance,", with: ",magic,"), "is not a valid arm")] {
             #expect(throws: TrainError.self) { _ = try ProtocolReport.read(csv: text, file: "x.csv") }

@@ -104,7 +104,9 @@ public enum ProtocolReport {
     public static func csv(_ results: [TrialResult], cells: [ProtocolCell]) -> String {
         var s = csvColumns.joined(separator: ",") + "\n"
         func f(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
-        for r in results.sorted(by: { ($0.trial.cell, $0.trial.key) < ($1.trial.cell, $1.trial.key) }) {
+        // Cells in the given order (the order the CSV's reader returns them in), runs by key within a cell.
+        let order = Dictionary(cells.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for r in results.sorted(by: { (order[$0.trial.cell] ?? .max, $0.trial.key) < (order[$1.trial.cell] ?? .max, $1.trial.key) }) {
             guard let c = cells.first(where: { $0.id == r.trial.cell }) else { continue }
             let t = r.trial
             let fields: [String] = [
