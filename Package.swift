@@ -2,9 +2,10 @@
 import PackageDescription
 
 /// htsr: heavy-tailed self-regularization analysis and training.
-/// Dependencies point one way: C shims -> LinearAlgebra / Checkpoint / PowerLaw -> Spectrum ->
-/// Analyzer -> Plot / Train -> FNO (Train + PDE; PDE: FFTW + Checkpoint) -> Experiments
-/// (Train, FNO, Plot) -> htsr. Train and FNO do not depend on Plot.
+/// Dependencies point one way: C shims, Random, ComplexNumbers -> LinearAlgebra / Checkpoint /
+/// PowerLaw -> Spectrum -> Analyzer -> Plot / Train -> FNO (Train + PDE; PDE: FFTW + Checkpoint +
+/// Random + ComplexNumbers) -> Experiments (Train, FNO, Plot) -> htsr. Train and FNO do not depend
+/// on Plot. Each C shim is imported (`internal import`) only by its wrapper module.
 let package = Package(
     name: "htsr",
     platforms: [.macOS(.v13)],
@@ -31,54 +32,57 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_filesystem")]),
 
         // Libraries.
-        .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
+        .target(name: "Random", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "ComplexNumbers", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "LinearAlgebra", dependencies: ["CLapack", "ComplexNumbers"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5", "CZlib"]),
         // Tokenizer and text data (Checkpoint for JSON). Optimized in debug builds too: the tests
         // tokenize every Unicode scalar and 10 MB lines.
         .target(name: "Text", dependencies: ["Checkpoint"],
                 swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "PowerLaw"),
-        .target(name: "Spectrum", dependencies: ["LinearAlgebra"]),
-        .target(name: "Analyzer", dependencies: ["Checkpoint", "Spectrum", "PowerLaw"]),
+        .target(name: "Spectrum", dependencies: ["LinearAlgebra", "Random"]),
+        .target(name: "Analyzer", dependencies: ["Checkpoint", "LinearAlgebra", "Spectrum", "PowerLaw"]),
         .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "Checkpoint", "PowerLaw", "Spectrum"]),
-        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "CLapack", "Spectrum", "PowerLaw"]),
-        .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint"]),
-        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Analyzer", "CLapack", "Checkpoint", "PowerLaw", "Spectrum"]),
+        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "Spectrum", "PowerLaw", "Random"]),
+        .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint", "ComplexNumbers", "Random"]),
+        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Checkpoint", "ComplexNumbers", "PowerLaw", "Random"]),
         // Experiment runners and their reports, above the trainers and Plot.
-        .target(name: "Experiments", dependencies: ["Train", "FNO", "Plot", "Analyzer", "Checkpoint"],
+        .target(name: "Experiments", dependencies: ["Train", "FNO", "Plot", "Checkpoint"],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
-            "Analyzer", "Checkpoint", "CStartup", "Plot", "Train", "PDE", "FNO", "Experiments",
+            "Analyzer", "Checkpoint", "CStartup", "Plot", "PowerLaw", "Spectrum", "Train", "PDE", "FNO", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             "Text",
         ]),
         .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],
                           path: "Benchmarks/BenchAnalyze"),
-        .executableTarget(name: "BenchTrain", dependencies: ["Train", "LinearAlgebra", "CStartup"],
+        .executableTarget(name: "BenchTrain", dependencies: ["Train", "LinearAlgebra", "CStartup", "Random"],
                           path: "Benchmarks/BenchTrain"),
-        .executableTarget(name: "BenchFNO", dependencies: ["FNO", "Train", "LinearAlgebra", "CStartup"],
+        .executableTarget(name: "BenchFNO", dependencies: ["FNO", "Train", "LinearAlgebra", "CStartup", "Random"],
                           path: "Benchmarks/BenchFNO"),
         .executableTarget(name: "BenchTokenize", dependencies: ["Text"], path: "Benchmarks/BenchTokenize",
                           swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Tests: one target per module, plus end-to-end runs of the built binary.
-        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "RandomTests", dependencies: ["Random"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "ComplexNumbers"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "CHDF5"]),
-        .testTarget(name: "PowerLawTests", dependencies: ["PowerLaw"]),
-        .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra"]),
-        .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer", "Checkpoint"]),
-        .testTarget(name: "PlotTests", dependencies: ["Plot", "Analyzer"]),
+        .testTarget(name: "PowerLawTests", dependencies: ["PowerLaw", "Random"]),
+        .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra", "Random"]),
+        .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer", "Checkpoint", "PowerLaw", "Random", "Spectrum"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "Analyzer", "Checkpoint", "Spectrum"]),
         // Central finite differences shared by the gradient checks of Train and FNO.
         .target(name: "GradientCheckSupport", path: "Tests/GradientCheckSupport"),
-        .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "LinearAlgebra", "GradientCheckSupport"]),
-        .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint"]),
-        .testTarget(name: "TextTests", dependencies: ["Text", "Checkpoint", "Train"], swiftSettings: [.swiftLanguageMode(.v6)]),
-        .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "GradientCheckSupport"]),
+        .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "GradientCheckSupport", "Random"]),
+        .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint", "ComplexNumbers", "Random"]),
+        .testTarget(name: "TextTests", dependencies: ["Text", "Checkpoint", "Random"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "ComplexNumbers", "GradientCheckSupport", "Random"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Plot", "Train", "Checkpoint"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
-        .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint", "Random"]),
     ],
     swiftLanguageModes: [.v5]
 )

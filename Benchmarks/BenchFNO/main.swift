@@ -1,7 +1,8 @@
-import CStartup
+internal import CStartup
 import FNO
 import Foundation
 import LinearAlgebra
+import Random
 import Train
 
 /// Training throughput of FNO2d (PDEBench's, the paper's 2-D CFD setting by default: 4 channels,

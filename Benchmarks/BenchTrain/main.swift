@@ -1,3 +1,5 @@
+import Random
+
 // Training throughput of htsr's MLP, for Scripts/bench-train (which runs the PyTorch reference
 // Scripts/bench-train-torch.py with the same shapes in the same run and prints the ratio).
 //
@@ -6,7 +8,7 @@
 //
 // One step = zero the gradients, forward, backward, SGD (momentum 0.9) update, on a fixed
 // random batch (seeded), exactly what the PyTorch script times. Prints one JSON line.
-import CStartup
+internal import CStartup
 import Foundation
 import LinearAlgebra
 import Train

@@ -17,7 +17,7 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var xminPos: Double = 2
     /// Fit only eigenvalues above `zeroThreshold` (all of them if none is).
     public var filterZeros: Bool = false
-    public var zeroThreshold: Double = 1e-5
+    public var zeroThreshold: Double = ZeroFilter.referenceThreshold
     /// Layers with fewer or more eigenvalues are skipped (WeightWatcher: 8 and 15,000).
     public var minEvals: Int = 8
     public var maxEvals: Int = 15_000

@@ -36,6 +36,30 @@ public struct SourceInfo: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey { case path, format, tensorCount = "tensor_count", model }
 }
 
+/// The layer order of an analysis (see `LayerOrder`): the order of its rows and `layer_id`s,
+/// of the depth figures, and of the policy's first/last layer and norm routing.
+public struct OrderInfo: Sendable, Equatable, Codable {
+    public var method: LayerOrder.Method
+    public var family: ModelFamily?
+    /// The `config.json` or order file it came from.
+    public var file: String?
+    public var note: String?
+    /// One line, e.g. "forward order of the bert family (from …/config.json)".
+    public var description: String
+    /// Every tensor of the source (analysed or skipped) in this order.
+    public var tensors: [String]
+
+    public init(_ order: LayerOrder, tensors: [String]) {
+        method = order.method
+        family = order.family
+        file = order.file
+        note = order.note
+        description = order.summary
+        self.tensors = tensors
+    }
+
+}
+
 /// Model-level means (over successful fits only) and counts.
 public struct Summary: Sendable, Equatable, Codable {
     public var layers: Int
@@ -44,6 +68,8 @@ public struct Summary: Sendable, Equatable, Codable {
     public var underTrained: Int
     public var failed: Int
     public var nonFinite: Int
+    /// `--base` / LoRA: layers whose difference is zero (not fitted, not failed, not averaged).
+    public var unchanged: Int
     public var skipped: Int
     /// Column name → mean over the layers where that column has a value.
     public var means: [String: Double]
@@ -60,6 +86,7 @@ public struct Summary: Sendable, Equatable, Codable {
         underTrained = layers.filter { $0.warning == .underTrained }.count
         failed = layers.filter { $0.warning == .failed }.count
         nonFinite = layers.filter { if case .nonFinite = $0.status { return true } else { return false } }.count
+        unchanged = layers.filter { $0.status == .unchanged }.count
         self.skipped = skipped
         var means: [String: Double] = [:]
         let rows = layers.filter { $0.status == .ok }.map(\.row)
@@ -73,7 +100,21 @@ public struct Summary: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case layers, fitted, overTrained = "over_trained", underTrained = "under_trained", failed
-        case nonFinite = "non_finite", skipped, means
+        case nonFinite = "non_finite", unchanged, skipped, means
+    }
+
+    /// Reads summaries of analyses written before `unchanged` existed (0 then).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        layers = try c.decode(Int.self, forKey: .layers)
+        fitted = try c.decode(Int.self, forKey: .fitted)
+        overTrained = try c.decode(Int.self, forKey: .overTrained)
+        underTrained = try c.decode(Int.self, forKey: .underTrained)
+        failed = try c.decode(Int.self, forKey: .failed)
+        nonFinite = try c.decode(Int.self, forKey: .nonFinite)
+        unchanged = try c.decodeIfPresent(Int.self, forKey: .unchanged) ?? 0
+        skipped = try c.decode(Int.self, forKey: .skipped)
+        means = try c.decode([String: Double].self, forKey: .means)
     }
 }
 
@@ -92,6 +133,9 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
     public var skipped: [SkippedTensor]
     /// What was compared (`--base`, LoRA adapters); absent for a plain analysis.
     public var comparison: ComparisonInfo?
+    /// The layer order used; absent in analyses written before htsr knew forward orders
+    /// (their rows are in the checkpoint's stored order).
+    public var order: OrderInfo?
 
     init(source: SourceInfo, options: AnalysisOptions, layers: [LayerReport], skipped: [SkippedTensor]) {
         self.source = source
@@ -104,6 +148,13 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
     /// Pretty-printed JSON (the layout of Foundation's `JSONEncoder`), members in declaration
     /// order and each row's columns in the analyzer's order: the same bytes in every run.
     public func jsonData() throws -> Data { Data(try JSONValueEncoder().encode(self).text(.pretty).utf8) }
+
+    /// The layer rows of an analysis file as written (every column, including ones this
+    /// version does not model and values it would not have written); nil if they cannot be read.
+    public static func layerRows(_ data: Data) -> [Row]? {
+        let stored = (try? JSONParser.parse([UInt8](data)))?["layers"]?.arrayValue
+        return stored.flatMap { try? $0.map { try Row(json: $0) } }
+    }
 
     /// Reads an analysis file written by `htsr analyze --format json`, checking its format and version.
     ///
@@ -131,6 +182,3 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
         }
     }
 }
-
-/// The version of htsr, written into every output.
-public let htsrVersion = "0.1.0"

@@ -1,3 +1,4 @@
+import Checkpoint
 import Dispatch
 import Foundation
 import LinearAlgebra
@@ -11,7 +12,7 @@ public enum Analyzer {
 
     /// A tensor selected for analysis, before its spectrum is computed.
     struct Job {
-        /// The id of its first output row (rows are numbered in checkpoint order).
+        /// The id of its first output row (rows are numbered in forward order, see `plan`).
         let firstRowID: Int
         let descriptor: TensorDescriptor
         let kind: LayerKind
@@ -21,60 +22,70 @@ public enum Analyzer {
         var rowCount: Int { perSlice ? matrices.sliceCount : 1 }
     }
 
-    /// The layers `analyze` would analyse, in checkpoint order, with their matrix views
+    /// The layers `analyze` would analyse, in forward order, with their matrix views
     /// (for benchmarks and tools that must run over exactly the same matrices).
     public static func selectedLayers(_ source: TensorSource, options: AnalysisOptions) throws -> [(descriptor: TensorDescriptor, matrices: WeightMatrices)] {
-        try plan(source, options: options).jobs.map { ($0.descriptor, $0.matrices) }
+        try plan(source, options: options, order: try source.forwardOrder()).jobs.map { ($0.descriptor, $0.matrices) }
     }
 
-    /// Splits the source's tensors into analysed layers and skipped tensors with their reasons.
-    static func plan(_ source: TensorSource, options: AnalysisOptions) throws -> (jobs: [Job], skipped: [SkippedTensor]) {
+    /// Splits the source's tensors, in forward order, into analysed layers and skipped tensors
+    /// with their reasons.
+    ///
+    /// Row ids number every tensor that is a layer (a matrix, embedding or convolution kernel)
+    /// in forward order, whether or not it is analysed, so a layer keeps its id under
+    /// `--layers`, `--min-evals`, `--no-embeddings` or `--base` (with `--no-pool` a layer's
+    /// slices take consecutive ids).
+    static func plan(_ source: TensorSource, options: AnalysisOptions, order: LayerOrder) throws -> (jobs: [Job], skipped: [SkippedTensor], tensorOrder: [String]) {
         let regex = try options.layers.map { try Regex($0) }
         var jobs: [Job] = []
         var skipped: [SkippedTensor] = []
         var rows = 0
-        for d in source.descriptors {
+        let all = source.descriptors
+        let ordered = order.sortedIndices(all.map(\.name)).map { all[$0] }
+        for d in ordered {
             func skip(_ reason: SkipReason) { skipped.append(SkippedTensor(descriptor: d, reason: reason)) }
             let kind: LayerKind
             switch LayerClassifier.classify(name: d.name, shape: d.shape, isFloatingPoint: d.isFloatingPoint) {
             case let .failure(reason): skip(reason); continue
             case let .success(k): kind = k
             }
+            let m = WeightMatrices(kind: kind, shape: d.shape, layout: d.layout)
+            let perSlice = !options.pool && m.sliceCount > 1
+            let firstRowID = rows
+            rows += perSlice ? m.sliceCount : 1
             if let reason = source.skipReason(for: d) { skip(reason); continue }
             if kind == .embedding && !options.includeEmbeddings { skip(.embeddingExcluded); continue }
             if let regex, (try? regex.firstMatch(in: d.name)) == nil { skip(.filteredOut); continue }
-            let m = WeightMatrices(kind: kind, shape: d.shape, layout: d.layout)
             if m.N > options.maxN { skip(.tooLarge(n: m.N, max: options.maxN)); continue }
-            let perSlice = !options.pool && m.sliceCount > 1
             var count = perSlice ? m.M : m.eigenvalueCount
             if let limit = d.componentLimit { count = min(count, limit) }
             if count < options.minEvals || count > options.maxEvals {
                 skip(.eigenvalueCount(count: count, min: options.minEvals, max: options.maxEvals))
                 continue
             }
-            let job = Job(firstRowID: rows, descriptor: d, kind: kind, matrices: m, perSlice: perSlice)
-            rows += job.rowCount
-            jobs.append(job)
+            jobs.append(Job(firstRowID: firstRowID, descriptor: d, kind: kind, matrices: m, perSlice: perSlice))
         }
-        return (jobs, skipped)
+        return (jobs, skipped, ordered.map(\.name))
     }
 
     /// Analyses every selected layer of `source`.
     ///
     /// Layers run in parallel on `options.threads` workers, largest first, each holding one
-    /// tensor (in Double) at a time; BLAS is set to one thread. Results are in checkpoint order.
+    /// tensor (in Double) at a time; BLAS is set to one thread. Results are in forward order.
     /// A layer with NaN/Inf weights or a LAPACK failure gets that status; the others go on.
     ///
     /// - Parameters:
+    ///   - order: the layer order (`--order FILE`); nil: the source's `forwardOrder()`.
     ///   - keepEigenvalues: called with each row's ESD (e.g. to save it or plot it).
     ///   - timings: collects the seconds spent per stage (`--timings`).
-    /// - Throws: `AnalysisError.invalidOption`, or the source's read error.
-    public static func analyze(_ source: TensorSource, options: AnalysisOptions,
+    /// - Throws: `AnalysisError.invalidOption`, `LayerOrderError`, or the source's read error.
+    public static func analyze(_ source: TensorSource, options: AnalysisOptions, order: LayerOrder? = nil,
                                progress: Progress? = nil,
                                keepEigenvalues: (@Sendable (LayerReport, ESD) throws -> Void)? = nil,
                                timings: StageTimings? = nil) throws -> AnalysisReport {
         try options.validate()
-        let (jobs, skipped) = try plan(source, options: options)
+        let layerOrder = try order ?? source.forwardOrder()
+        let (jobs, skipped, tensorOrder) = try plan(source, options: options, order: layerOrder)
         BLASThreads.set(1)
         let order = jobs.indices.sorted { jobs[$0].descriptor.shape.reduce(1, *) > jobs[$1].descriptor.shape.reduce(1, *) }
         let results = ResultSlots<[LayerReport]>(count: jobs.count)
@@ -97,6 +108,7 @@ public enum Analyzer {
         if let error = results.firstError { throw error }
         var report = AnalysisReport(source: SourceInfo(source), options: options,
                                     layers: results.values().flatMap { $0 }, skipped: skipped)
+        report.order = OrderInfo(layerOrder, tensors: tensorOrder)
         report.comparison = source.comparison
         return report
     }
@@ -114,14 +126,17 @@ public enum Analyzer {
         let m = job.matrices
         guard !job.perSlice, !options.needsWholeMatrix, ESD.canStream(m) else {
             let data = try timings.measure(.read) { try source.readDoubles(job.descriptor) }
+            let comparison = source.comparison != nil
             return try data.withUnsafeBufferPointer { p in
                 guard job.perSlice else {
-                    return [try analyzeMatrix(job, row: 0, matrices: m, data: p, options: options, timings: timings)]
+                    return [try analyzeMatrix(job, row: 0, matrices: m, data: p, options: options, comparison: comparison,
+                                              timings: timings)]
                 }
                 return try (0..<m.sliceCount).map { s in
                     let slice = m.slice(s, of: p)
                     return try slice.withUnsafeBufferPointer {
-                        try analyzeMatrix(job, row: s, matrices: m.singleSlice, data: $0, options: options, timings: timings)
+                        try analyzeMatrix(job, row: s, matrices: m.singleSlice, data: $0, options: options,
+                                          comparison: comparison, timings: timings)
                     }
                 }
             }
@@ -136,7 +151,7 @@ public enum Analyzer {
         let start = now()
         var readSeconds = 0.0
         do {
-            streamed = try ESD.streaming(m) { body in
+            streamed = try ESD.streaming(m, convNorm: options.convNorm) { body in
                 let loopStart = now()
                 var gram = 0.0
                 try source.forEachBlock(job.descriptor, elementsPerBlock: perBlock) { block in
@@ -160,6 +175,7 @@ public enum Analyzer {
             return [(report, nil)]
         case let .esd(esd):
             let kept = limited(esd, to: job.descriptor.componentLimit)
+            if markUnchanged(&report, esd: kept, comparison: source.comparison != nil) { return [(report, kept)] }
             fill(&report, esd: kept, options: options, timings: timings)
             return [(report, kept)]
         }
@@ -167,7 +183,7 @@ public enum Analyzer {
 
     /// Analyses one matrix view (the whole layer, or one slice) from its weights.
     static func analyzeMatrix(_ job: Job, row: Int, matrices: WeightMatrices, data: UnsafeBufferPointer<Double>,
-                              options: AnalysisOptions, timings: StageTimings?) throws -> (LayerReport, ESD?) {
+                              options: AnalysisOptions, comparison: Bool, timings: StageTimings?) throws -> (LayerReport, ESD?) {
         var report = emptyReport(job, row: row, matrices: matrices, options: options)
         let nonFinite = ESD.countNonFinite(data)
         if nonFinite > 0 {
@@ -182,6 +198,7 @@ public enum Analyzer {
             report.status = .failed("\(error)")
             return (report, nil)
         }
+        if markUnchanged(&report, esd: esd, comparison: comparison) { return (report, esd) }
         fill(&report, esd: esd, options: options, timings: timings)
         do {
             try fillFromWeights(&report, esd: esd, matrices: matrices, data: data, limit: job.descriptor.componentLimit,
@@ -190,6 +207,15 @@ public enum Analyzer {
             report.status = .failed("\(error)")
         }
         return (report, esd)
+    }
+
+    /// With `--base` or a LoRA adapter, a zero difference (every eigenvalue 0, i.e. W − W_base
+    /// = 0) is `unchanged`: its norms are reported, nothing is fitted. Returns whether it was.
+    static func markUnchanged(_ report: inout LayerReport, esd: ESD, comparison: Bool) -> Bool {
+        guard comparison, esd.lambdaMax == 0 else { return false }
+        report.status = .unchanged
+        report.metrics = SpectralMetrics(esd)
+        return true
     }
 
     /// The largest `limit` eigenvalues of `esd` (all of them when `limit` is nil).
@@ -223,11 +249,12 @@ public enum Analyzer {
 
     static func fill(_ report: inout LayerReport, esd: ESD, options: AnalysisOptions, timings: StageTimings?) {
         let all = esd.eigenvalues
-        let values = options.filterZeros ? esd.filtered(above: options.zeroThreshold) : all
+        let plAlphaHill = timings.measure(.fits) { alphaHill(all, options: options) }
+        let values = plAlphaHill.fitValues
         report.numEvals = all.count
         report.metrics = SpectralMetrics(esd)
         let (hill, ks) = timings.measure(.fits) {
-            (FitColumns(Hill.fit(values, xminPos: options.xminPos), eigenvalues: all),
+            (FitColumns(plAlphaHill.result, eigenvalues: all),
              FitColumns(ksFit(values, options: options), eigenvalues: all))
         }
         report.hill = hill
@@ -285,8 +312,8 @@ public enum Analyzer {
                     return FARMSColumns.unavailable
                 }
                 let all = spectrum.eigenvalues
-                let values = options.filterZeros ? filtered(all, above: options.zeroThreshold) : all
-                let hill = Hill.fit(values, xminPos: options.xminPos)
+                let plAlphaHill = alphaHill(all, options: options)
+                let values = plAlphaHill.fitValues, hill = plAlphaHill.result
                 let ks = ksFit(values, options: options)
                 let selected: FitResult
                 switch options.fit {
@@ -302,10 +329,11 @@ public enum Analyzer {
         }
     }
 
-    /// The values above `threshold` (all of them if none is), like `ESD.filtered`.
-    static func filtered(_ values: [Double], above threshold: Double) -> [Double] {
-        let kept = values.filter { $0 > threshold }
-        return kept.isEmpty ? values : kept
+    /// TempBalance's PL_Alpha_Hill of a spectrum with the options' xmin position and zero filter;
+    /// its `fitValues` are what every other fit of the layer sees.
+    static func alphaHill(_ eigenvalues: [Double], options: AnalysisOptions) -> PLAlphaHill {
+        PLAlphaHill(eigenvalues: eigenvalues, xminPos: options.xminPos, filterZeros: options.filterZeros,
+                    zeroThreshold: options.zeroThreshold)
     }
 }
 

@@ -1,3 +1,4 @@
+import Checkpoint
 import Spectrum
 
 /// What an analysis compared: `--base` (W − W_base) or a LoRA adapter (B·A, or W + B·A).
@@ -75,6 +76,7 @@ public struct DeltaSource: TensorSource {
     public var label: String { model.label }
     public var formatName: String { model.formatName }
     public var descriptors: [TensorDescriptor] { model.descriptors }
+    public func forwardOrder() throws -> LayerOrder { try model.forwardOrder() }
 
     public func skipReason(for descriptor: TensorDescriptor) -> SkipReason? {
         baseByName[descriptor.name] == nil ? .notInBase : nil

@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 
 /// Per-layer eigenvalue files: `htsr analyze --save-eigenvalues DIR` writes them and

@@ -79,7 +79,9 @@ public enum ReportFormatter {
         let mean = { (k: String) in s.means[k].map { String(format: "%.3f", $0) } ?? "–" }
         out += "\n\(s.layers) layers (\(s.fitted) fitted, \(s.skipped) tensors skipped): "
         out += "mean α hill \(mean("hill_alpha")), mean α ks \(mean("ks_alpha")); "
-        out += "\(s.overTrained) over-trained (α < 2), \(s.underTrained) under-trained (α > 6), \(s.failed) failed\n"
+        out += "\(s.overTrained) over-trained (α < 2), \(s.underTrained) under-trained (α > 6), \(s.failed) failed"
+        out += (s.unchanged > 0 ? ", \(s.unchanged) unchanged" : "") + "\n"
+        if let order = report.order { out += "layer order: \(order.description)\n" }
         if let m = report.source.model {
             out += "model: " + [m.architecture, m.blockCount.map { "\($0) blocks" }, m.contextLength.map { "context \($0)" }]
                 .compactMap { $0 }.joined(separator: ", ") + "\n"

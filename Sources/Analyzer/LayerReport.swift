@@ -105,13 +105,22 @@ public enum LayerStatus: Sendable, Equatable {
     case nonFinite(count: Int)
     /// The eigenvalue computation failed (LAPACK's message).
     case failed(String)
+    /// `--base` / LoRA: the difference is zero (the layer did not change), so it has no
+    /// spectrum to fit; neither failed nor averaged.
+    case unchanged
 
     var code: String {
-        switch self { case .ok: return "ok"; case .nonFinite: return "non_finite"; case .failed: return "failed" }
+        switch self {
+        case .ok: return "ok"
+        case .nonFinite: return "non_finite"
+        case .failed: return "failed"
+        case .unchanged: return "unchanged"
+        }
     }
     var message: String? {
         switch self {
         case .ok: return nil
+        case .unchanged: return "the difference from the base is zero"
         case let .nonFinite(n): return "\(n) NaN/Inf values in the weights"
         case let .failed(m): return m
         }
@@ -120,7 +129,8 @@ public enum LayerStatus: Sendable, Equatable {
 
 /// Everything htsr reports about one layer: one row of the output.
 public struct LayerReport: Sendable, Equatable {
-    /// Position among the analysed layers, in checkpoint order.
+    /// The layer's position among the model's layers in forward order (`Analyzer.plan`): the
+    /// same whichever layers an analysis selects.
     public var id: Int
     public var name: String
     public var kind: LayerKind
@@ -167,8 +177,15 @@ public struct LayerReport: Sendable, Equatable {
         self.ks = ks
     }
 
-    /// The warning of the selected fit; "failed" for layers that could not be analysed.
-    public var warning: LayerWarning { status == .ok ? (fit?.warning ?? .failed) : .failed }
+    /// The warning of the selected fit; "failed" for layers that could not be analysed; none
+    /// for unchanged layers (nothing to fit, nothing failed).
+    public var warning: LayerWarning {
+        switch status {
+        case .ok: return fit?.warning ?? .failed
+        case .unchanged: return .none
+        case .nonFinite, .failed: return .failed
+        }
+    }
 
     /// The output row, WeightWatcher's column names where the quantity is the same.
     public var row: Row {
@@ -205,6 +222,14 @@ public struct LayerReport: Sendable, Equatable {
         r.set("warning", .string(warning.rawValue))
         (hill ?? .unavailable).write(into: &r, prefix: "hill_")
         (ks ?? .unavailable).write(into: &r, prefix: "ks_", estimator: smallNFit)
+        if status == .unchanged {
+            // Nothing was fitted, and nothing failed.
+            for p in ["", "hill_", "ks_"] {
+                r.set(p + "fit_status", .string("unavailable"))
+                r.set(p + "fit_reason", status.message.map { .string($0) } ?? .null)
+                r.set(p + "warning", .string(LayerWarning.none.rawValue))
+            }
+        }
         if let s = sliceIndex { r.set("slice_id", .int(s)) }
         if let q = quantization { r.set("quantization", .string(q)) }
         fingers?.write(into: &r)
@@ -252,6 +277,7 @@ extension LayerReport: Codable {
         switch statusCode {
         case "ok": status = .ok
         case "non_finite": status = .nonFinite(count: 0)
+        case "unchanged": status = .unchanged
         default: status = .failed(row["status_message"]?.stringValue ?? "failed")
         }
         fitMethod = row["fit"]?.stringValue.flatMap(FitMethod.init(rawValue:)) ?? .ks
@@ -278,7 +304,7 @@ extension SpectralMetrics {
         lambdaMax = lmax
         lambdaMin = lmin
         self.norm = norm
-        stableRank = row["stable_rank"]?.doubleValue ?? (lmax > 0 ? norm / lmax : 0)
+        stableRank = row["stable_rank"]?.doubleValue ?? (lmax > 0 ? norm / lmax : nil)
         matrixRank = rank
         rankLoss = row["rank_loss"]?.intValue ?? 0
         weakRankLoss = row["weak_rank_loss"]?.intValue ?? 0

@@ -213,6 +213,10 @@ public final class LoRASource: TensorSource, @unchecked Sendable {
     public var formatName: String { adapter.formatName }
     /// The adapted modules, then the adapter's other tensors (skipped).
     public var descriptors: [TensorDescriptor] { modules.map(\.descriptor) + others }
+    /// The base model's order (the adapted layers carry its names), else natural order.
+    public func forwardOrder() throws -> LayerOrder {
+        try base?.forwardOrder() ?? .natural(note: "a LoRA adapter without --base")
+    }
 
     public func skipReason(for descriptor: TensorDescriptor) -> SkipReason? {
         byName[descriptor.name] == nil ? .notLoRAPair : nil

@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 
 /// Writes 1-D float64 arrays in NumPy's `.npy` format (version 1.0), readable with `numpy.load`.
@@ -17,35 +18,4 @@ public enum NpyWriter {
         values.withUnsafeBufferPointer { d.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: UInt8.self), count: $0.count * 8)) }
         return d
     }
-}
-
-/// Writes files atomically: into a temporary file in the same folder, then `rename`, so a
-/// reader never sees a half-written file and a failure leaves nothing behind.
-public enum AtomicFile {
-    public static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent()
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        do {
-            try data.write(to: tmp)
-            if rename(tmp.path, url.path) != 0 {
-                let message = String(cString: strerror(errno))
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: message])
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw OutputError(file: path, problem: "cannot write: \(error.localizedDescription)")
-        }
-    }
-
-    public static func write(_ text: String, to path: String) throws {
-        try write(Data(text.utf8), to: path)
-    }
-}
-
-/// An output file could not be written.
-public struct OutputError: Error, CustomStringConvertible {
-    public let file: String
-    public let problem: String
-    public var description: String { "\(file): \(problem)" }
 }

@@ -10,8 +10,8 @@ public struct SpectralMetrics: Sendable, Equatable {
     public var lambdaMin: Double
     /// Σλ = ‖W‖_F² (times the conv norm for convolutions).
     public var norm: Double
-    /// Σλ / λmax.
-    public var stableRank: Double
+    /// Σλ / λmax; nil for a zero matrix (λmax = 0), which has no stable rank.
+    public var stableRank: Double?
     /// #{λ > λmax · N · ε}: the numerical rank as resolved by the Gram eigenvalues
     /// (see `init`); equals WeightWatcher's `matrix_rank` for matrices that are not
     /// rank-deficient to within √ε.
@@ -44,7 +44,7 @@ public struct SpectralMetrics: Sendable, Equatable {
         lambdaMax = values.last ?? 0
         lambdaMin = values.first ?? 0
         norm = values.reduce(0, +)
-        stableRank = lambdaMax > 0 ? norm / lambdaMax : 0
+        stableRank = lambdaMax > 0 ? norm / lambdaMax : nil
         let tolerance = lambdaMax * Double(esd.matrices.N) * Double.ulpOfOne
         matrixRank = values.reduce(0) { $0 + ($1 > tolerance ? 1 : 0) }
         rankLoss = n - matrixRank

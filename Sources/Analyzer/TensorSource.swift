@@ -44,6 +44,9 @@ public protocol TensorSource: Sendable {
     func skipReason(for descriptor: TensorDescriptor) -> SkipReason?
     /// What the source compares (`--base`, LoRA), for the report; nil for a plain checkpoint.
     var comparison: ComparisonInfo? { get }
+    /// The model's forward order (`LayerOrder`): what `layer_id`, depth figures and the policy use.
+    /// - Throws: when the file that defines it (`config.json`) is malformed.
+    func forwardOrder() throws -> LayerOrder
     /// What the file says about the model (GGUF: architecture, block count, context length).
     var model: ModelInfo? { get }
 }
@@ -66,6 +69,7 @@ public struct ModelInfo: Sendable, Equatable, Codable {
 extension TensorSource {
     public func skipReason(for descriptor: TensorDescriptor) -> SkipReason? { nil }
     public var comparison: ComparisonInfo? { nil }
+    public func forwardOrder() throws -> LayerOrder { .natural() }
     public var model: ModelInfo? { nil }
 
     /// Reads the whole tensor and hands it over in blocks (for sources without streaming).
@@ -95,4 +99,7 @@ public struct InMemorySource: TensorSource {
     }
 
     public func readDoubles(_ descriptor: TensorDescriptor) throws -> [Double] { data[descriptor.name]! }
+
+    /// The tensors' given order (a model's own layer order).
+    public func forwardOrder() throws -> LayerOrder { .native(descriptors.map(\.name), note: "the order given") }
 }

@@ -1,4 +1,4 @@
-import CHDF5
+internal import CHDF5
 
 /// A set of named tensors read from safetensors, PyTorch, GGUF or HDF5 / Keras files, loaded
 /// one tensor at a time.
@@ -16,6 +16,8 @@ public final class Checkpoint: @unchecked Sendable {
     /// safetensors `__metadata__` (merged over shards); HDF5 root scalar string attributes
     /// (`keras_version`, `backend`, `model_config`, ...).
     public let metadata: [String: String]
+    /// The forward order the format itself records (Keras 2 `layer_names`), if any.
+    public let nativeOrder: LayerOrder?
 
     let entries: [String: (info: TensorInfo, source: TensorSource)]
 
@@ -24,6 +26,7 @@ public final class Checkpoint: @unchecked Sendable {
         self.format = loaded.format
         self.tensors = loaded.tensors.map(\.info)
         self.metadata = loaded.metadata
+        self.nativeOrder = loaded.nativeOrder
         self.entries = Dictionary(loaded.tensors.map { ($0.info.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -103,6 +106,19 @@ public final class Checkpoint: @unchecked Sendable {
             throw CheckpointError(.notACheckpoint, file: path, message: "not a checkpoint: a JSON file without a 'weight_map' (not a shard index)")
         }
         return try ShardIndex.load(path, json: json)
+    }
+
+    /// The model's forward order (see `LayerOrder`): the family that `config.json` in the
+    /// folder or beside the file names; else the format's own (`nativeOrder`: Keras
+    /// `layer_names`, a PyTorch state dict's order); for GGUF the llama.cpp tensor names'
+    /// order; else natural name order (the result says which, and why).
+    /// - Throws: `LayerOrderError` when that `config.json` is unreadable or malformed.
+    public func forwardOrder() throws -> LayerOrder {
+        let fromConfig = try LayerOrder.configFile(for: path).map(LayerOrder.fromConfig)
+        if let order = fromConfig, order.method == .family { return order }
+        if let nativeOrder { return nativeOrder }
+        if format == .gguf { return .family(.gguf) }
+        return fromConfig ?? .natural(note: "no config.json beside the checkpoint")
     }
 
     /// The tensor called `named`, or nil.

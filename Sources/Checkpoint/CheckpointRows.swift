@@ -1,4 +1,4 @@
-import CHDF5
+internal import CHDF5
 
 extension Checkpoint {
     /// Reads the rows `rows` of a tensor — a range along its first axis, e.g. samples

@@ -1,4 +1,4 @@
-import CHDF5
+internal import CHDF5
 
 /// Reading string attributes (call everything here with `HDF5Lock` held).
 enum HDF5Attributes {

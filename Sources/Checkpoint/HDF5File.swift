@@ -1,4 +1,4 @@
-import CHDF5
+internal import CHDF5
 
 /// An HDF5 file open read-only for the lifetime of this object.
 ///

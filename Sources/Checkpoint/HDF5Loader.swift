@@ -1,4 +1,4 @@
-import CHDF5
+internal import CHDF5
 
 /// Opens HDF5 checkpoints: Keras 2 weights, Keras 2 full models, Keras 3 `.weights.h5`, or
 /// generic HDF5 files.
@@ -32,6 +32,7 @@ enum HDF5Loader {
             try walker.walkLocked(fullModel ? "model_weights" : "")
             let format: CheckpointFormat
             var datasets = walker.datasets
+            var native = false
             var prefix = ""
             if fullModel {
                 format = .keras2FullModel
@@ -44,10 +45,12 @@ enum HDF5Loader {
                 }
                 if let layers = try HDF5Attributes.kerasListLocked(mw, "layer_names", file: file, owner: "/model_weights") {
                     datasets = try kerasOrderLocked(datasets, layers: layers, prefix: prefix, walker: walker)
+                    native = true
                 }
             } else if let layers = try HDF5Attributes.kerasListLocked(root, "layer_names", file: file, owner: "/") {
                 format = .keras2
                 datasets = try kerasOrderLocked(datasets, layers: layers, prefix: "", walker: walker)
+                native = true
             } else if isKeras3(walker) {
                 format = .keras3
                 datasets = datasets.filter { !$0.path.hasPrefix("optimizer/") }
@@ -59,7 +62,9 @@ enum HDF5Loader {
                 (info: TensorInfo(name: String(d.path.dropFirst(prefix.count)), dtype: d.dtype, shape: d.shape, file: path, layout: layout),
                  source: TensorSource.hdf5(file: file, dataset: "/" + d.path))
             }
-            return LoadedCheckpoint(format: format, tensors: tensors, metadata: metadata)
+            // Keras 2 lists its layers in the model's order (`layer_names`): the forward order.
+            let order = native ? LayerOrder.native(tensors.map(\.info.name), note: "Keras layer_names") : nil
+            return LoadedCheckpoint(format: format, tensors: tensors, metadata: metadata, nativeOrder: order)
         }
     }
 

@@ -1,4 +1,4 @@
-import CHDF5
+internal import CHDF5
 import Foundation
 
 /// The one lock around every libhdf5 call: the serial libhdf5 build is not thread-safe.

@@ -1,4 +1,4 @@
-import CHDF5
+internal import CHDF5
 
 /// A numeric dataset found in an HDF5 file.
 struct HDF5Dataset: Equatable {

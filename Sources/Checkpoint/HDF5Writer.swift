@@ -1,4 +1,4 @@
-import CHDF5
+internal import CHDF5
 import Foundation
 
 /// Writes an HDF5 file of float32 datasets and string attributes, atomically.

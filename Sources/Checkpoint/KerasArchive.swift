@@ -60,7 +60,8 @@ enum KerasArchive {
             let info = TensorInfo(name: name, dtype: t.info.dtype, shape: t.info.shape, file: path, layout: t.info.layout)
             return (order + [k], info, t.source)
         }.sorted { $0.order.lexicographicallyPrecedes($1.order) }.map { ($0.info, $0.source) }
-        return LoadedCheckpoint(format: .kerasArchive, tensors: tensors, metadata: inner.metadata)
+        return LoadedCheckpoint(format: .kerasArchive, tensors: tensors, metadata: inner.metadata,
+                                nativeOrder: .native(tensors.map(\.0.name), note: "the .keras model's layer order"))
     }
 
     /// The weights-file group of each layer of `config` (a model's config.json or a nested

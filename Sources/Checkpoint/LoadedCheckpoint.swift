@@ -1,4 +1,4 @@
-import CHDF5
+internal import CHDF5
 
 /// Where the bytes of one tensor are.
 indirect enum TensorSource {
@@ -41,4 +41,7 @@ struct LoadedCheckpoint {
     /// Tensors in checkpoint order, each with its source.
     let tensors: [(info: TensorInfo, source: TensorSource)]
     let metadata: [String: String]
+    /// The model's forward order when the format records it (`LayerOrder.native`), else nil:
+    /// the reader of a format whose tensor order is the model's supplies it.
+    var nativeOrder: LayerOrder? = nil
 }

@@ -150,7 +150,9 @@ enum QuantizedTensors {
             info.quantization = qt.name + (mode == .raw ? " raw" : "")
             tensors.append((info, .quantized(qt)))
         }
-        return LoadedCheckpoint(format: loaded.format, tensors: tensors, metadata: loaded.metadata)
+        // A native order carries over to the combined tensors, which take their places.
+        let order = loaded.nativeOrder.map { LayerOrder.native(tensors.map(\.info.name), note: $0.note ?? "the file's order") }
+        return LoadedCheckpoint(format: loaded.format, tensors: tensors, metadata: loaded.metadata, nativeOrder: order)
     }
 
     /// `"a.b.qweight"` → (`"a.b."`, `"qweight"`).

@@ -62,7 +62,9 @@ enum TorchLoader {
                 tensors.append((info, .strided(StridedTensor(zip: zip, entry: entry, view: view))))
             }
         }
-        return LoadedCheckpoint(format: .pytorch, tensors: tensors, metadata: [:])
+        // A state dict lists a model's tensors as `state_dict()` does: the forward order.
+        return LoadedCheckpoint(format: .pytorch, tensors: tensors, metadata: [:],
+                                nativeOrder: .native(tensors.map(\.info.name), note: "PyTorch state_dict order"))
     }
 
     /// The state dict: the root, or its `state_dict` / `model` member when that is a dict

@@ -22,7 +22,7 @@ public struct FNOBalanceOptions: Sendable, Codable, Equatable {
     /// The sigmoid policy (`s_min = s_max = s`, τ = 10, layer unit, `minEvals` 13 = "> 12").
     public var policy: PolicyOptions
     public var xminPos = 2.0
-    /// Drop eigenvalues ≤ 1e-5 before fitting (all kept if none is larger).
+    /// Drop eigenvalues ≤ `ZeroFilter.referenceThreshold` (1e-5) before fitting (all kept if none is larger).
     public var filterZeros = true
     public var convAnalysis: ConvAnalysis = .matrix
     /// Balance the spectral layers too, through the pooled ESD of their per-mode complex matrices.
@@ -119,12 +119,8 @@ public enum FNOBalance {
             guard let raw = try? eigenvalues(name, parameters: parameters, options: options), raw.allSatisfy(\.isFinite) else {
                 return FNOLayerSpectrum(name: name, eigenvalues: [], alpha: nil)
             }
-            var values = raw
-            if options.filterZeros {
-                let kept = raw.filter { $0 > 1e-5 }
-                values = kept.isEmpty ? raw : kept
-            }
-            return FNOLayerSpectrum(name: name, eigenvalues: values, alpha: Hill.fit(values, xminPos: options.xminPos).fit?.alpha)
+            let fit = PLAlphaHill(eigenvalues: raw, xminPos: options.xminPos, filterZeros: options.filterZeros)
+            return FNOLayerSpectrum(name: name, eigenvalues: fit.fitValues, alpha: fit.alpha)
         }
     }
 

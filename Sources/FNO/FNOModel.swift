@@ -1,4 +1,6 @@
+import ComplexNumbers
 import PDE
+import Random
 import Train
 
 /// The activations one forward pass keeps for its backward pass. An autoregressive rollout

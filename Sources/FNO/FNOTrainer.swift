@@ -1,8 +1,8 @@
-import Analyzer
 import Checkpoint
 import Dispatch
 import Foundation
 import LinearAlgebra
+import Random
 import Train
 
 /// What a finished FNO run reports.
@@ -63,7 +63,7 @@ public final class FNOTrainer {
                            width: config.width, modes: config.modes, layers: config.layers, padding: config.padding,
                            projection: config.projection)
         model = try FNOModel(config: mc, grid: data.grid, maxBatch: config.batchSize)
-        var rng = SeededRNG(seed: config.seed, stream: 1)
+        var rng = SeededRNG(seed: config.seed, stream: .initialization)
         model.initialize(rng: &rng)
         rollout = Rollout(model: model, initialStep: initialStep, channels: data.channels)
         var o = OptimizerSettings(kind: .adam)
@@ -118,7 +118,7 @@ public final class FNOTrainer {
             let balanced = decisions.filter { $0.excluded == nil }.map { d in
                 (d.name, active[model.parameters.entries.firstIndex { $0.module == d.name }!])
             }
-            var r = SeededRNG(seed: config.seed, stream: 1_000_000 + UInt64(epoch))
+            var r = SeededRNG(seed: config.seed, stream: .fnoEpochOrder(epoch))
             let order = r.permutation(n)
             var lossSum = 0.0
             for b in 0..<stepsPerEpoch {

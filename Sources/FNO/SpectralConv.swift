@@ -1,3 +1,4 @@
+import ComplexNumbers
 import PDE
 import Train
 

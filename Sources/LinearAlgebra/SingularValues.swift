@@ -1,4 +1,4 @@
-import CLapack
+internal import CLapack
 
 /// Singular values by divide and conquer (`dgesdd`), used as the reference for the Gram path.
 public enum SingularValues {

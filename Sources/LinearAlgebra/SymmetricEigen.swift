@@ -1,4 +1,4 @@
-import CLapack
+internal import CLapack
 
 /// Eigenvalues of symmetric matrices and Gram matrices, in double precision.
 public enum SymmetricEigen {

@@ -1,4 +1,4 @@
-import CLapack
+internal import CLapack
 
 /// Control of OpenBLAS's own thread pool.
 ///

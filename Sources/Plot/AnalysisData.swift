@@ -58,14 +58,16 @@ public struct AnalysisData: Sendable {
 
     /// Runs the analysis in process.
     ///
-    /// - Parameter keepEigenvalues: keep each layer's spectrum in memory for per-layer figures.
+    /// - Parameters:
+    ///   - order: the layer order (`--order FILE`); nil: the source's forward order.
+    ///   - keepEigenvalues: keep each layer's spectrum in memory for per-layer figures.
     /// - Throws: the analysis's errors; `PlotError.noLayers` when no layer could be analysed.
-    public static func analyze(_ source: TensorSource, label: String, options: AnalysisOptions, keepEigenvalues: Bool,
-                               progress: Analyzer.Progress? = nil) throws -> AnalysisData {
+    public static func analyze(_ source: TensorSource, label: String, options: AnalysisOptions, order: LayerOrder? = nil,
+                               keepEigenvalues: Bool, progress: Analyzer.Progress? = nil) throws -> AnalysisData {
         let kept = KeptSpectra()
         var keep: (@Sendable (LayerReport, ESD) throws -> Void)?
         if keepEigenvalues { keep = { @Sendable layer, esd in kept.store(esd.eigenvalues, id: layer.id) } }
-        let report = try Analyzer.analyze(source, options: options, progress: progress, keepEigenvalues: keep)
+        let report = try Analyzer.analyze(source, options: options, order: order, progress: progress, keepEigenvalues: keep)
         guard !report.layers.isEmpty else { throw PlotError.noLayers(source: source.label, skipped: report.skipped.count) }
         return AnalysisData(report: report, rows: report.layers.map(\.row), label: label,
                             eigenvalues: keepEigenvalues ? .memory(kept.all) : .none)
@@ -78,8 +80,7 @@ public struct AnalysisData: Sendable {
         guard !report.layers.isEmpty else { throw PlotError.noLayers(source: path, skipped: report.skipped.count) }
         let data = FileManager.default.contents(atPath: path)
         // Every stored column, also those this version does not model (the report has checked the file).
-        let stored = data.flatMap { try? JSONParser.parse([UInt8]($0)) }?["layers"]?.arrayValue
-        let rows = stored.flatMap { try? $0.map { try Row(json: $0) } } ?? report.layers.map(\.row)
+        let rows = data.flatMap(AnalysisReport.layerRows) ?? report.layers.map(\.row)
         if let dir = eigenvalueFolder {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {

@@ -1,4 +1,4 @@
-import CGnuplot
+internal import CGnuplot
 import Foundation
 
 /// Errors of plotting and reporting; each prints as one line naming the file and the problem.

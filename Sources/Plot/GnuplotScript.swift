@@ -1,4 +1,4 @@
-import CGnuplot
+internal import CGnuplot
 
 /// A gnuplot script: command text interleaved with binary data blocks, in the order gnuplot
 /// reads them (each `'-' binary` element of a `plot` command reads one block right after the

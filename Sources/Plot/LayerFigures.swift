@@ -15,13 +15,7 @@ public struct LayerSpectrum: Sendable {
     public init(layer: LayerReport, eigenvalues: [Double], options: AnalysisOptions, marchenkoPastur: MarchenkoPastur? = nil) {
         self.layer = layer
         self.eigenvalues = eigenvalues
-        // The same rule as `ESD.filtered(above:)`: the values above the threshold, or all if none is.
-        if options.filterZeros {
-            let kept = eigenvalues.filter { $0 > options.zeroThreshold }
-            fitValues = kept.isEmpty ? eigenvalues : kept
-        } else {
-            fitValues = eigenvalues
-        }
+        fitValues = options.filterZeros ? ZeroFilter.apply(eigenvalues, above: options.zeroThreshold) : eigenvalues
         self.marchenkoPastur = marchenkoPastur
     }
 }

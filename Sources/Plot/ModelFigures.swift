@@ -61,8 +61,11 @@ public enum ModelFigures {
         }
     }
 
-    static func depthAxis(_ layers: [LayerReport]) -> Axis {
-        Axis("layer (checkpoint order)", min: -0.5, max: Double(max(layers.count, 1)) - 0.5)
+    /// The x axis of the by-depth figures: `layer_id`, which numbers the model's layers in its
+    /// forward order (or natural name order when the analysis had none; the label says which).
+    static func depthAxis(_ report: AnalysisReport) -> Axis {
+        let order = report.order.map { $0.method == .natural ? "natural name order" : "forward order" } ?? "checkpoint order"
+        return Axis(Markup.plain("layer_id") + " (\(order))", min: -0.5, max: Double(max(report.layers.map(\.id).max() ?? 0, 0)) + 0.5)
     }
 
     /// A y range holding the values and the α = 2 and α = 6 boundaries.
@@ -71,13 +74,13 @@ public enum ModelFigures {
         return (max(0, min(1.5, lo - 0.25)), max(6.5, hi + 0.05 * (hi - lo) + 0.25))
     }
 
-    /// α of each layer by position in the checkpoint, coloured by role, over the bands.
+    /// α of each layer by depth (`layer_id`, forward order), coloured by role, over the bands.
     public static func alphaDepth(_ report: AnalysisReport, choice: AlphaChoice, title: String) -> Figure {
         let layers = report.layers
         let alphas = layers.compactMap(choice.alpha)
         let missing = layers.count - alphas.count
         var panel = Panel(title: "\(Markup.plain(title)): α by depth" + (missing > 0 ? " (\(missing) layers without a fit)" : ""),
-                          x: depthAxis(layers), y: Axis(choice.label(selected: report.options.fit)))
+                          x: depthAxis(report), y: Axis(choice.label(selected: report.options.fit)))
         panel.series = byRole(layers, x: { Double($0.id) }, y: choice.alpha)
         (panel.y.min, panel.y.max) = alphaRange(alphas)
         addAlphaBands(&panel, horizontal: true)
@@ -119,7 +122,7 @@ public enum ModelFigures {
     public static func lambdaMaxDepth(_ report: AnalysisReport, title: String) -> Figure {
         let layers = report.layers.filter { $0.status == .ok }
         let lmax: (LayerReport) -> Double? = { l in l.metrics.map(\.lambdaMax).flatMap { $0 > 0 ? $0 : nil } }
-        var top = Panel(title: "\(Markup.plain(title)): λ_{max} and stable rank by depth", x: depthAxis(report.layers),
+        var top = Panel(title: "\(Markup.plain(title)): λ_{max} and stable rank by depth", x: depthAxis(report),
                         y: Axis("λ_{max}", scale: .log))
         top.series = byRole(layers, x: { Double($0.id) }, y: lmax)
         let values = layers.compactMap(lmax)
@@ -128,7 +131,7 @@ public enum ModelFigures {
             top.y.max = hi * 1.5
         }
         top.key = .outsideRight
-        var bottom = Panel(x: depthAxis(report.layers), y: Axis("stable rank Σλ / λ_{max}"))
+        var bottom = Panel(x: depthAxis(report), y: Axis("stable rank Σλ / λ_{max}"))
         bottom.series = byRole(layers, x: { Double($0.id) }, y: { $0.metrics?.stableRank })
         bottom.y.min = 0
         // The roles' key is on the top panel; an invisible key keeps the plot widths equal.
@@ -185,7 +188,7 @@ public enum ModelFigures {
         var delta: [String: Double] = [:]
         for p in pairs { if let x = choice.alpha(p.a), let y = choice.alpha(p.b) { delta[p.a.name] = y - x } }
         var panel = Panel(title: "Δα = α(\(Markup.plain(nameB))) − α(\(Markup.plain(nameA))) by depth (\(delta.count) matched layers)",
-                          x: depthAxis(a.layers), y: Axis(deltaLabel(a, b, choice)))
+                          x: depthAxis(a), y: Axis(deltaLabel(a, b, choice)))
         panel.emptyMessage = "no layer is fitted in both analyses"
         for series in byRole(pairs.map(\.a), x: { Double($0.id) }, y: { delta[$0.name] }) {
             guard case let .points(color, _, _) = series.style else { continue }

@@ -17,17 +17,25 @@ public struct ESD: Sendable {
     /// - Parameter data: the tensor, row-major in `matrices.shape`.
     /// - Throws: `LinearAlgebraError` if LAPACK does not converge.
     public init(_ matrices: WeightMatrices, data: UnsafeBufferPointer<Double>, convNorm: Double = 0.5) throws {
-        self.matrices = matrices
-        self.scale = matrices.kind == .conv2d ? convNorm : 1
         var values: [Double] = []
         values.reserveCapacity(matrices.eigenvalueCount)
         try matrices.forEachSlice(of: data) { slice in
             values += try SymmetricEigen.gramEigenvalues(slice, rows: matrices.rows, cols: matrices.cols)
         }
-        let s = scale
-        for i in values.indices { values[i] = max(0, values[i]) * s }
-        values.sort()
-        eigenvalues = values
+        self.init(gramEigenvalues: values, matrices: matrices, convNorm: convNorm)
+    }
+
+    /// The ESD from the eigenvalues of a layer's Gram matrices as LAPACK gives them: round-off
+    /// below 0 set to 0, each multiplied by the layer's scale (`WeightMatrices.eigenvalueScale`),
+    /// sorted. Every path that computes a layer's spectrum from its weights ends here.
+    public init(gramEigenvalues values: [Double], matrices: WeightMatrices, convNorm: Double) {
+        let s = matrices.eigenvalueScale(convNorm: convNorm)
+        var v = values
+        for i in v.indices { v[i] = max(0, v[i]) * s }
+        v.sort()
+        eigenvalues = v
+        scale = s
+        self.matrices = matrices
     }
 
     /// Whether `init(streaming:)` can compute this layer's ESD from row blocks: one slice with
@@ -45,10 +53,14 @@ public struct ESD: Sendable {
     /// Computes the ESD of a tall single-slice layer from its rows, streamed in blocks, without
     /// holding the weights: `WᵀW = Σ_b W_bᵀW_b` accumulated with `dsyrk`, then `dsyevd`.
     ///
-    /// - Parameter blocks: calls its argument with consecutive row-major blocks of whole rows
-    ///   (each a multiple of `cols` elements) until the tensor is exhausted.
+    /// Scaled like `init(_:data:convNorm:)` (a 1×1 convolution is one tall slice, and streams).
+    ///
+    /// - Parameters:
+    ///   - convNorm: the conv2d scale (see `WeightMatrices.eigenvalueScale`).
+    ///   - blocks: calls its argument with consecutive row-major blocks of whole rows
+    ///     (each a multiple of `cols` elements) until the tensor is exhausted.
     /// - Returns: `.nonFinite` if any weight is NaN or infinite (the spectrum is then undefined).
-    public static func streaming(_ matrices: WeightMatrices,
+    public static func streaming(_ matrices: WeightMatrices, convNorm: Double,
                                  blocks: ((UnsafeBufferPointer<Double>) throws -> Void) throws -> Void) throws -> Streamed {
         precondition(canStream(matrices), "streaming needs one slice with rows ≥ cols")
         let cols = matrices.cols
@@ -64,7 +76,7 @@ public struct ESD: Sendable {
         precondition(seen == matrices.rows * cols, "the blocks do not cover the tensor")
         if nonFinite > 0 { return .nonFinite(count: nonFinite) }
         let values = try SymmetricEigen.eigenvalues(symmetric: &g, n: cols)
-        return .esd(ESD(eigenvalues: values, matrices: matrices))
+        return .esd(ESD(gramEigenvalues: values, matrices: matrices, convNorm: convNorm))
     }
 
     /// The number of NaN or infinite values. A sum of `x·0` (0 for finite x, NaN otherwise) in
@@ -86,7 +98,8 @@ public struct ESD: Sendable {
         return values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
     }
 
-    /// Builds an ESD from eigenvalues computed elsewhere (sorted here; negatives set to 0).
+    /// Builds an ESD from eigenvalues computed elsewhere and already scaled by `scale` (sorted
+    /// here; negatives set to 0).
     public init(eigenvalues: [Double], matrices: WeightMatrices, scale: Double = 1) {
         self.eigenvalues = eigenvalues.map { max(0, $0) }.sorted()
         self.scale = scale
@@ -97,10 +110,4 @@ public struct ESD: Sendable {
     /// The largest eigenvalue, λmax (0 for an empty spectrum).
     public var lambdaMax: Double { eigenvalues.last ?? 0 }
     public var lambdaMin: Double { eigenvalues.first ?? 0 }
-
-    /// The eigenvalues above `threshold` (`filter_zeros` uses 1e-5); all of them if none is.
-    public func filtered(above threshold: Double) -> [Double] {
-        let kept = eigenvalues.filter { $0 > threshold }
-        return kept.isEmpty ? eigenvalues : kept
-    }
 }

@@ -75,7 +75,7 @@ public enum FARMS {
     public static func spectrum(_ matrices: WeightMatrices, data: UnsafeBufferPointer<Double>, convNorm: Double,
                                 settings: FARMSSettings) throws -> FARMSSpectrum? {
         guard let w = windows(rows: matrices.rows, cols: matrices.cols, settings: settings) else { return nil }
-        let scale = matrices.kind == .conv2d ? convNorm : 1
+        let scale = matrices.eigenvalueScale(convNorm: convNorm)
         var values: [Double] = []
         values.reserveCapacity(w.count * matrices.sliceCount * min(w.rows, w.cols))
         var window = [Double](repeating: 0, count: w.rows * w.cols)

@@ -1,34 +1,10 @@
 import LinearAlgebra
+import Random
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// SplitMix64 (Steele, Lea and Flood, OOPSLA 2014): a small, fast, seeded generator whose output
-/// is the same on every platform and Swift version.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform integer in `0..<bound` without modulo bias (Lemire, ACM TOMACS 2019).
-    public mutating func next(below bound: UInt64) -> UInt64 {
-        precondition(bound > 0)
-        var m = next().multipliedFullWidth(by: bound)
-        if m.low < bound {
-            let threshold = (0 &- bound) % bound
-            while m.low < threshold { m = next().multipliedFullWidth(by: bound) }
-        }
-        return m.high
-    }
-}
 
 /// WeightWatcher's `randomize` option: the ESD of the layer with its entries shuffled, which
 /// destroys the learned correlations and keeps the entry distribution (and ‖W‖_F).
@@ -70,8 +46,7 @@ public enum Randomization {
             shuffle(&copy, using: &g)
             values += try SymmetricEigen.gramEigenvalues(copy, rows: matrices.rows, cols: matrices.cols)
         }
-        let scale = matrices.kind == .conv2d ? convNorm : 1
-        return ESD(eigenvalues: values.map { $0 * scale }, matrices: matrices, scale: scale)
+        return ESD(gramEigenvalues: values, matrices: matrices, convNorm: convNorm)
     }
 
     /// WeightWatcher's `rand_distance`: the Jensen–Shannon distance between two *sorted

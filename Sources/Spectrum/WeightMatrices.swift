@@ -21,6 +21,12 @@ public struct WeightMatrices: Sendable, Equatable {
     /// Total number of eigenvalues, `M · sliceCount`.
     public var eigenvalueCount: Int { M * sliceCount }
 
+    /// The factor applied to every eigenvalue of this layer: `convNorm` for a conv2d kernel
+    /// (WeightWatcher's `conv2d_norm`, 0.5 by default; one slice of it under `--no-pool` too),
+    /// 1 for every other kind. The one owner of the scale: every spectrum of a layer (its ESD in
+    /// memory or streamed, its randomised ESD, its FARMS windows) is scaled by it.
+    public func eigenvalueScale(convNorm: Double) -> Double { kind == .conv2d ? convNorm : 1 }
+
     public init(kind: LayerKind, shape: [Int], layout: KernelLayout) {
         self.kind = kind
         self.shape = shape

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Analyzer
+import Checkpoint
 import PowerLaw
 import Spectrum
 
@@ -73,6 +74,14 @@ struct AnalysisArguments: ParsableArguments {
 
     @Option(help: "FARMS: window positions per dimension.")
     var farmsOps: Int = 10
+
+    @Option(help: ArgumentHelp("The layer order (layer_id, depth figures, policy): one parameter name per line, as 'for n, _ in model.named_parameters(): print(n)' prints. Default: config.json's family beside the checkpoint, else natural name order.", valueName: "FILE"))
+    var order: String?
+
+    /// The `--order FILE` order for `source`'s tensors; nil: the source's own forward order.
+    func layerOrder(for source: TensorSource) throws -> LayerOrder? {
+        try order.map { try LayerOrder.fromFile($0, tensorNames: source.descriptors.map(\.name)) }
+    }
 
     var options: AnalysisOptions {
         var o = AnalysisOptions()

@@ -27,7 +27,8 @@ struct AnalyzeCommand: ParsableCommand {
         With --base BASE each layer is W − W_base (matched by name). A LoRA adapter (a PEFT
         adapter_model.safetensors or its folder) is analysed as its update scale·B·A, or as
         W + scale·B·A with --base; scale = lora_alpha/r from adapter_config.json beside it.
-        """)
+        """,
+        aliases: ["analyse"])
 
     @Argument(help: "Checkpoints to analyse.")
     var paths: [String]
@@ -130,7 +131,8 @@ struct AnalyzeCommand: ParsableCommand {
                 try AtomicFile.write(NpyWriter.data(esd.eigenvalues), to: dir + "/" + eigenvalueFileName(layer))
             }
         }
-        return try Analyzer.analyze(source, options: analysis.options, progress: { progress.update($0, $1, $2) },
+        return try Analyzer.analyze(source, options: analysis.options, order: try analysis.layerOrder(for: source),
+                                    progress: { progress.update($0, $1, $2) },
                                     keepEigenvalues: keep, timings: timings)
     }
 

@@ -100,7 +100,8 @@ func loadAnalysis(_ path: String, eigenvalues: String?, analysis: AnalysisArgume
         let checkpoint = try Checkpoint.open(path)
         let progress = Terminal.ProgressLine(prefix: URL(fileURLWithPath: path).lastPathComponent)
         defer { progress.finish() }
-        data = try AnalysisData.analyze(checkpoint, label: label, options: analysis.options, keepEigenvalues: keepEigenvalues,
+        data = try AnalysisData.analyze(checkpoint, label: label, options: analysis.options,
+                                        order: try analysis.layerOrder(for: checkpoint), keepEigenvalues: keepEigenvalues,
                                         progress: { progress.update($0, $1, $2) })
     }
     var nonFinite = 0

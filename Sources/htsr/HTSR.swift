@@ -1,5 +1,6 @@
 import ArgumentParser
 import Analyzer
+import Checkpoint
 
 struct HTSR: ParsableCommand {
     static let configuration = CommandConfiguration(

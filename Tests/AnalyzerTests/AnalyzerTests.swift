@@ -1,4 +1,6 @@
+import Checkpoint
 import Foundation
+import Random
 import Testing
 import PowerLaw
 import Spectrum
@@ -25,14 +27,8 @@ func rel(_ a: Double?, _ b: Double) -> Double { guard let a else { return .infin
 
 /// Box–Muller Gaussians from a seeded SplitMix64.
 func gaussian(count: Int, seed: UInt64) -> [Double] {
-    var s = seed
-    func u() -> Double {
-        s &+= 0x9E37_79B9_7F4A_7C15
-        var z = s
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return (Double((z ^ (z >> 31)) >> 11) + 0.5) / Double(1 << 53)
-    }
+    var g = SplitMix64(seed: seed)
+    func u() -> Double { (Double(g.next() >> 11) + 0.5) / Double(1 << 53) }
     return (0..<count).map { _ in (-2 * log(u())).squareRoot() * cos(2 * .pi * u()) }
 }
 

@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import Random
 import Testing
 import PowerLaw
 import Spectrum

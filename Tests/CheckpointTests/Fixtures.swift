@@ -4,12 +4,15 @@ import Testing
 
 /// Paths of and expectations for the files written by `Scripts/make-fixtures.py`.
 enum Fixtures {
-    /// `fixtures/checkpoints` of this repository.
-    static let root: String = {
+    /// `fixtures/<folder>` of this repository.
+    static func folder(_ name: String) -> String {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("fixtures/checkpoints").path
-    }()
+        return url.appendingPathComponent("fixtures/" + name).path
+    }
+
+    /// `fixtures/checkpoints` of this repository.
+    static let root = folder("checkpoints")
 
     static func path(_ relative: String) -> String { root + "/" + relative }
 

@@ -87,8 +87,9 @@ let checkpoints = HTSRBinary.packageRoot.appendingPathComponent("fixtures/checkp
         #expect(r.status == 0, "\(r.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(json["format"] as? String == "htsr-analysis")
-        // The index's weight_map order (layer.2 before layer.10), not alphabetical.
-        #expect((json["layers"] as! [[String: Any]]).map { $0["name"] as! String } == ["encoder.layer.2.weight", "encoder.layer.10.weight", "embeddings.weight"])
+        // No config.json: natural name order (layer.2 before layer.10), and the output says so.
+        #expect((json["layers"] as! [[String: Any]]).map { $0["name"] as! String } == ["embeddings.weight", "encoder.layer.2.weight", "encoder.layer.10.weight"])
+        #expect((json["order"] as? [String: Any])?["method"] as? String == "natural")
         let r2 = try HTSRBinary.run(["analyze", sharded, keras, "--min-evals", "2", "--format", "csv", "--output", tmp.url.path + "/", "--quiet"])
         #expect(r2.status == 0, "\(r2.stderr)")
         #expect(tmp.contents == ["model.weights.csv", "sharded.csv"])
@@ -106,7 +107,7 @@ let checkpoints = HTSRBinary.packageRoot.appendingPathComponent("fixtures/checkp
         #expect(runs.allSatisfy { $0.status == 0 }, "\(runs.map(\.stderr))")
         #expect(runs[0].stdout == runs[1].stdout)
         let keys = try #require(try JSONParser.parse(Array(runs[0].stdout.utf8)).objectMembers).map(\.key)
-        #expect(keys == ["format", "version", "tool", "source", "options", "summary", "layers", "skipped"])
+        #expect(keys == ["format", "version", "tool", "source", "options", "summary", "layers", "skipped", "order"])
     }
 }
 

@@ -1,19 +1,14 @@
 import Checkpoint
 import Foundation
+import Random
 import Testing
 
 /// Fixtures for the metric options, written into a temporary folder by each test.
 enum MetricFixtures {
     /// Standard Gaussians from SplitMix64 and Box–Muller.
     static func gaussian(_ count: Int, seed: UInt64, scale: Double = 1) -> [Double] {
-        var state = seed
-        func u() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return (Double((z ^ (z >> 31)) >> 11) + 0.5) / 9_007_199_254_740_992
-        }
+        var g = SplitMix64(seed: seed)
+        func u() -> Double { (Double(g.next() >> 11) + 0.5) / 9_007_199_254_740_992 }
         return (0..<count).map { _ in scale * (-2 * log(u())).squareRoot() * cos(2 * .pi * u()) }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Random
 import Testing
 import Train
 @testable import FNO

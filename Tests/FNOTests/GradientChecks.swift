@@ -1,5 +1,7 @@
+import ComplexNumbers
 import GradientCheckSupport
 import PDE
+import Random
 import Testing
 import Train
 @testable import FNO

@@ -1,3 +1,4 @@
+import ComplexNumbers
 import Foundation
 import PDE
 import Testing

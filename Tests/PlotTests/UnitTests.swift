@@ -1,4 +1,5 @@
 import Analyzer
+import Checkpoint
 import Foundation
 import Spectrum
 import Testing

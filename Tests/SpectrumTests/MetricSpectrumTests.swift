@@ -1,3 +1,4 @@
+import Random
 import Testing
 import LinearAlgebra
 @testable import Spectrum

@@ -124,7 +124,7 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
         let m = WeightMatrices(kind: .linear, shape: [rows, cols], layout: .pytorch)
         #expect(ESD.canStream(m))
         let whole = try esd(w, kind: .linear, shape: [rows, cols])
-        let streamed = try ESD.streaming(m) { body in
+        let streamed = try ESD.streaming(m, convNorm: 0.5) { body in
             try w.withUnsafeBufferPointer { p in
                 var start = 0
                 while start < p.count {
@@ -143,7 +143,7 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
         var w = [Double](repeating: 1, count: 40)
         w[3] = .nan; w[11] = -.infinity
         let m = WeightMatrices(kind: .linear, shape: [10, 4], layout: .pytorch)
-        let r = try ESD.streaming(m) { body in try w.withUnsafeBufferPointer { try body($0) } }
+        let r = try ESD.streaming(m, convNorm: 0.5) { body in try w.withUnsafeBufferPointer { try body($0) } }
         guard case let .nonFinite(count) = r else { Issue.record("expected non-finite"); return }
         #expect(count == 2)
         #expect(w.withUnsafeBufferPointer(ESD.countNonFinite) == 2)
@@ -166,5 +166,85 @@ func rel(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) 
                 }
             }
         }
+    }
+}
+
+/// Every path that computes a layer's spectrum applies the same conv2d scale
+/// (`WeightMatrices.eigenvalueScale`): in memory, streamed (a 1×1 kernel is one tall slice),
+/// randomised, FARMS and one slice at a time (`--no-pool`). A Keras 1×1 kernel (1, 1, 64, 64)
+/// used to stream without the scale: eigenvalues 2× too large.
+@Suite struct ConvScaleTests {
+    struct Kernel: CustomStringConvertible, Sendable {
+        let shape: [Int]
+        let layout: KernelLayout
+        var description: String { "\(layout.rawValue) \(shape)" }
+        var matrices: WeightMatrices { WeightMatrices(kind: .conv2d, shape: shape, layout: layout) }
+        var values: [Double] {
+            (0..<shape.reduce(1, *)).map { (i: Int) -> Double in
+                let x = Double(i)
+                let a: Double = sin(0.37 * x + 0.11 * Double(i % 13))
+                return a + 0.2 * cos(Double(i % 7))
+            }
+        }
+    }
+
+    static let kernels = [Kernel(shape: [1, 1, 64, 64], layout: .keras), Kernel(shape: [1, 1, 64, 128], layout: .keras),
+                          Kernel(shape: [1, 1, 96, 64], layout: .keras), Kernel(shape: [64, 64, 1, 1], layout: .pytorch),
+                          Kernel(shape: [32, 16, 3, 3], layout: .pytorch), Kernel(shape: [3, 3, 16, 32], layout: .keras)]
+
+    @Test(arguments: kernels)
+    func everyPathScalesAlike(kernel: Kernel) throws {
+        let m = kernel.matrices, w = kernel.values, convNorm = 0.5
+        #expect(m.eigenvalueScale(convNorm: convNorm) == convNorm)
+        // Σλ = conv_norm · ‖W‖_F² (a Gram's eigenvalues sum to the squared Frobenius norm).
+        let frobenius = w.reduce(0) { $0 + $1 * $1 }
+        let inMemory = try w.withUnsafeBufferPointer { try ESD(m, data: $0, convNorm: convNorm) }
+        #expect(rel(inMemory.eigenvalues.reduce(0, +), convNorm * frobenius) < 1e-12, "\(kernel): in memory")
+
+        if ESD.canStream(m) {
+            let streamed = try ESD.streaming(m, convNorm: convNorm) { body in try w.withUnsafeBufferPointer { try body($0) } }
+            guard case let .esd(s) = streamed else { Issue.record("\(kernel): non-finite"); return }
+            #expect(s.scale == convNorm)
+            #expect(s.count == inMemory.count)
+            for (x, y) in zip(s.eigenvalues, inMemory.eigenvalues) {
+                #expect(abs(x - y) <= 1e-12 * inMemory.lambdaMax, "\(kernel): streamed \(x) vs \(y)")
+            }
+        }
+
+        // A shuffle keeps ‖W‖_F, so the randomised spectrum has the same sum.
+        let random = try w.withUnsafeBufferPointer { try Randomization.esd(m, data: $0, convNorm: convNorm, seed: 7) }
+        #expect(rel(random.eigenvalues.reduce(0, +), convNorm * frobenius) < 1e-12, "\(kernel): randomised")
+
+        // One FARMS window covering each whole slice gives the ESD itself.
+        let whole = FARMSSettings(rows: m.rows, q: Double(m.cols) / Double(m.rows), ops: 1)
+        let farms = try #require(try w.withUnsafeBufferPointer { try FARMS.spectrum(m, data: $0, convNorm: convNorm, settings: whole) })
+        #expect(farms.eigenvalues.count == inMemory.count)
+        for (x, y) in zip(farms.eigenvalues, inMemory.eigenvalues) {
+            #expect(abs(x - y) <= 1e-12 * inMemory.lambdaMax, "\(kernel): FARMS \(x) vs \(y)")
+        }
+
+        // --no-pool: each slice on its own, pooled afterwards, is the ESD.
+        var slices: [Double] = []
+        try w.withUnsafeBufferPointer { p in
+            for s in 0..<m.sliceCount {
+                let one = m.slice(s, of: p)
+                slices += try one.withUnsafeBufferPointer { try ESD(m.singleSlice, data: $0, convNorm: convNorm).eigenvalues }
+            }
+        }
+        slices.sort()
+        #expect(slices.count == inMemory.count)
+        for (x, y) in zip(slices, inMemory.eigenvalues) {
+            #expect(abs(x - y) <= 1e-12 * inMemory.lambdaMax, "\(kernel): one slice at a time \(x) vs \(y)")
+        }
+    }
+
+    /// Other kinds are never scaled, whatever path.
+    @Test func linearIsNotScaled() throws {
+        let m = WeightMatrices(kind: .linear, shape: [64, 32], layout: .pytorch)
+        #expect(m.eigenvalueScale(convNorm: 0.5) == 1)
+        let w = specSinMatrix(rows: 64, cols: 32)
+        let streamed = try ESD.streaming(m, convNorm: 0.5) { body in try w.withUnsafeBufferPointer { try body($0) } }
+        guard case let .esd(s) = streamed else { Issue.record("non-finite"); return }
+        #expect(rel(s.eigenvalues.reduce(0, +), w.reduce(0) { $0 + $1 * $1 }) < 1e-12)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import Text
-import Train
+import Random
 
 
 /// Returns the given words in turn.

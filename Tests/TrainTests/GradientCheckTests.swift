@@ -1,4 +1,5 @@
 import GradientCheckSupport
+import Random
 import Testing
 @testable import Train
 

@@ -1,4 +1,7 @@
 import Analyzer
+import Checkpoint
+import Foundation
+import Random
 import Testing
 @testable import Train
 
@@ -117,7 +120,7 @@ import Testing
         var ao = AnalysisOptions()
         ao.minEvals = 2
         let report = try Analyzer.analyze(InMemorySource(tensors: tensors), options: ao)
-        let file = PolicyFile(report: report, options: PolicyOptions())
+        let file = try PolicyFile(report: report, options: PolicyOptions())
         #expect(file.layers.map(\.name) == ["fc1", "fc2", "fc3", "fc4"])
         #expect(file.layers.filter { $0.excluded == nil }.map(\.name) == ["fc2", "fc3"])
         let alpha2 = try #require(report.layers[1].value(ofColumn: "hill_alpha"))
@@ -125,5 +128,139 @@ import Testing
         #expect(file.parameters["fc1.weight"] == 1 && file.parameters["fc4.weight"] == 1)
         #expect(file.parameters["fc2.weight"] == file.layers[1].multiplier)
         #expect(file.warnings.isEmpty)
+    }
+
+    /// The in-loop probe and the analyzer compute PL_Alpha_Hill with the same function: on
+    /// rank-deficient weights (rank 20 of 32, so 12 round-off eigenvalues for the zero filter)
+    /// their α agree to the bit, with and without the filter.
+    @Test func probeAlphaIsTheAnalyzers() throws {
+        var rng = SeededRNG(seed: 4)
+        let a = (0..<(48 * 20)).map { _ in rng.normal() }, b = (0..<(20 * 32)).map { _ in rng.normal() }
+        var w = [Double](repeating: 0, count: 48 * 32)
+        for i in 0..<48 { for k in 0..<20 { for j in 0..<32 { w[i * 32 + j] += a[i * 20 + k] * b[k * 32 + j] } } }
+        let tensors: [(name: String, shape: [Int], values: [Double])] = [("fc2.weight", [48, 32], w)]
+        for filter in [true, false] {
+            var probe = SpectrumProbe(policy: PolicyOptions())
+            probe.xminPos = 1.5
+            probe.filterZeros = filter
+            let fromProbe = try probe.measure(tensors)["fc2.weight"]
+            var o = AnalysisOptions()
+            o.xminPos = 1.5
+            o.filterZeros = filter
+            o.minEvals = 2
+            let layer = try #require(try Analyzer.analyze(InMemorySource(tensors: tensors), options: o).layers.first)
+            let fromAnalyzer = layer.value(ofColumn: "hill_alpha")
+            #expect(fromProbe == fromAnalyzer, "filter \(filter): probe \(String(describing: fromProbe)), analyzer \(String(describing: fromAnalyzer))")
+            if filter { #expect(fromProbe != nil) }
+        }
+    }
+
+    /// Embeddings keep η and do not count as the first layer (the reference analyses Linear
+    /// and Conv layers only); on main the word embedding was balanced and dropped as "first".
+    @Test func embeddingsKeepEta() {
+        let fits = [LayerFit(name: "embeddings.word_embeddings", eigenvalueCount: 384, metric: 2.4, isEmbedding: true),
+                    LayerFit(name: "embeddings.position_embeddings", eigenvalueCount: 384, metric: 1.7, isEmbedding: true),
+                    LayerFit(name: "encoder.layer.0.attention.self.query", eigenvalueCount: 384, metric: 1.7),
+                    LayerFit(name: "encoder.layer.0.attention.output.dense", eigenvalueCount: 384, metric: 1.8),
+                    LayerFit(name: "encoder.layer.0.output.dense", eigenvalueCount: 384, metric: 2.6),
+                    LayerFit(name: "pooler.dense", eigenvalueCount: 384, metric: 2.1)]
+        let d = TempBalance.decide(fits, options: PolicyOptions())
+        #expect(d.map(\.excluded) == [.embedding, .embedding, .firstLayer, nil, nil, .lastLayer])
+        #expect(d[0].multiplier == 1 && d[1].multiplier == 1)
+        #expect(TempBalance.candidates(fits, options: PolicyOptions()) == ["encoder.layer.0.attention.output.dense", "encoder.layer.0.output.dense"])
+    }
+
+    /// Every entry of the policy file has the same keys; entries of earlier files still read.
+    @Test func decisionsHaveTheSameKeys() throws {
+        let fits = [LayerFit(name: "e", eigenvalueCount: 64, metric: 3, isEmbedding: true), LayerFit(name: "a", eigenvalueCount: 64, metric: nil),
+                    LayerFit(name: "b", eigenvalueCount: 64, metric: 2), LayerFit(name: "c", eigenvalueCount: 64, metric: 4),
+                    LayerFit(name: "d", eigenvalueCount: 64, metric: 5)]
+        let d = TempBalance.decide(fits, options: PolicyOptions())
+        let data = try JSONEncoder().encode(d)
+        let entries = try JSONSerialization.jsonObject(with: data) as! [[String: Any]]
+        #expect(Set(entries.map { $0.keys.sorted() }) == [["excluded", "group", "group_metric", "metric", "multiplier", "name", "num_evals", "reason"]])
+        #expect(entries.map { $0["excluded"] as? Bool } == [true, true, false, false, true])
+        #expect(entries[0]["reason"] as? String == "embedding (keeps η)" && entries[2]["reason"] is NSNull)
+        #expect(try JSONDecoder().decode([LayerDecision].self, from: data) == d)
+        let old = #"[{"name": "fc1", "num_evals": 64, "metric": 3, "multiplier": 1, "excluded": "first layer"}]"#
+        #expect(try JSONDecoder().decode([LayerDecision].self, from: Data(old.utf8)).first?.excluded == .firstLayer)
+    }
+
+    /// A BERT-like checkpoint stored alphabetically: the policy follows the forward order, so a
+    /// LayerNorm takes the multiplier of the dense layer before it (main: of the tensor before it
+    /// alphabetically), and the first Linear layer is dropped.
+    @Test func policyFileFollowsTheForwardOrder() throws {
+        var rng = SeededRNG(seed: 5)
+        var tensors: [(name: String, shape: [Int], values: [Double])] = [("embeddings.word_embeddings.weight", [64, 32], (0..<2048).map { _ in rng.normal() })]
+        for block in [0, 1, 2, 10] {
+            for (k, module) in ["attention.self.query", "attention.output.dense", "intermediate.dense", "output.dense"].enumerated() {
+                let scale = 1 + Double((block * 4 + k) % 5)
+                tensors.append(("encoder.layer.\(block).\(module).weight", [32, 32], (0..<1024).map { _ in rng.normal() * scale }))
+            }
+            for norm in ["attention.output.LayerNorm", "output.LayerNorm"] {
+                tensors.append(("encoder.layer.\(block).\(norm).weight", [32], [Double](repeating: 1, count: 32)))
+            }
+        }
+        tensors.append(("pooler.dense.weight", [32, 32], (0..<1024).map { _ in rng.normal() }))
+        tensors.sort { $0.name < $1.name }
+        var ao = AnalysisOptions()
+        ao.minEvals = 2
+        let report = try Analyzer.analyze(InMemorySource(tensors: tensors), options: ao, order: .family(.bert))
+        let file = try PolicyFile(report: report, options: PolicyOptions())
+        #expect(file.warnings.isEmpty)
+        let p = file.parameters
+        for block in [0, 1, 2, 10] {
+            let e = "encoder.layer.\(block)."
+            #expect(p[e + "attention.output.LayerNorm.weight"] == p[e + "attention.output.dense.weight"])
+            #expect(p[e + "output.LayerNorm.weight"] == p[e + "output.dense.weight"])
+        }
+        #expect(p["embeddings.word_embeddings.weight"] == 1 && p["encoder.layer.0.attention.self.query.weight"] == 1 && p["pooler.dense.weight"] == 1)
+        #expect(file.layers.first { $0.excluded == .firstLayer }?.name == "encoder.layer.0.attention.self.query")
+        // Natural name order (no config.json) is used and said so.
+        let natural = try PolicyFile(report: try Analyzer.analyze(InMemorySource(tensors: tensors), options: ao, order: .natural()),
+                                     options: PolicyOptions())
+        #expect(natural.warnings.first?.hasPrefix("layer order: natural name order") == true)
+    }
+
+    /// --metric must name a numeric column; a value that is text or absent names the layer; a
+    /// null (failed fit) keeps η.
+    @Test func metricChecks() throws {
+        var rng = SeededRNG(seed: 8)
+        let tensors: [(name: String, shape: [Int], values: [Double])] = (1...4).map { ("fc\($0).weight", [64, 64], (0..<4096).map { _ in rng.normal() }) }
+        var ao = AnalysisOptions()
+        ao.minEvals = 2
+        let report = try Analyzer.analyze(InMemorySource(tensors: tensors), options: ao)
+        var o = PolicyOptions()
+        o.metric = "hill_alpah"
+        #expect(throws: PolicyError.self) { try PolicyFile(report: report, options: o) }
+        do { _ = try PolicyFile(report: report, options: o) } catch let PolicyError.unknownMetric(_, valid) {
+            #expect(valid.contains("hill_alpha") && valid.contains("stable_rank") && !valid.contains("name") && !valid.contains("layer_id"))
+        }
+        o.metric = "warning"
+        #expect(throws: PolicyError.self) { try PolicyFile(report: report, options: o) }
+        o.metric = "ks_alpha"
+        var rows = report.layers.map(\.row)
+        rows[2].set("ks_alpha", .string("2.5"))
+        #expect(throws: PolicyError.nonNumericMetric(layer: "fc3.weight", metric: "ks_alpha", value: "the text '2.5'")) {
+            try PolicyFile(report: report, rows: rows, options: o)
+        }
+        rows[2].set("ks_alpha", .null)
+        let kept = try PolicyFile(report: report, rows: rows, options: o)
+        #expect(kept.layers[2].excluded == .noMetric)
+        var missing = Row()
+        for k in rows[1].keys where k != "ks_alpha" { missing.set(k, rows[1][k]!) }
+        rows[1] = missing
+        #expect(throws: PolicyError.missingMetric(layer: "fc2.weight", metric: "ks_alpha")) {
+            try PolicyFile(report: report, rows: rows, options: o)
+        }
+        // The trainer's probe checks its metric against the columns its analysis writes.
+        var probe = SpectrumProbe(policy: o)
+        try probe.validateMetric()
+        probe.policy.metric = "alhpa"
+        #expect(throws: TrainError.self) { try probe.validateMetric() }
+        var mp = AnalysisOptions()
+        mp.mpFit = true
+        #expect(PolicyMetric.numericColumns(options: mp).contains("mp_softrank"))
+        #expect(!PolicyMetric.numericColumns(options: AnalysisOptions()).contains("mp_softrank"))
     }
 }

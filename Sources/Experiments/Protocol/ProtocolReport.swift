@@ -1,4 +1,4 @@
-import Analyzer
+import Checkpoint
 import Foundation
 import Plot
 import Train

@@ -1,4 +1,3 @@
-import Analyzer
 import Checkpoint
 import Dispatch
 import Foundation

@@ -1,4 +1,5 @@
 import Checkpoint
+import ComplexNumbers
 import Foundation
 
 /// Cross-checks of our Burgers and Darcy pipelines against the small real data sets shipped in

@@ -1,3 +1,5 @@
+import Random
+
 /// 1-D viscous Burgers data in the PDEBench layout: `tensor` of shape `(samples, frames, R)`,
 /// `x-coordinate` (`j/R`), `t-coordinate` (the frame times, `0 … finalTime`).
 ///
@@ -58,7 +60,7 @@ public struct BurgersGenerator: PDEDataGenerator {
          "grf_gamma": parameterString(field.gamma), "grf_tau": parameterString(field.tau), "grf_sigma": parameterString(field.sigma)]
     }
 
-    public func sample(using rng: inout SeededRandom) throws -> [[Float]] {
+    public func sample(using rng: inout SplitMix64) throws -> [[Float]] {
         let u0 = try field.sample(using: &rng)
         let solution = try BurgersSolver(n: solverResolution, viscosity: viscosity).solve(initial: u0, times: times)
         let stride = solverResolution / resolution

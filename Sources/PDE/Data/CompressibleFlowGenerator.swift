@@ -1,4 +1,5 @@
 import Foundation
+import Random
 
 /// 2-D compressible Navier–Stokes data in PDEBench's 2-D CFD layout: `density`, `Vx`, `Vy`,
 /// `pressure`, each `(samples, frames, R, R)`, with `x-coordinate` / `y-coordinate` (cell
@@ -70,7 +71,7 @@ public struct CompressibleFlowGenerator: PDEDataGenerator {
     /// draws at 32²), which PDEBench's solver floors at `p = 1e-4`; we redraw such states from the
     /// same stream instead (conditioning the law on positivity).
     /// - Throws: `PDEError.invalidParameter` if 1,000 draws in a row are not positive.
-    public func initialState(using rng: inout SeededRandom) throws -> FlowState {
+    public func initialState(using rng: inout SplitMix64) throws -> FlowState {
         for _ in 0..<1000 {
             let s = draw(using: &rng)
             if s.density.allSatisfy({ $0 > 0 }) && s.pressure.allSatisfy({ $0 > 0 }) { return s }
@@ -79,7 +80,7 @@ public struct CompressibleFlowGenerator: PDEDataGenerator {
     }
 
     /// One draw of PDEBench's `2D_rand` law (possibly non-positive somewhere).
-    func draw(using rng: inout SeededRandom) -> FlowState {
+    func draw(using rng: inout SplitMix64) -> FlowState {
         let n = solverResolution, cells = n * n
         func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * rng.uniform() }
         let d0 = uniform(0.1, 10), deltaD = uniform(0.01, 0.2), t0 = uniform(0.1, 10), deltaP = uniform(0.01, 0.2)
@@ -121,7 +122,7 @@ public struct CompressibleFlowGenerator: PDEDataGenerator {
         return state
     }
 
-    public func sample(using rng: inout SeededRandom) throws -> [[Float]] {
+    public func sample(using rng: inout SplitMix64) throws -> [[Float]] {
         let initial = try initialState(using: &rng)
         let solver = try CompressibleFlowSolver(n: solverResolution, shearViscosity: shearViscosity, bulkViscosity: bulkViscosity, gamma: gamma)
         let states = try solver.solve(initial: initial, times: times)

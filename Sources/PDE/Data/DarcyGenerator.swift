@@ -1,3 +1,5 @@
+import Random
+
 /// 2-D Darcy flow data in the layout of PDEBench's `2D_DarcyFlow_*.hdf5` files: `nu` (the
 /// coefficient `a`, shape `(samples, R, R)`), `tensor` (the solution `u`, shape
 /// `(samples, 1, R, R)`), and `x-coordinate` / `y-coordinate` (cell centres `(i+½)/R`).
@@ -48,7 +50,7 @@ public struct DarcyGenerator: PDEDataGenerator {
     }
 
     /// The thresholded coefficient for one random field sample.
-    public func coefficient(using rng: inout SeededRandom) throws -> [Double] {
+    public func coefficient(using rng: inout SplitMix64) throws -> [Double] {
         try field.sample(using: &rng).map { $0 >= 0 ? high : low }
     }
 
@@ -64,7 +66,7 @@ public struct DarcyGenerator: PDEDataGenerator {
         return coarse.map { $0 * scale }
     }
 
-    public func sample(using rng: inout SeededRandom) throws -> [[Float]] {
+    public func sample(using rng: inout SplitMix64) throws -> [[Float]] {
         let a = try coefficient(using: &rng)
         let u = try solve(coefficient: a)
         return [a.map { Float($0) }, u.map { Float($0) }]

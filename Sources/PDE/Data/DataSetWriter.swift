@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import Random
 
 /// Generates a PDE data set and writes it as one HDF5 file in the PDEBench layout.
 public enum DataSetWriter {
@@ -13,7 +14,7 @@ public enum DataSetWriter {
 
     /// Writes `samples` samples of `generator` to `path`, atomically.
     ///
-    /// Sample `i` is drawn from `SeededRandom(seed: seed, stream: i)`, so the file is identical
+    /// Sample `i` is drawn from `SplitMix64(seed: seed, stream: .sample(i))`, so the file is identical
     /// for any `threads`. Samples are generated `threads` at a time in parallel and written in
     /// order as they complete, so memory holds only a few samples. Each field becomes a float32
     /// dataset of shape `[samples] + sampleShape`, chunked one sample per chunk and compressed with
@@ -56,7 +57,7 @@ public enum DataSetWriter {
             let results = SampleResults(count: block)
             let first = next
             DispatchQueue.concurrentPerform(iterations: block) { k in
-                var rng = SeededRandom(seed: seed, stream: UInt64(first + k))
+                var rng = SplitMix64(seed: seed, stream: .sample(first + k))
                 results.set(k, Result { try generator.sample(using: &rng) })
             }
             for (k, result) in results.values.enumerated() {

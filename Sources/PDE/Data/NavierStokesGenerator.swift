@@ -1,3 +1,5 @@
+import Random
+
 /// 2-D incompressible Navier–Stokes (vorticity) data, the FNO benchmark (Li et al. 2021, §5.3):
 /// `tensor` of shape `(samples, frames, R, R)` holding the vorticity at `t = 0, Δt, …`,
 /// `x-coordinate` / `y-coordinate` (`i/R`) and `t-coordinate`.
@@ -49,7 +51,7 @@ public struct NavierStokesGenerator: PDEDataGenerator {
          "grf_alpha": parameterString(field.alpha), "grf_tau": parameterString(field.tau), "grf_sigma": parameterString(field.sigma)]
     }
 
-    public func sample(using rng: inout SeededRandom) throws -> [[Float]] {
+    public func sample(using rng: inout SplitMix64) throws -> [[Float]] {
         let w0 = try field.sample(using: &rng)
         let solver = try NavierStokes2DSolver(n: solverResolution, viscosity: viscosity, forcing: .fno(n: solverResolution))
         let solution = try solver.solve(initialVorticity: w0, times: times)

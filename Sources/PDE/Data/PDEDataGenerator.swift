@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import Random
 
 /// One dataset of a generated file: its name and the shape of one sample's block (the file's
 /// dataset has shape `[samples] + sampleShape`).
@@ -27,7 +28,7 @@ public struct DataCoordinate: Sendable, Equatable {
 /// Produces the samples of a PDE data set in the PDEBench HDF5 layout.
 ///
 /// Sample `i` must depend only on the generator and the generator it is handed
-/// (`SeededRandom(seed:stream: i)`), so a data set is the same whatever the number of threads.
+/// (`SplitMix64(seed:stream: .sample(i))`), so a data set is the same whatever the number of threads.
 public protocol PDEDataGenerator: Sendable {
     /// Short name of the equation (`burgers`, `darcy`, `navier-stokes`, `cfd`).
     var equation: String { get }
@@ -38,7 +39,7 @@ public protocol PDEDataGenerator: Sendable {
     /// Every parameter that determines the data (recorded in the file's `parameters` attribute).
     var parameters: [String: String] { get }
     /// One sample: one array per field, each `product(sampleShape)` values, row-major.
-    func sample(using rng: inout SeededRandom) throws -> [[Float]]
+    func sample(using rng: inout SplitMix64) throws -> [[Float]]
 }
 
 extension PDEDataGenerator {

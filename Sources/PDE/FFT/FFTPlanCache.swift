@@ -1,4 +1,4 @@
-import CFFTW
+internal import CFFTW
 import Foundation
 
 /// How hard FFTW searches for a fast algorithm when planning.

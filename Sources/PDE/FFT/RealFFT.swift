@@ -1,3 +1,5 @@
+import ComplexNumbers
+
 /// Batched real-to-complex and complex-to-real discrete Fourier transforms over the trailing
 /// axes of row-major arrays, through FFTW (`fftw_plan_many_dft_r2c` / `_c2r`).
 ///

@@ -1,3 +1,5 @@
+import ComplexNumbers
+
 /// The lowest `modes` frequencies of a half spectrum (`RealFFT` layout): the blocks an FNO
 /// spectral convolution multiplies by its complex weights.
 ///

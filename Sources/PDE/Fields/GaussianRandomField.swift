@@ -1,4 +1,6 @@
+import ComplexNumbers
 import Foundation
+import Random
 
 /// Zero-mean Gaussian random fields with covariance `σ² (−Δ + τ² I)^(−α)` on `[0, 1]^d`, drawn
 /// through their spectral (Karhunen–Loève) expansion as in the FNO data generators
@@ -25,7 +27,7 @@ public enum GaussianRandomField {
 
         /// Draws `2 · (n/2 − 1)` normals (ξ₁, η₁, ξ₂, …) from `rng`.
         /// - Throws: `FFTError` if `n < 1`.
-        public func sample(using rng: inout SeededRandom) throws -> [Double] {
+        public func sample(using rng: inout SplitMix64) throws -> [Double] {
             let fft = try RealFFT<Double>(shape: [n])
             var spectrum = [Complex<Double>](repeating: .zero, count: fft.spectrumCount)
             for k in stride(from: 1, to: n / 2, by: 1) {
@@ -59,7 +61,7 @@ public enum GaussianRandomField {
         /// Row-major `n × n` values; draws `2n²` normals (real then imaginary part of each `c_k`
         /// in row-major frequency order).
         /// - Throws: `FFTError` if `n < 1`.
-        public func sample(using rng: inout SeededRandom) throws -> [Double] {
+        public func sample(using rng: inout SplitMix64) throws -> [Double] {
             let fft = try RealFFT<Double>(shape: [n, n])
             var c = [Complex<Double>](repeating: .zero, count: n * n)
             for i in 0..<n {
@@ -100,7 +102,7 @@ public enum GaussianRandomField {
 
         /// Row-major `n × n` values; draws `n²` normals in row-major frequency order.
         /// - Throws: `FFTError` if `n < 1`.
-        public func sample(using rng: inout SeededRandom) throws -> [Double] {
+        public func sample(using rng: inout SplitMix64) throws -> [Double] {
             let dct = try CosineTransform<Double>(shape: [n, n])
             let nd = Double(n)
             // Orthonormal idct per axis: x_m = Σ_k w_k X_k cos(πk(m+½)/n), w₀ = 1/√n, w_k = √(2/n);

@@ -1,3 +1,4 @@
+import ComplexNumbers
 import Foundation
 
 /// The viscous Burgers equation `u_t + (u²/2)_x = ν u_xx` on the periodic interval `[0, 1)`,

@@ -1,3 +1,4 @@
+import ComplexNumbers
 import Foundation
 
 /// Fourth-order exponential time differencing Runge–Kutta (ETDRK4; Cox & Matthews 2002, with the

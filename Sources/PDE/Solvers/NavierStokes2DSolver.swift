@@ -1,3 +1,4 @@
+import ComplexNumbers
 import Foundation
 
 /// Incompressible 2-D Navier–Stokes in vorticity form on the torus `[0, 1)²` — the FNO benchmark

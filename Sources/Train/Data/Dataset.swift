@@ -1,3 +1,5 @@
+import Random
+
 /// A classification data set in memory: rows of `inputs` features in [0, 1] and labels in
 /// 0..<classes, split into a training pool and a held-out test split that never changes.
 public struct Dataset: Sendable {
@@ -26,7 +28,7 @@ public struct Dataset: Sendable {
         if ratio == nil && perClass == nil { return self }
         if let r = ratio, !(r > 0 && r <= 1) { throw TrainError.invalidOption("--train-ratio must be in (0, 1], got \(r)") }
         if let k = perClass, k < 1 { throw TrainError.invalidOption("--per-class must be at least 1, got \(k)") }
-        var rng = SeededRNG(seed: seed, stream: RNGStream.subsample)
+        var rng = SeededRNG(seed: seed, stream: .subsample)
         var byClass = [[Int]](repeating: [], count: classes)
         for (i, y) in trainY.enumerated() { byClass[Int(y)].append(i) }
         var keep: [Int] = []
@@ -45,14 +47,4 @@ public struct Dataset: Sendable {
         out.trainY = keep.map { trainY[$0] }
         return out
     }
-}
-
-/// The independent random streams of a run (`SeededRNG(seed:stream:)`).
-public enum RNGStream {
-    public static let initialization: UInt64 = 1
-    public static let subsample: UInt64 = 2
-    /// + epoch number: the order of the training examples in that epoch.
-    public static let epochOrder: UInt64 = 1 << 32
-    /// + step number: the dropout masks of that step.
-    public static let dropout: UInt64 = 2 << 32
 }

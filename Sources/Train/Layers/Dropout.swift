@@ -1,3 +1,5 @@
+import Random
+
 /// Inverted dropout (PyTorch's `nn.Dropout(p)` in training mode): each element is kept with
 /// probability 1 − p and scaled by 1/(1 − p), else zeroed. The mask (0 or 1/(1 − p)) is drawn
 /// from the given generator and kept for backward: `dx = dy · mask`.

@@ -1,3 +1,5 @@
+import Random
+
 /// A multilayer perceptron classifier on flat buffers (llm.c style).
 ///
 /// Dimensions: B = batch (≤ maxBatch), I = inputs, H_l = hidden widths, C = classes.

@@ -9,13 +9,14 @@ import Spectrum
 /// analyzer's code (no files, no subprocess), as per-layer fits for `TempBalance.decide`.
 ///
 /// Only layers the policy could balance are analysed (the others' metrics are never used). For the
-/// default metric (`PL_Alpha_Hill`) it runs `ESD` + `Hill.fit` directly; any other analyzer column
+/// default metric (`PL_Alpha_Hill`) it runs `ESD` + `PLAlphaHill` directly (the analyzer's function); any other analyzer column
 /// goes through `Analyzer.analyze` on an `InMemorySource`. BLAS runs single-threaded meanwhile
 /// (layers in parallel on `threads` workers); the caller's BLAS thread count is restored after.
 public struct SpectrumProbe: Sendable {
     public var policy: PolicyOptions
     /// Hill's xmin position (2 = top half; the NLP reference uses 1.5 for RoBERTa).
     public var xminPos: Double = 2
+    /// Drop eigenvalues ≤ `ZeroFilter.referenceThreshold` before the fit (all kept if none is larger).
     public var filterZeros = false
     public var threads = 1
 
@@ -61,18 +62,31 @@ public struct SpectrumProbe: Sendable {
 
     var usesHill: Bool { policy.metric == "PL_Alpha_Hill" || policy.metric == "hill_alpha" }
 
+    /// The analysis options of a probe that is not Hill's shortcut.
+    var analysisOptions: AnalysisOptions {
+        var o = AnalysisOptions()
+        o.xminPos = xminPos
+        o.filterZeros = filterZeros
+        o.minEvals = 2
+        o.threads = threads
+        return o
+    }
+
+    /// Checks that the policy's metric is a numeric column of the probe's analysis.
+    /// - Throws: `TrainError.invalidOption` listing the valid columns.
+    public func validateMetric() throws {
+        do { try PolicyMetric.check(policy.metric, options: analysisOptions) } catch let e as PolicyError {
+            throw TrainError.invalidOption(e.description)
+        }
+    }
+
     /// Tensor name → metric (missing when the fit failed).
     func measure(_ tensors: [(name: String, shape: [Int], values: [Double])]) throws -> [String: Double] {
         guard !tensors.isEmpty else { return [:] }
         let saved = BLASThreads.current
         defer { BLASThreads.set(saved) }
         if !usesHill {
-            var o = AnalysisOptions()
-            o.xminPos = xminPos
-            o.filterZeros = filterZeros
-            o.minEvals = 2
-            o.threads = threads
-            let report = try Analyzer.analyze(InMemorySource(label: "training", tensors: tensors), options: o)
+            let report = try Analyzer.analyze(InMemorySource(label: "training", tensors: tensors), options: analysisOptions)
             var out: [String: Double] = [:]
             for layer in report.layers where layer.status == .ok {
                 if let v = layer.value(ofColumn: policy.metric) { out[layer.name] = v }
@@ -91,8 +105,7 @@ public struct SpectrumProbe: Sendable {
                 // failed fit; the layer keeps the global rate and the loss check stops the run.
                 if t.values.withUnsafeBufferPointer(ESD.countNonFinite) == 0,
                    let esd = try? t.values.withUnsafeBufferPointer({ try ESD(m, data: $0) }) {
-                    let values = filterZeros ? esd.filtered(above: 1e-5) : esd.eigenvalues
-                    slots.set(k, Hill.fit(values, xminPos: xminPos).fit?.alpha)
+                    slots.set(k, PLAlphaHill(eigenvalues: esd.eigenvalues, xminPos: xminPos, filterZeros: filterZeros).alpha)
                 }
                 k += max(1, min(threads, tensors.count))
             }

@@ -1,22 +1,26 @@
 import Foundation
 
 /// One analysed layer as the policy sees it: its name (the module, e.g. `fc2` or
-/// `encoder.layer.3.attention.self.query`), its eigenvalue count and its metric (nil when
-/// the fit failed or was not computed).
+/// `encoder.layer.3.attention.self.query`), its eigenvalue count, its metric (nil when
+/// the fit failed or was not computed), and whether it is an embedding table.
 public struct LayerFit: Sendable, Equatable {
     public var name: String
     public var eigenvalueCount: Int
     public var metric: Double?
+    /// Embeddings keep η and are not layers for the first/last rule (spec §1, §4).
+    public var isEmbedding: Bool
 
-    public init(name: String, eigenvalueCount: Int, metric: Double?) {
+    public init(name: String, eigenvalueCount: Int, metric: Double?, isEmbedding: Bool = false) {
         self.name = name
         self.eigenvalueCount = eigenvalueCount
         self.metric = metric
+        self.isEmbedding = isEmbedding
     }
 }
 
 /// Why a layer keeps the global rate.
 public enum ExclusionReason: String, Sendable, Codable, Equatable {
+    case embedding = "embedding (keeps η)"
     case firstLayer = "first layer"
     case lastLayer = "last layer"
     case fewEigenvalues = "too few eigenvalues"
@@ -37,7 +41,39 @@ public struct LayerDecision: Sendable, Codable, Equatable {
     public var excluded: ExclusionReason?
 
     enum CodingKeys: String, CodingKey {
-        case name, eigenvalueCount = "num_evals", metric, group, groupMetric = "group_metric", multiplier, excluded
+        case name, eigenvalueCount = "num_evals", metric, group, groupMetric = "group_metric", multiplier, excluded, reason
+    }
+}
+
+extension LayerDecision {
+    /// Every entry has the same keys: `metric`, `group`, `group_metric` and `reason` are null
+    /// when absent, and `excluded` is a boolean (`reason` says why).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(eigenvalueCount, forKey: .eigenvalueCount)
+        try c.encode(metric, forKey: .metric)
+        try c.encode(group, forKey: .group)
+        try c.encode(groupMetric, forKey: .groupMetric)
+        try c.encode(multiplier, forKey: .multiplier)
+        try c.encode(excluded != nil, forKey: .excluded)
+        try c.encode(excluded?.rawValue, forKey: .reason)
+    }
+
+    /// Reads entries written by `encode`, and those of earlier versions (`excluded` the reason).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        eigenvalueCount = try c.decode(Int.self, forKey: .eigenvalueCount)
+        metric = try c.decodeIfPresent(Double.self, forKey: .metric)
+        group = try c.decodeIfPresent(String.self, forKey: .group)
+        groupMetric = try c.decodeIfPresent(Double.self, forKey: .groupMetric)
+        multiplier = try c.decode(Double.self, forKey: .multiplier)
+        if let old = try? c.decodeIfPresent(ExclusionReason.self, forKey: .excluded) {
+            excluded = old
+        } else {
+            excluded = try c.decodeIfPresent(ExclusionReason.self, forKey: .reason)
+        }
     }
 }
 
@@ -84,21 +120,24 @@ public enum TempBalance {
     public static func candidates(_ layers: [LayerFit], options: PolicyOptions) -> [String] {
         var o = options
         o.unit = .layer
-        let probe = layers.map { LayerFit(name: $0.name, eigenvalueCount: $0.eigenvalueCount, metric: 0) }
+        let probe = layers.map { LayerFit(name: $0.name, eigenvalueCount: $0.eigenvalueCount, metric: 0, isEmbedding: $0.isEmbedding) }
         return decide(probe, options: o).filter { $0.excluded == nil }.map(\.name)
     }
 
-    /// Per-layer decisions for layers given in depth order. The reference drops the first
-    /// and the last layer, then layers with fewer than `minEvals` eigenvalues; a layer without
-    /// a metric keeps η. Groups (layers, or blocks with their mean metric) are mapped by the scheme.
+    /// Per-layer decisions for layers given in forward order. Embeddings keep η (the reference
+    /// analyses Linear and Conv layers only); of the other layers the reference drops the first
+    /// and the last, then layers with fewer than `minEvals` eigenvalues; a layer without a metric
+    /// keeps η. Groups (layers, or blocks with their mean metric) are mapped by the scheme.
     public static func decide(_ layers: [LayerFit], options: PolicyOptions) -> [LayerDecision] {
         var decisions = layers.map {
             LayerDecision(name: $0.name, eigenvalueCount: $0.eigenvalueCount, metric: $0.metric, group: nil,
                           groupMetric: nil, multiplier: 1, excluded: nil)
         }
+        let matrices = layers.indices.filter { !layers[$0].isEmbedding }
         for i in decisions.indices {
-            if options.dropFirst && i == 0 { decisions[i].excluded = .firstLayer }
-            else if options.dropLast && i == decisions.count - 1 { decisions[i].excluded = .lastLayer }
+            if layers[i].isEmbedding { decisions[i].excluded = .embedding }
+            else if options.dropFirst && i == matrices.first { decisions[i].excluded = .firstLayer }
+            else if options.dropLast && i == matrices.last { decisions[i].excluded = .lastLayer }
             else if decisions[i].eigenvalueCount < options.minEvals { decisions[i].excluded = .fewEigenvalues }
             else if decisions[i].metric == nil { decisions[i].excluded = .noMetric }
             else if options.unit == .block {

@@ -1,3 +1,5 @@
+import Random
+
 /// Accuracy and mean loss of a model on a labelled set.
 public struct Evaluation: Sendable, Equatable {
     public var accuracy: Double

@@ -162,5 +162,9 @@ public struct TrainConfig: Sendable, Codable, Equatable {
         guard validationPerClass >= 0 else { throw bad("--validation-per-class must not be negative") }
         guard optimizer.weightDecay >= 0 else { throw bad("--weight-decay must not be negative") }
         try policyOptions.validate()
+        var probe = SpectrumProbe(policy: policyOptions)
+        probe.xminPos = xminPos
+        probe.filterZeros = filterZeros
+        try probe.validateMetric()
     }
 }

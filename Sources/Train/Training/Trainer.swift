@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import LinearAlgebra
+import Random
 
 /// What a finished (or stopped) run reports.
 public struct TrainOutcome: Sendable {
@@ -71,7 +72,7 @@ public final class Trainer {
                             layerNorm: config.layerNorm, dropout: config.dropout)
         try mlp.validate()
         model = MLP(config: mlp, maxBatch: max(config.batchSize, 256))
-        var rng = SeededRNG(seed: config.seed, stream: RNGStream.initialization)
+        var rng = SeededRNG(seed: config.seed, stream: .initialization)
         model.initialize(rng: &rng)
         optimizer = config.optimizer.make(layout: model.parameters.layout, decays: .matrices, maxGradientNorm: config.clip)
         stepsPerEpoch = (data.trainCount + config.batchSize - 1) / config.batchSize
@@ -103,7 +104,7 @@ public final class Trainer {
             let head = "fc\(config.hidden.count + 1)"
             keptOnInit = try CheckpointIO.load(into: model.parameters, from: path, replaceable: [head + ".weight", head + ".bias"])
             if config.newHead {
-                var fresh = SeededRNG(seed: config.seed, stream: RNGStream.initialization + 100)
+                var fresh = SeededRNG(seed: config.seed, stream: .newHead)
                 let bound = 1 / Double(model.parameters.entry(head + ".weight").shape[1]).squareRoot()
                 for name in [head + ".weight", head + ".bias"] {
                     let e = model.parameters.entry(name)
@@ -149,7 +150,7 @@ public final class Trainer {
             if let s = config.stopAfter, step >= s { break }
             let epoch = step / stepsPerEpoch, b = step % stepsPerEpoch
             if epoch != orderEpoch {
-                var r = SeededRNG(seed: config.seed, stream: RNGStream.epochOrder + UInt64(epoch))
+                var r = SeededRNG(seed: config.seed, stream: .epochOrder(epoch))
                 order = r.permutation(n)
                 orderEpoch = epoch
             }
@@ -170,7 +171,7 @@ public final class Trainer {
                 yBatch[r] = data.trainY[i]
             }
             model.parameters.grads.zero()
-            var dropoutRNG = SeededRNG(seed: config.seed, stream: RNGStream.dropout + UInt64(step))
+            var dropoutRNG = SeededRNG(seed: config.seed, stream: .dropout(step: step))
             let loss = model.forward(xBatch, labels: yBatch, batch: rows, training: true, rng: &dropoutRNG)
             guard loss.isFinite else { throw TrainError.diverged(step: step) }
             correct += yBatch.withUnsafeBufferPointer { MLP<Float>.countCorrect(model.probabilities, labels: $0.baseAddress!, batch: rows, classes: data.classes) }

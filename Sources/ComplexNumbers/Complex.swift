@@ -1,11 +1,13 @@
 /// A complex number stored as `(re, im)`, laid out like FFTW's `fftw_complex` / `fftwf_complex`
-/// (two consecutive scalars), so spectra can be handed to FFTW without copying.
+/// and BLAS's complex types (two consecutive scalars), so spectra can be handed to FFTW and
+/// complex matrices to `?gemm` without copying. Its own small module so that PDE (FFTs),
+/// LinearAlgebra (complex products) and FNO share it without depending on one another.
 ///
 /// The layout is part of the API: `MemoryLayout<Complex<S>>.stride == 2 · MemoryLayout<S>.stride`,
 /// so a buffer of `n` complex values may be rebound to `2n` scalars (real, imaginary, real, …),
 /// which is how the FNO stores complex weights as real pairs in a flat parameter buffer.
 @frozen
-public struct Complex<Scalar: FFTScalar>: Equatable, Hashable, Sendable, CustomStringConvertible {
+public struct Complex<Scalar: BinaryFloatingPoint & Sendable>: Equatable, Hashable, Sendable, CustomStringConvertible {
     public var re: Scalar
     public var im: Scalar
 
@@ -14,7 +16,7 @@ public struct Complex<Scalar: FFTScalar>: Equatable, Hashable, Sendable, CustomS
         self.im = im
     }
 
-    public static var zero: Complex { Complex(0, 0) }
+    @inlinable public static var zero: Complex { Complex(0, 0) }
 
     /// `e^{iθ} = cos θ + i sin θ`.
     @inlinable public static func unit(angle theta: Double) -> Complex {
