@@ -50,17 +50,22 @@ let package = Package(
         // Experiment runners and their reports, above the trainers and Plot.
         .target(name: "Experiments", dependencies: ["Train", "FNO", "Plot", "Checkpoint"],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
+        // BERT-family encoders and their fine-tuning, above Train.
+        .target(name: "Transformer", dependencies: ["Train", "Checkpoint", "LinearAlgebra", "Random"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
             "Analyzer", "Checkpoint", "CStartup", "Plot", "PowerLaw", "Spectrum", "Train", "PDE", "FNO", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            "Text",
+            "Text", "Transformer",
         ]),
         .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],
                           path: "Benchmarks/BenchAnalyze"),
         .executableTarget(name: "BenchTrain", dependencies: ["Train", "LinearAlgebra", "CStartup", "Random"],
                           path: "Benchmarks/BenchTrain"),
+        .executableTarget(name: "BenchFinetune", dependencies: ["Transformer", "Train", "LinearAlgebra", "CStartup", "Random"],
+                          path: "Benchmarks/BenchFinetune", swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(name: "BenchFNO", dependencies: ["FNO", "Train", "LinearAlgebra", "CStartup", "Random"],
                           path: "Benchmarks/BenchFNO"),
         .executableTarget(name: "BenchTokenize", dependencies: ["Text"], path: "Benchmarks/BenchTokenize",
@@ -79,6 +84,8 @@ let package = Package(
         .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "GradientCheckSupport", "Random"]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint", "ComplexNumbers", "Random"]),
         .testTarget(name: "TextTests", dependencies: ["Text", "Checkpoint", "Random"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Train", "Checkpoint", "GradientCheckSupport", "Random"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "ComplexNumbers", "GradientCheckSupport", "Random"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Plot", "Train", "Checkpoint"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),

@@ -8,11 +8,11 @@
 /// | stream | number | drawn by |
 /// |---|---|---|
 /// | `main` | 0 | a generator made from a seed alone (tests, benchmarks) |
-/// | `initialization` | 1 | the MLP's and the FNO's initial weights |
-/// | `subsample` | 2 | the MLP trainer's class-stratified data subset |
+/// | `initialization` | 1 | the MLP's and the FNO's initial weights; the fine-tuner's new head |
+/// | `subsample` | 2 | the MLP trainer's class-stratified data subset; `htsr finetune`'s text subset |
 /// | `newHead` | 101 | a new classifier head over a loaded checkpoint |
-/// | `epochOrder(e)` | 2³² + e | the MLP trainer's example order in epoch e |
-/// | `dropout(step:)` | 2³³ + s | the dropout masks of MLP training step s |
+/// | `epochOrder(e)` | 2³² + e | the MLP trainer's (and the fine-tuner's) example order in epoch e |
+/// | `dropout(step:)` | 2³³ + s | the dropout masks of MLP (and fine-tuning) training step s |
 /// | `fnoEpochOrder(e)` | 10⁶ + e | the FNO trainer's sample order in epoch e |
 /// | `sample(i)` | i | sample i of a generated PDE data set (`SplitMix64`) |
 ///

@@ -15,8 +15,8 @@ struct PolicyArguments: ParsableArguments {
     @Option(help: "linear (tb_linear_map: interp α→[lr-min-ratio, lr-max-ratio]) or sigmoid (Model Balancing).")
     var scheme: PolicyScheme = .sigmoid
 
-    @Option(help: "block (one rate per '.<int>.' block, its mean α) or layer.")
-    var unit: PolicyUnit = .layer
+    @Option(help: "block (one rate per '.<int>.' block, its mean α) or layer (default: layer; finetune: block).")
+    var unit: PolicyUnit?
 
     @Option(help: "The analyzer column used as the metric (PL_Alpha_Hill = hill_alpha).")
     var metric: String = "PL_Alpha_Hill"
@@ -48,10 +48,13 @@ struct PolicyArguments: ParsableArguments {
     @Flag(help: "LayerNorm/BatchNorm keep the global rate instead of following their block or layer.")
     var normsGlobal = false
 
-    var options: PolicyOptions {
+    var options: PolicyOptions { options(defaultUnit: .layer) }
+
+    /// The options, with `defaultUnit` when --unit is not given.
+    func options(defaultUnit: PolicyUnit) -> PolicyOptions {
         var o = PolicyOptions()
         o.scheme = scheme
-        o.unit = unit
+        o.unit = unit ?? defaultUnit
         o.metric = metric
         o.lrMinRatio = lrMinRatio
         o.lrMaxRatio = lrMaxRatio
@@ -68,4 +71,20 @@ struct PolicyArguments: ParsableArguments {
     func validate() throws {
         try validated(options.validate)
     }
+}
+
+/// When TempBalance recomputes in a training loop, and the threads training and analysis use;
+/// shared by `htsr train`, `htsr experiment` and `htsr finetune`.
+struct BalanceLoopArguments: ParsableArguments {
+    @Option(help: "When TempBalance recomputes the spectra: auto (every min(100, max(1, batches/10)) steps), epoch, or a step count.")
+    var balanceEvery: BalanceInterval = .auto
+
+    @Option(help: "Apply each recomputation this many steps later than the reference does, computing it on another core meanwhile (0 = the reference's timing; needs --blas-threads 1).")
+    var balanceLag: Int = 0
+
+    @Option(help: "BLAS threads for the training matmuls.")
+    var blasThreads: Int = 1
+
+    @Option(help: "Worker threads for the in-loop spectrum analysis.")
+    var analysisThreads: Int = 1
 }

@@ -77,11 +77,7 @@ struct TrainArguments: ParsableArguments {
 
     @OptionGroup var policyArguments: PolicyArguments
 
-    @Option(help: "When TempBalance recomputes the spectra: auto (every min(100, max(1, batches/10)) steps), epoch, or a step count.")
-    var balanceEvery: BalanceInterval = .auto
-
-    @Option(help: "Apply each recomputation this many steps later than the reference does, computing it on another core meanwhile (0 = the reference's timing; needs --blas-threads 1).")
-    var balanceLag: Int = 0
+    @OptionGroup var loop: BalanceLoopArguments
 
     @Option(help: "Hill's xmin position for the in-loop fits (2 = top half, 1.5 = top third).")
     var xminPos: Double = 2
@@ -95,11 +91,6 @@ struct TrainArguments: ParsableArguments {
     @Option(help: "Steps between log lines (default: one epoch).")
     var logEvery: Int?
 
-    @Option(help: "BLAS threads for the training matmuls.")
-    var blasThreads: Int = 1
-
-    @Option(help: "Worker threads for the in-loop spectrum analysis.")
-    var analysisThreads: Int = 1
 
     func config(out: String) throws -> TrainConfig {
         var c = TrainConfig()
@@ -133,15 +124,15 @@ struct TrainArguments: ParsableArguments {
         c.policy = policy
         c.policyOptions = policyArguments.options
         c.uniformMultiplier = uniformMultiplier
-        c.balanceEvery = balanceEvery
-        c.balanceLag = balanceLag
+        c.balanceEvery = loop.balanceEvery
+        c.balanceLag = loop.balanceLag
         c.xminPos = xminPos
         c.filterZeros = filterZeros
         c.seed = seed
         c.out = out
         c.logEvery = logEvery
-        c.blasThreads = blasThreads
-        c.analysisThreads = analysisThreads
+        c.blasThreads = loop.blasThreads
+        c.analysisThreads = loop.analysisThreads
         try validated(c.validate)
         return c
     }

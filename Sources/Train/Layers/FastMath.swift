@@ -8,7 +8,7 @@
 public enum FastMath {
     /// e^x: Cephes' `expf` — n = round(x·log₂e), r = x − n·ln 2 in two parts, a degree-7
     /// polynomial for e^r on |r| ≤ ln2/2, and 2^n put into the exponent bits.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func exp(_ x: Float) -> Float {
         let xc = Swift.min(Swift.max(x, -87.3), 88.7)
         // Round to the nearest integer with the 1.5·2²³ trick (no conversion that could trap,
@@ -30,7 +30,7 @@ public enum FastMath {
 
     /// erf(x): the rational minimax approximation Eigen and XLA use for float
     /// (odd degree-13 numerator, even degree-8 denominator) on x clamped to [−4, 4].
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func erf(_ x: Float) -> Float {
         let x = Swift.min(Swift.max(x, -4), 4)
         let x2 = x * x

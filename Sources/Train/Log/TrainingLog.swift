@@ -9,7 +9,7 @@ import Checkpoint
 ///   layers in depth order), then facts of the trainer (`Run.details`: sizes, steps per epoch…).
 /// - `interval`, one per logging interval: `step`, `epoch`, `lr` (the global rate),
 ///   `train_loss`, `metrics` (name → value), `layers` (`name`, `alpha`, `lr`, `multiplier`),
-///   `seconds` since the start.
+///   further members of the trainer (`Interval.details`), `seconds` since the start.
 /// - `final`, when the run finished: `step`, `metrics`, `best` (`step`, `metric`, `value`),
 ///   `timing` (name → seconds), `seconds`.
 ///
@@ -68,10 +68,13 @@ public struct TrainingLog: Sendable, Equatable {
         public var metrics: [Value]
         public var layers: [LayerEntry]
         public var seconds: Double?
+        /// Further members of the trainer (e.g. the fine-tuner's per-block α and multipliers),
+        /// written after `layers` in this order.
+        public var details: [JSONMember]
         public init(step: Int, epoch: Double?, learningRate: Double?, trainLoss: Double?, metrics: [Value],
-                    layers: [LayerEntry], seconds: Double?) {
+                    layers: [LayerEntry], seconds: Double?, details: [JSONMember] = []) {
             self.step = step; self.epoch = epoch; self.learningRate = learningRate; self.trainLoss = trainLoss
-            self.metrics = metrics; self.layers = layers; self.seconds = seconds
+            self.metrics = metrics; self.layers = layers; self.seconds = seconds; self.details = details
         }
 
         /// The value of metric `name`, if logged.

@@ -26,16 +26,20 @@ extension TrainingLog.Run {
 
 extension TrainingLog.Interval {
     public var json: JSONValue {
-        .members([
-            "kind": .string("interval"), "step": .int(step), "epoch": .double(epoch), "lr": .double(learningRate),
-            "train_loss": .double(trainLoss), "metrics": TrainingLog.json(metrics),
-            "layers": .array(layers.map { l in
+        let known: [JSONMember] = [
+            JSONMember(key: "kind", value: .string("interval")), JSONMember(key: "step", value: .int(step)),
+            JSONMember(key: "epoch", value: .double(epoch)), JSONMember(key: "lr", value: .double(learningRate)),
+            JSONMember(key: "train_loss", value: .double(trainLoss)), JSONMember(key: "metrics", value: TrainingLog.json(metrics)),
+            JSONMember(key: "layers", value: .array(layers.map { l in
                 .members(["name": .string(l.name), "alpha": .double(l.alpha), "lr": .double(l.learningRate),
                           "multiplier": .double(l.multiplier)])
-            }),
-            "seconds": .double(seconds),
-        ])
+            })),
+        ]
+        return .object(known + details + [JSONMember(key: "seconds", value: .double(seconds))])
     }
+
+    /// The known members of an interval line; every other member (but `kind`) is a detail.
+    static let keys: Set<String> = ["kind", "step", "epoch", "lr", "train_loss", "metrics", "layers", "seconds"]
 
     /// nil without an integer `step`.
     init?(json o: JSONValue) {
@@ -47,7 +51,7 @@ extension TrainingLog.Interval {
         }
         self.init(step: step, epoch: TrainingLog.number(o["epoch"]), learningRate: TrainingLog.number(o["lr"]),
                   trainLoss: TrainingLog.number(o["train_loss"]), metrics: TrainingLog.values(o["metrics"]), layers: layers,
-                  seconds: TrainingLog.number(o["seconds"]))
+                  seconds: TrainingLog.number(o["seconds"]), details: (o.objectMembers ?? []).filter { !Self.keys.contains($0.key) })
     }
 }
 

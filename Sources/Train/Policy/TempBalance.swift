@@ -116,12 +116,11 @@ public enum TempBalance {
     }
 
     /// The layers that will be balanced if their metric is available: the reference's
-    /// exclusions only (first, last, too few eigenvalues), which need no spectrum.
+    /// exclusions (first, last, too few eigenvalues) and, in block unit, layers outside any block
+    /// — all known without a spectrum.
     public static func candidates(_ layers: [LayerFit], options: PolicyOptions) -> [String] {
-        var o = options
-        o.unit = .layer
         let probe = layers.map { LayerFit(name: $0.name, eigenvalueCount: $0.eigenvalueCount, metric: 0, isEmbedding: $0.isEmbedding) }
-        return decide(probe, options: o).filter { $0.excluded == nil }.map(\.name)
+        return decide(probe, options: options).filter { $0.excluded == nil }.map(\.name)
     }
 
     /// Per-layer decisions for layers given in forward order. Embeddings keep η (the reference

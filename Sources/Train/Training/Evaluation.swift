@@ -5,6 +5,10 @@ public struct Evaluation: Sendable, Equatable {
     public var accuracy: Double
     public var loss: Double
     public var count: Int
+
+    public init(accuracy: Double, loss: Double, count: Int) {
+        self.accuracy = accuracy; self.loss = loss; self.count = count
+    }
 }
 
 extension MLP where T == Float {

@@ -13,24 +13,17 @@ struct ResumeState: Codable {
     var trainSeconds: Double
     var analysisSeconds: Double
     var evalSeconds: Double
-    /// Per-parameter-entry multipliers in use, and those not yet applied (exact Doubles; a
-    /// recomputation still running at the save is waited for and stored here).
-    var active: [Double]
-    var pending: PendingMultipliers?
-    var decisions: [LayerDecision]
+    /// TempBalance's multipliers in use, those not yet applied (exact Doubles; recomputations
+    /// still running at the save are waited for and stored here) and its latest decisions.
+    var balance: InLoopBalance.State
 }
 
 extension Trainer {
     /// Writes `resume.safetensors` atomically.
     func saveResume(clock: Clock) throws {
-        if let f = inFlight {
-            pending = try f.wait()
-            inFlight = nil
-        }
         let state = ResumeState(config: config, step: step, optimizerStep: optimizer.stepCount, bestStep: bestStep,
                                 bestAccuracy: bestAccuracy, elapsed: elapsedBefore + clock.now, trainSeconds: trainSeconds,
-                                analysisSeconds: analysisSeconds, evalSeconds: evalSeconds, active: active, pending: pending,
-                                decisions: decisions)
+                                analysisSeconds: analysisSeconds, evalSeconds: evalSeconds, balance: try balance.state())
         let json = try JSONValueEncoder().encode(state).text()
         let extra = optimizer.stateTensors.map { WritableTensor(name: "optimizer." + $0.name, shape: $0.shape, floats: $0.values) }
         try CheckpointIO.save(model.parameters, extra: extra, metadata: ["htsr_resume": json], to: resumePath)
@@ -51,7 +44,6 @@ extension Trainer {
         guard state.config.identity == config.identity else {
             throw TrainError.badResumeState("the options differ from those of the run in \(config.out) (resume with the same options)")
         }
-        guard state.active.count == active.count else { throw TrainError.badResumeState("the model's parameters differ") }
         try CheckpointIO.load(into: model.parameters, from: path)
         var tensors: [String: [Float]] = [:]
         for info in checkpoint.tensors where info.name.hasPrefix("optimizer.") {
@@ -65,8 +57,6 @@ extension Trainer {
         trainSeconds = state.trainSeconds
         analysisSeconds = state.analysisSeconds
         evalSeconds = state.evalSeconds
-        active = state.active
-        pending = state.pending
-        decisions = state.decisions
+        try balance.restore(state.balance)
     }
 }

@@ -44,21 +44,17 @@ public final class Trainer {
     public let balanceEvery: Int
     let schedule: Schedule
     let probe: SpectrumProbe
-    /// Multipliers per parameter entry in use, and those from the latest spectra not yet applied
-    /// (they take effect at the top of step `pendingStep`).
-    var active: [Double]
-    var pending: PendingMultipliers?
-    /// A recomputation running on another thread (`balanceLag > 0`).
-    var inFlight: BackgroundBalance?
-    var decisions: [LayerDecision] = []
+    /// TempBalance in the loop: the multipliers per parameter entry in use, those computed but
+    /// not yet applied, recomputations running on another core (`balanceLag > 0`).
+    let balance: InLoopBalance
+    var active: [Double] { balance.active }
+    var decisions: [LayerDecision] { balance.decisions }
     public internal(set) var step = 0
     var bestStep: Int?
     var bestAccuracy: Double?
     var elapsedBefore = 0.0
     var trainSeconds = 0.0, analysisSeconds = 0.0, evalSeconds = 0.0
     var keptOnInit: [String] = []
-    /// What the policy applied; not part of the resume state (a resumed run summarises the steps since the resume).
-    var summary: MultiplierSummary
 
     /// Sets up a run on `dataset` (the full data set; the config's ratio / per-class subset is taken here).
     public init(config: TrainConfig, dataset: Dataset) throws {
@@ -93,13 +89,11 @@ public final class Trainer {
         p.filterZeros = config.filterZeros
         p.threads = config.analysisThreads
         probe = p
-        active = Array(repeating: 1, count: model.parameters.entries.count)
-        summary = MultiplierSummary(bounds: config.policy.usesSpectra ? config.policyOptions : nil)
-        if config.policy == .uniform {
-            decisions = TempBalance.uniform(layerShapes, multiplier: config.uniformMultiplier, options: config.policyOptions)
-            active = TempBalance.route(parameterNames: model.parameters.entries.map(\.name), decisions: decisions,
-                                       options: config.policyOptions).map(\.multiplier)
-        }
+        balance = InLoopBalance(layers: model.config.linearNames, parameterNames: model.parameters.entries.map(\.name),
+                                policy: config.policyOptions, probe: p,
+                                timing: config.balanceEvery == .epoch ? .everyEpoch : .everySteps(balanceEvery), lag: config.balanceLag,
+                                frozen: config.policy == .frozen)
+        if config.policy == .uniform { balance.fixUniform(multiplier: config.uniformMultiplier, parameters: model.parameters) }
         if let path = config.initCheckpoint {
             let head = "fc\(config.hidden.count + 1)"
             keptOnInit = try CheckpointIO.load(into: model.parameters, from: path, replaceable: [head + ".weight", head + ".bias"])
@@ -120,16 +114,8 @@ public final class Trainer {
     var logPath: String { config.out + "/log.jsonl" }
     var resumePath: String { config.out + "/resume.safetensors" }
 
-    /// The analysed layers with their eigenvalue counts (no metric).
-    var layerShapes: [LayerFit] {
-        layerNames.map { n -> LayerFit in
-            let s = model.parameters.entry(n + ".weight").shape
-            return LayerFit(name: n, eigenvalueCount: min(s[0], s[1]), metric: 0)
-        }
-    }
-
     /// The layers TempBalance balances (independent of the weights).
-    public var balancedLayers: [String] { TempBalance.candidates(layerShapes, options: config.policyOptions) }
+    public var balancedLayers: [String] { balance.balancedLayers(model.parameters) }
 
     /// Runs until the last step (or `stopAfter`), logging to `<out>/log.jsonl`.
     @discardableResult
@@ -156,12 +142,12 @@ public final class Trainer {
             }
             if config.policy.usesSpectra {
                 let t0 = clock.now
-                try updateMultipliers(epochStep: b)
+                try balance.update(step: step, epochStep: b, parameters: model.parameters)
                 analysisSeconds += clock.now - t0
             }
             let t0 = clock.now
             let eta = Double(schedule(step))
-            if config.policy != .none { recordMultipliers(eta: eta) }
+            if config.policy != .none { balance.recordStep(eta: eta) }
             let rows = min(B, n - b * B)
             for r in 0..<rows {
                 let i = order[b * B + r]
@@ -225,52 +211,7 @@ public final class Trainer {
         return TrainOutcome(steps: step, finished: finished, validation: val, test: test, bestStep: bestStep, bestAccuracy: bestAccuracy,
                             trainSeconds: trainSeconds, analysisSeconds: analysisSeconds, evalSeconds: evalSeconds,
                             examplesPerSecond: trainSeconds > 0 ? examples / trainSeconds : 0,
-                            balancedLayers: config.policy != .none ? balancedLayers : [], multipliers: summary)
-    }
-
-    /// Adds this step's multipliers of the balanced layers (by their weight's entry) to the summary.
-    func recordMultipliers(eta: Double) {
-        let entries = model.parameters.entries
-        summary.record(eta: eta, multipliers: decisions.filter { $0.excluded == nil }.map { d in
-            (d.name, active[entries.firstIndex { $0.name == d.name + ".weight" }!])
-        })
-    }
-
-    /// At the top of a step: applies multipliers that are due, and starts a recomputation when
-    /// one is due (`tempbalance-spec.md` §4: the spectra of the weights before this step's update;
-    /// in step-interval mode they take effect from the next step, in epoch mode from this one —
-    /// plus `balanceLag` steps).
-    func updateMultipliers(epochStep b: Int) throws {
-        if let f = inFlight, f.activateAt <= step {
-            pending = try f.wait()
-            inFlight = nil
-        }
-        if let p = pending, p.step <= step {
-            active = p.multipliers
-            decisions = p.decisions
-            pending = nil
-        }
-        let due = config.balanceEvery == .epoch ? b == 0 : step % balanceEvery == 0
-        guard due else { return }
-        // The frozen control computes the spectra once, at step 0 (the first recomputation in every mode).
-        if config.policy == .frozen && step > 0 { return }
-        let activateAt = (config.balanceEvery == .epoch ? step : step + 1) + config.balanceLag
-        if config.balanceLag == 0 {
-            let p = try balance(probe.snapshot(model.parameters, layers: layerNames), activateAt: activateAt)
-            if activateAt <= step { active = p.multipliers; decisions = p.decisions } else { pending = p }
-        } else {
-            let snapshot = probe.snapshot(model.parameters, layers: layerNames)
-            inFlight = BackgroundBalance(activateAt: activateAt) { [self] in try self.balance(snapshot, activateAt: activateAt) }
-        }
-    }
-
-    /// The per-entry multipliers from the spectra of a snapshot of the weights.
-    func balance(_ snapshot: SpectrumProbe.Snapshot, activateAt: Int) throws -> PendingMultipliers {
-        let fits = try probe.fits(snapshot)
-        let decisions = TempBalance.decide(fits, options: config.policyOptions)
-        let routed = TempBalance.route(parameterNames: model.parameters.entries.map(\.name), decisions: decisions,
-                                       options: config.policyOptions)
-        return PendingMultipliers(step: activateAt, multipliers: routed.map(\.multiplier), decisions: decisions)
+                            balancedLayers: config.policy != .none ? balancedLayers : [], multipliers: config.policy != .none ? balance.summary : MultiplierSummary(bounds: nil))
     }
 
     // MARK: log lines
