@@ -47,6 +47,27 @@ final class FakeTask: ProtocolTask, @unchecked Sendable {
     }
 }
 
+/// FakeTask with its test metric evaluated later, only for the chosen runs (like FinetuneTask).
+final class DeferredFakeTask: ProtocolTask, @unchecked Sendable {
+    // @unchecked: `tested` is only touched under `lock`.
+    let inner: FakeTask
+    let lock = NSLock()
+    var tested: [Trial] = []
+    init(_ inner: FakeTask) { self.inner = inner }
+    var direction: Direction { inner.direction }
+    var defersTest: Bool { true }
+    func fingerprint(_ trial: Trial) throws -> String { try inner.fingerprint(trial) }
+    func run(_ t: Trial, folder: String) throws -> TrialResult {
+        var r = try inner.run(t, folder: folder)
+        r.test = nil
+        return r
+    }
+    func test(_ t: Trial, folder: String) throws -> Double? {
+        lock.withLock { tested.append(t) }
+        return try inner.run(t, folder: folder).test
+    }
+}
+
 @Suite struct ProtocolTests {
     static func folder() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("htsr-protocol-\(UUID().uuidString)").path
@@ -163,6 +184,40 @@ final class FakeTask: ProtocolTask, @unchecked Sendable {
             #expect(throws: TrainError.self) { _ = try ProtocolReport.read(csv: text, file: "x.csv") }
             do { _ = try ProtocolReport.read(csv: text, file: "x.csv") } catch { #expect("\(error)".contains(message), "\(error)") }
         }
+    }
+
+    /// With selection seeds the grids run on the first seeds only, every arm then runs all seeds at
+    /// its choice (the analysis finds the same choices from the runs alone); a task that defers its
+    /// test split gets it evaluated for exactly the chosen runs, once.
+    @Test func selectionSeedsAndDeferredTests() throws {
+        let runs = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: runs) }
+        var plan = Self.plan(runs)
+        plan.selectionSeeds = 2
+        let task = DeferredFakeTask(FakeTask(optimum: [.baseline: 0.02, .tempBalance: 0.005, .frozen: 0.0025, .uniform: 0.005]))
+        let results = try ProtocolRunner(plan: plan, task: task) { _ in }.run()
+        #expect(ProtocolAnalysis.selectionSeeds(results, cell: "n10") == [1, 2])
+        let o = ProtocolAnalysis.analyze(results, cells: plan.cells, direction: .lower)[0]
+        #expect(o.seeds == [1, 2, 3, 4, 5, 6])
+        let base = try #require(o.arm(.baseline))
+        #expect(base.grid.points.map(\.value) == [0.0025, 0.005, 0.01, 0.02, 0.04] && base.lr == 0.02 && base.grid.edge == .interior)
+        #expect(o.arm(.tempBalance)?.lr == 0.005 && o.arm(.frozen)?.lr == 0.0025 && o.arm(.uniform)?.lr == 0.005)
+        for a in o.arms {
+            #expect(a.runs.map(\.trial.seed) == [1, 2, 3, 4, 5, 6] && a.runs.allSatisfy { $0.test != nil }, "\(a.arm)")
+            // Other rates ran on the two selection seeds only, without a test evaluation.
+            let others = results.filter { $0.trial.arm == a.arm && !Selection.same($0.trial.lr, a.lr!) }
+            #expect(!others.isEmpty && others.allSatisfy { $0.trial.seed <= 2 && $0.test == nil })
+        }
+        #expect(Set(task.tested) == Set(o.arms.flatMap(\.runs).map(\.trial)) && task.tested.count == 24)
+        #expect(o.arms.flatMap(\.runs).allSatisfy { $0.extra["test_seconds"] != nil })
+        #expect(o.arm(.tempBalance)?.vsBaseline != nil && o.tempBalanceVsUniform != nil)
+        // A second runner reads everything back, tests included.
+        let again = DeferredFakeTask(FakeTask(optimum: task.inner.optimum))
+        _ = try ProtocolRunner(plan: plan, task: again) { _ in }.run()
+        #expect(again.inner.calls.isEmpty && again.tested.isEmpty)
+        var tooMany = plan
+        tooMany.selectionSeeds = 7
+        #expect(throws: TrainError.self) { try tooMany.validate() }
     }
 
     @Test func planIsValidated() {

@@ -93,25 +93,40 @@ public enum ProtocolAnalysis {
         return out
     }
 
-    /// The learning-rate grid of one arm setting and its choice.
-    public static func lrChoice(_ results: [TrialResult], cell: String, arm: Arm, scale: Double?, g: Double?, seeds: Int,
+    /// The learning-rate grid of one arm setting and its choice, on the runs of the selection
+    /// seeds `seeds` (`ProtocolPlan.selectionSeeds`; runs of other seeds are not looked at).
+    public static func lrChoice(_ results: [TrialResult], cell: String, arm: Arm, scale: Double?, g: Double?, seeds: [UInt64],
                                 direction: Direction) -> GridChoice {
-        let rs = runs(results, cell: cell, arm: arm, scale: scale, g: g)
-        return Selection.choose(values: distinct(rs.map(\.trial.lr)), seeds: seeds, direction: direction) { lr in
+        let rs = runs(results, cell: cell, arm: arm, scale: scale, g: g).filter { seeds.contains($0.trial.seed) }
+        return Selection.choose(values: distinct(rs.map(\.trial.lr)), seeds: seeds.count, direction: direction) { lr in
             rs.filter { Selection.same($0.trial.lr, lr) }
         }
     }
 
-    /// The scale sweep's grid at learning rate `lr` and its choice.
-    public static func scaleChoice(_ results: [TrialResult], cell: String, lr: Double, seeds: Int, direction: Direction) -> GridChoice {
-        let rs = results.filter { $0.trial.cell == cell && $0.trial.arm == .tempBalance && Selection.same($0.trial.lr, lr) && $0.trial.scale != nil }
-        return Selection.choose(values: distinct(rs.map { $0.trial.scale! }), seeds: seeds, direction: direction) { s in
+    /// The scale sweep's grid at learning rate `lr` and its choice (on the selection seeds).
+    public static func scaleChoice(_ results: [TrialResult], cell: String, lr: Double, seeds: [UInt64], direction: Direction) -> GridChoice {
+        let rs = results.filter { $0.trial.cell == cell && $0.trial.arm == .tempBalance && Selection.same($0.trial.lr, lr) && $0.trial.scale != nil
+            && seeds.contains($0.trial.seed) }
+        return Selection.choose(values: distinct(rs.map { $0.trial.scale! }), seeds: seeds.count, direction: direction) { s in
             rs.filter { Selection.same($0.trial.scale!, s) }
         }
     }
 
+    /// The seeds the choices were made on: those with a baseline run at every learning rate of the
+    /// baseline's grid (all seeds, unless the plan searched on `selectionSeeds` and ran the rest
+    /// only at the chosen rates).
+    public static func selectionSeeds(_ results: [TrialResult], cell: String) -> [UInt64] {
+        let base = results.filter { $0.trial.cell == cell && $0.trial.arm == .baseline }
+        var common: Set<UInt64>?
+        for lr in distinct(base.map(\.trial.lr)) {
+            let s = Set(base.filter { Selection.same($0.trial.lr, lr) }.map(\.trial.seed))
+            common = common.map { $0.intersection(s) } ?? s
+        }
+        return (common ?? []).sorted()
+    }
+
     /// TempBalance's chosen scale (nil: the policy has none) and its learning-rate grid.
-    public static func tempBalance(_ results: [TrialResult], cell: ProtocolCell, seeds: Int, direction: Direction)
+    public static func tempBalance(_ results: [TrialResult], cell: ProtocolCell, seeds: [UInt64], direction: Direction)
         -> (scale: Double?, grid: GridChoice, scaleGrid: GridChoice?, sweepLR: Double?) {
         let reference = lrChoice(results, cell: cell.id, arm: .tempBalance, scale: cell.referenceScale, g: nil, seeds: seeds, direction: direction)
         guard cell.referenceScale != nil, let lr = reference.value else { return (cell.referenceScale, reference, nil, nil) }
@@ -139,7 +154,7 @@ public enum ProtocolAnalysis {
     /// The outcome of one cell from its runs.
     public static func analyze(_ results: [TrialResult], cell: ProtocolCell, direction: Direction) -> CellOutcome {
         let seeds = Array(Set(results.filter { $0.trial.arm == .baseline }.map(\.trial.seed))).sorted()
-        let n = seeds.count
+        let n = selectionSeeds(results, cell: cell.id)
         func outcome(_ arm: Arm, scale: Double?, g: Double?, grid: GridChoice) -> ArmOutcome {
             let chosen = grid.value.flatMap { lr in
                 bySeed(runs(results, cell: cell.id, arm: arm, scale: scale, g: g).filter { Selection.same($0.trial.lr, lr) }, seeds: seeds)
@@ -187,8 +202,8 @@ public enum ProtocolAnalysis {
             out.tempBalanceVsUniform = PairedComparison(treatment: t, control: u, direction: direction)
         }
         out.runCount = results.count
-        out.cpuSeconds = results.reduce(0) { $0 + $1.cpuSeconds }
-        out.seconds = results.reduce(0) { $0 + $1.seconds }
+        out.cpuSeconds = results.reduce(0) { $0 + $1.cpuSeconds + ($1.extra["test_cpu_seconds"] ?? 0) }
+        out.seconds = results.reduce(0) { $0 + $1.seconds + ($1.extra["test_seconds"] ?? 0) }
         return out
     }
 }

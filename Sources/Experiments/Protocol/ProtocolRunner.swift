@@ -18,6 +18,10 @@ public struct ProtocolPlan: Sendable {
     /// TempBalance's scale sweep (empty: the policy has no scale); each cell's reference scale is one of them.
     public var scales: [Double] = []
     public var maxScaleExtensions = 1
+    /// Grid searches (learning rates, scales) run on the first `selectionSeeds` seeds only; every
+    /// arm then runs all `seeds` at its chosen hyperparameters (nil: every seed everywhere). For
+    /// tasks where a run is expensive: the choice rests on fewer seeds, the paired comparison on all.
+    public var selectionSeeds: Int?
     /// Trials run at once (one thread each).
     public var jobs = 2
     /// Runs go to `<runsFolder>/<name>/<trial key>/`.
@@ -33,6 +37,9 @@ public struct ProtocolPlan: Sendable {
         return r.allSatisfy { abs($0 / r[0] - 1) < 0.02 }
     }
 
+    /// The seeds the grid searches run on.
+    public var selectionSeedList: [UInt64] { Array(seeds.prefix(selectionSeeds ?? seeds.count)) }
+
     /// The grid's ratio (second value over the first).
     public var ratio: Double { learningRates[1] / learningRates[0] }
 
@@ -46,6 +53,9 @@ public struct ProtocolPlan: Sendable {
             throw bad("--lrs needs at least 3 positive, increasing learning rates (so a choice can be interior)")
         }
         guard Self.geometric(learningRates) else { throw bad("--lrs must be a geometric grid (one ratio between neighbours, e.g. 0.0025,0.005,0.01)") }
+        if let k = selectionSeeds {
+            guard k >= 2, k <= seeds.count else { throw bad("--selection-seeds must be at least 2 and at most the number of --seeds") }
+        }
         guard maxExtensions >= 0, maxScaleExtensions >= 0, jobs >= 1 else { throw bad("--max-extensions and --jobs must not be negative") }
         if !scales.isEmpty {
             guard scales.count >= 3, scales.allSatisfy({ $0 > 0 && $0.isFinite }), zip(scales, scales.dropFirst()).allSatisfy({ $0 < $1 }) else {
@@ -89,7 +99,8 @@ public final class ProtocolRunner<Task: ProtocolTask>: @unchecked Sendable {
 
     var all: [TrialResult] { lock.withLock { Array(results.values) } }
     var direction: Direction { task.direction }
-    var n: Int { plan.seeds.count }
+    /// The seeds the grids are searched on.
+    var n: [UInt64] { plan.selectionSeedList }
 
     /// A learning-rate search of one arm setting, from `initial`.
     struct Search {
@@ -111,7 +122,7 @@ public final class ProtocolRunner<Task: ProtocolTask>: @unchecked Sendable {
         if let ref = cell.referenceScale, let lr = tbRate {
             var values = plan.scales
             while true {
-                try ensure(values.flatMap { s in plan.seeds.map { Trial(cell: cell.id, arm: .tempBalance, lr: lr, scale: s, seed: $0) } })
+                try ensure(values.flatMap { s in n.map { Trial(cell: cell.id, arm: .tempBalance, lr: lr, scale: s, seed: $0) } })
                 let choice = ProtocolAnalysis.scaleChoice(all, cell: cell.id, lr: lr, seeds: n, direction: direction)
                 guard let next = Selection.extensionValue(choice, initial: plan.scales, cap: plan.maxScaleExtensions) else { break }
                 values.append(next)
@@ -125,9 +136,13 @@ public final class ProtocolRunner<Task: ProtocolTask>: @unchecked Sendable {
                 tbRate = ProtocolAnalysis.lrChoice(all, cell: cell.id, arm: .tempBalance, scale: s, g: nil, seeds: n, direction: direction).value
             }
         }
+        // Every seed at the baseline's and TempBalance's choices (when the grids used fewer).
+        try completeSeeds(cell, arm: .baseline, scale: nil, g: nil)
+        try completeSeeds(cell, arm: .tempBalance, scale: scale, g: nil)
         // (3) The controls at TempBalance's scale, around its rate.
         guard let lr = tbRate else {
             progress("\(plan.name) \(cell.label): TempBalance has no eligible learning rate (every rate diverged); no controls")
+            try deferredTests(cell)
             return
         }
         let tbRuns = ProtocolAnalysis.runs(all, cell: cell.id, arm: .tempBalance, scale: scale, g: nil).filter { Selection.same($0.trial.lr, lr) }
@@ -137,13 +152,50 @@ public final class ProtocolRunner<Task: ProtocolTask>: @unchecked Sendable {
             controls.append(Search(arm: .uniform, scale: scale, g: g, initial: around, values: around))
         }
         try searchRates(&controls, cell: cell)
+        for c in controls { try completeSeeds(cell, arm: c.arm, scale: c.scale, g: c.g) }
+        try deferredTests(cell)
+    }
+
+    /// Runs every seed of the plan at an arm's chosen learning rate (a no-op when the grid already did).
+    func completeSeeds(_ cell: ProtocolCell, arm: Arm, scale: Double?, g: Double?) throws {
+        guard let lr = ProtocolAnalysis.lrChoice(all, cell: cell.id, arm: arm, scale: scale, g: g, seeds: n, direction: direction).value else { return }
+        try ensure(plan.seeds.map { Trial(cell: cell.id, arm: arm, lr: lr, scale: scale, uniformMultiplier: g, seed: $0) })
+    }
+
+    /// For a task that defers the test split (`ProtocolTask.defersTest`): evaluates it for the
+    /// runs each arm chose (as `ProtocolAnalysis` chooses them), and only those; the results are
+    /// rewritten with their test metric. A rerun reads them back.
+    func deferredTests(_ cell: ProtocolCell) throws {
+        guard task.defersTest else { return }
+        let outcome = ProtocolAnalysis.analyze(all.filter { $0.trial.cell == cell.id }, cell: cell, direction: direction)
+        let todo = outcome.arms.flatMap(\.runs).filter { $0.test == nil && !$0.diverged }
+        let next = Counter()
+        DispatchQueue.concurrentPerform(iterations: min(plan.jobs, max(1, todo.count))) { _ in
+            while let k = next.take(below: todo.count) {
+                if lock.withLock({ firstError != nil }) { return }
+                do {
+                    var r = todo[k]
+                    let dir = folder(r.trial)
+                    let cpu0 = threadCPUSeconds(), wall0 = DispatchTime.now().uptimeNanoseconds
+                    r.test = try task.test(r.trial, folder: dir)
+                    r.extra["test_cpu_seconds"] = threadCPUSeconds() - cpu0
+                    r.extra["test_seconds"] = Double(DispatchTime.now().uptimeNanoseconds - wall0) / 1e9
+                    try AtomicFile.write(try JSONValueEncoder().encode(r).text(), to: dir + "/result.json")
+                    progress(String(format: "%@ %@: test %@ (%.0f s)", plan.name, r.trial.key, r.test.map { String(format: "%.4f", $0) } ?? "–", r.extra["test_seconds"] ?? 0))
+                    lock.withLock { results[r.trial] = r }
+                } catch {
+                    lock.withLock { if firstError == nil { firstError = error } }
+                }
+            }
+        }
+        if let e = firstError { throw e }
     }
 
     /// Runs every search's grid, extends the grids whose choice sits on an edge, until none does (or the caps).
     func searchRates(_ searches: inout [Search], cell: ProtocolCell) throws {
         while true {
             try ensure(searches.flatMap { s in
-                s.values.flatMap { lr in plan.seeds.map { Trial(cell: cell.id, arm: s.arm, lr: lr, scale: s.scale, uniformMultiplier: s.g, seed: $0) } }
+                s.values.flatMap { lr in n.map { Trial(cell: cell.id, arm: s.arm, lr: lr, scale: s.scale, uniformMultiplier: s.g, seed: $0) } }
             })
             var extended = false
             for k in searches.indices {

@@ -86,7 +86,8 @@ public struct TrialResult: Sendable, Codable {
     public var trial: Trial
     public var validation: Double?
     public var test: Double?
-    /// Further test metrics by name (e.g. `test_rmse`).
+    /// Further test metrics by name (e.g. `test_rmse`); a deferred test evaluation
+    /// (`ProtocolTask.defersTest`) adds its cost as `test_seconds` and `test_cpu_seconds`.
     public var extra: [String: Double] = [:]
     public var diverged = false
     public var trainSamples: Int
@@ -132,6 +133,16 @@ public protocol ProtocolTask: Sendable {
     /// Every option that decides the trial's result (e.g. its training configuration as JSON,
     /// without the output folder): a stored result is reused only with the same fingerprint.
     func fingerprint(_ trial: Trial) throws -> String
+    /// Whether `run` leaves `test` nil and the runner evaluates the test split only for the runs
+    /// the protocol chose, through `test` (for tasks whose test split costs more than training).
+    var defersTest: Bool { get }
+    /// The test metric of a finished trial in `folder` (called only when `defersTest`).
+    func test(_ trial: Trial, folder: String) throws -> Double?
+}
+
+extension ProtocolTask {
+    public var defersTest: Bool { false }
+    public func test(_ trial: Trial, folder: String) throws -> Double? { nil }
 }
 
 /// CPU seconds used by the calling thread so far.
