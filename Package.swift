@@ -4,7 +4,7 @@ import PackageDescription
 /// htsr: heavy-tailed self-regularization analysis and training.
 /// Dependencies point one way: C shims, Random, ComplexNumbers -> LinearAlgebra / Checkpoint /
 /// PowerLaw -> Spectrum -> Analyzer -> Plot / Train -> FNO (Train + PDE; PDE: FFTW + Checkpoint +
-/// Random + ComplexNumbers) -> Experiments (Train, FNO, Plot) -> htsr. Train and FNO do not depend
+/// Random + ComplexNumbers) -> Experiments (Train, FNO, Transformer, Text, Plot) -> htsr. Train and FNO do not depend
 /// on Plot. Each C shim is imported (`internal import`) only by its wrapper module.
 let package = Package(
     name: "htsr",
@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint", "ComplexNumbers", "Random"]),
         .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Checkpoint", "ComplexNumbers", "PowerLaw", "Random"]),
         // Experiment runners and their reports, above the trainers and Plot.
-        .target(name: "Experiments", dependencies: ["Train", "FNO", "Plot", "Checkpoint"],
+        .target(name: "Experiments", dependencies: ["Train", "FNO", "Plot", "Checkpoint", "Transformer", "Text", "Random"],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
         // BERT-family encoders and their fine-tuning, above Train.
         .target(name: "Transformer", dependencies: ["Train", "Checkpoint", "LinearAlgebra", "Random"],
@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Train", "Checkpoint", "GradientCheckSupport", "Random"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "ComplexNumbers", "GradientCheckSupport", "Random"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Plot", "Train", "Checkpoint"],
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Plot", "Train", "Checkpoint", "Text", "Transformer"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint", "Random"]),
     ],
