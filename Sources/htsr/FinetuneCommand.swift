@@ -172,7 +172,7 @@ enum FinetuneReport {
         }
         if let t = o.test { lines.append(String(format: "test accuracy %.4f  test loss %.4f (best epoch's weights)", t.accuracy, t.loss)) }
         if c.policy.usesSpectra {
-            lines.append(String(format: "TempBalance (\(c.policy.rawValue)): %d layers in %d blocks, every %d step(s), lag %d; on the training thread %.1f s = %.1f %% of the training steps",
+            lines.append(String(format: "TempBalance: \(c.policy == .tempbalance ? "" : "the \(c.policy.rawValue) control (spectra at step 0 only), ")%d layers in %d blocks, every %d step(s), lag %d; on the training thread %.1f s = %.1f %% of the training steps",
                                 o.balancedLayers.count, Set(o.balancedLayers.compactMap(TempBalance.block)).count, trainer.balanceInterval,
                                 c.balanceLag, o.analysisSeconds, 100 * o.analysisSeconds / max(1e-9, o.trainSeconds)))
         }

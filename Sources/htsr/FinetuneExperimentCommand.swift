@@ -42,6 +42,8 @@ struct FinetuneExperimentCommand: ParsableCommand {
     @Option(help: "Hill's xmin position for the in-loop fits.") var xminPos: Double = 1.5
     @Option(help: "Grid searches on the first K seeds; all seeds at the chosen rates (default: all seeds everywhere).")
     var selectionSeeds: Int?
+    @Flag(help: "Train nothing: write the report from the runs finished so far (an experiment in progress or stopped).")
+    var reportOnly = false
     @OptionGroup var policyArguments: PolicyArguments
     @OptionGroup var protocolOptions: ProtocolArguments
 
@@ -91,7 +93,8 @@ struct FinetuneExperimentCommand: ParsableCommand {
         let task = try FinetuneTask(base: base, dataName: data.rawValue, splits: splits, tokenizer: tokenizer,
                                     validation: .count(validationCount),
                                     trainCount: Dictionary(uniqueKeysWithValues: zip(cells.map(\.id), counts)), testCount: testCount)
-        let results = try ProtocolRunner(plan: plan, task: task) { Terminal.error($0) }.run()
+        let runner = ProtocolRunner(plan: plan, task: task) { Terminal.error($0) }
+        let results = reportOnly ? try runner.finishedResults() : try runner.run()
         let name = protocolOptions.name
         let title = "\(name): \((model as NSString).lastPathComponent == "model" ? ((model as NSString).deletingLastPathComponent as NSString).lastPathComponent : (model as NSString).lastPathComponent) fine-tuned on \(data.rawValue), \(plan.seeds.count) paired seeds"
         let written = try ProtocolReport.write(title: title, setup: setup(base, plan: plan, task: task), name: name, cells: cells,

@@ -215,6 +215,11 @@ final class DeferredFakeTask: ProtocolTask, @unchecked Sendable {
         let again = DeferredFakeTask(FakeTask(optimum: task.inner.optimum))
         _ = try ProtocolRunner(plan: plan, task: again) { _ in }.run()
         #expect(again.inner.calls.isEmpty && again.tested.isEmpty)
+        // The runs folder alone gives the same results (a report of an experiment in progress).
+        let found = try ProtocolRunner(plan: plan, task: again) { _ in }.finishedResults()
+        #expect(found.map(\.trial.key) == results.map(\.trial.key) && found.map(\.test) == results.map(\.test))
+        #expect(try ProtocolRunner(plan: plan, task: DeferredFakeTask(FakeTask(optimum: task.inner.optimum, tag: "v2"))) { _ in }
+            .finishedResults().isEmpty)
         var tooMany = plan
         tooMany.selectionSeeds = 7
         #expect(throws: TrainError.self) { try tooMany.validate() }

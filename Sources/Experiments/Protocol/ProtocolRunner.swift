@@ -139,6 +139,8 @@ public final class ProtocolRunner<Task: ProtocolTask>: @unchecked Sendable {
         // Every seed at the baseline's and TempBalance's choices (when the grids used fewer).
         try completeSeeds(cell, arm: .baseline, scale: nil, g: nil)
         try completeSeeds(cell, arm: .tempBalance, scale: scale, g: nil)
+        // Their test split now (an experiment stopped during the controls still has baseline vs TempBalance).
+        try deferredTests(cell)
         // (3) The controls at TempBalance's scale, around its rate.
         guard let lr = tbRate else {
             progress("\(plan.name) \(cell.label): TempBalance has no eligible learning rate (every rate diverged); no controls")
@@ -247,6 +249,23 @@ public final class ProtocolRunner<Task: ProtocolTask>: @unchecked Sendable {
                         r.validation.map { String(format: "%.4f", $0) } ?? "–", r.test.map { String(format: "%.4f", $0) } ?? "–",
                         r.seconds, r.cpuSeconds, r.diverged ? " DIVERGED" : ""))
         return r
+    }
+
+    /// The finished trials of the plan's cells found in its runs folder with the task's current
+    /// options (same fingerprint), without running anything: a report of an experiment still in
+    /// progress or stopped (its cells may lack arms or seeds; the analysis reports what is there).
+    public func finishedResults() throws -> [TrialResult] {
+        let root = "\(plan.runsFolder)/\(plan.name)"
+        let cells = Set(plan.cells.map(\.id))
+        var out: [TrialResult] = []
+        for dir in ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted() {
+            guard let data = FileManager.default.contents(atPath: "\(root)/\(dir)/result.json"),
+                  let json = try? JSONParser.parse([UInt8](data)),
+                  let r = try? JSONValueDecoder().decode(TrialResult.self, from: json),
+                  cells.contains(r.trial.cell), r.trial.key == dir, r.fingerprint == (try task.fingerprint(r.trial)) else { continue }
+            out.append(r)
+        }
+        return out
     }
 
     /// A finished trial's result, if its folder has one for exactly this trial and these options.
