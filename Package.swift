@@ -2,13 +2,22 @@
 import PackageDescription
 
 /// htsr: heavy-tailed self-regularization analysis and training.
-/// Dependencies point one way: C shims, Random, ComplexNumbers -> LinearAlgebra / Checkpoint /
-/// PowerLaw -> Spectrum -> Analyzer -> Plot / Train -> FNO (Train + PDE; PDE: FFTW + Checkpoint +
-/// Random + ComplexNumbers) -> Experiments (Train, FNO, Transformer, Text, Plot) -> htsr. Train and FNO do not depend
-/// on Plot. Each C shim is imported (`internal import`) only by its wrapper module.
+///
+/// Module graph (dependencies point down; docs/architecture.md has the full table, and
+/// `Scripts/check-architecture` checks every import against the declarations below):
+///
+///   htsr ─ Experiments ─┬─ Transformer ─┐
+///                       ├─ FNO ─ PDE    ├─ Train ─ Analyzer ─ Spectrum ─ LinearAlgebra ─ CLapack
+///                       └─ Plot ────────┘            │   └─ PowerLaw
+///   Text ─ Checkpoint ─ CHDF5, CZlib                 └─ Checkpoint
+///   foundations: Random, ComplexNumbers, Parallel (Mutex-guarded result slots)
+///
+/// Train, FNO, PDE and Transformer never import Plot; each C shim is imported (`internal import`)
+/// only by its wrapper module (CLapack: LinearAlgebra; CHDF5, CZlib: Checkpoint; CFFTW: PDE;
+/// CGnuplot: Plot; CStartup: htsr and the benchmarks). Swift 6 language mode throughout.
 let package = Package(
     name: "htsr",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "htsr", targets: ["htsr"]),
     ],
@@ -32,49 +41,49 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_filesystem")]),
 
         // Libraries.
-        .target(name: "Random", swiftSettings: [.swiftLanguageMode(.v6)]),
-        .target(name: "ComplexNumbers", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "Random"),
+        .target(name: "ComplexNumbers"),
+        // Result slots and a work counter shared by worker threads (Mutex-guarded).
+        .target(name: "Parallel"),
         .target(name: "LinearAlgebra", dependencies: ["CLapack", "ComplexNumbers"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5", "CZlib"]),
         // Tokenizer and text data (Checkpoint for JSON). Optimized in debug builds too: the tests
         // tokenize every Unicode scalar and 10 MB lines.
         .target(name: "Text", dependencies: ["Checkpoint"],
-                swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-O"], .when(configuration: .debug))]),
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "PowerLaw"),
         .target(name: "Spectrum", dependencies: ["LinearAlgebra", "Random"]),
         .target(name: "Analyzer", dependencies: ["Checkpoint", "LinearAlgebra", "Spectrum", "PowerLaw"]),
-        .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "Checkpoint", "PowerLaw", "Spectrum"]),
-        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "Spectrum", "PowerLaw", "Random"]),
-        .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint", "ComplexNumbers", "Random"]),
+        .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "Checkpoint", "Parallel", "PowerLaw", "Spectrum"]),
+        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "Parallel", "Spectrum", "PowerLaw", "Random"]),
+        .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint", "ComplexNumbers", "Parallel", "Random"]),
         .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Checkpoint", "ComplexNumbers", "PowerLaw", "Random"]),
         // Experiment runners and their reports, above the trainers and Plot.
-        .target(name: "Experiments", dependencies: ["Train", "FNO", "Plot", "Checkpoint", "Transformer", "Text", "Random"],
-                swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "Experiments", dependencies: ["Train", "FNO", "Plot", "Checkpoint", "Transformer", "Text", "Random"]),
         // BERT-family encoders and their fine-tuning, above Train.
-        .target(name: "Transformer", dependencies: ["Train", "Checkpoint", "LinearAlgebra", "Random"],
-                swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "Transformer", dependencies: ["Train", "Checkpoint", "LinearAlgebra", "Random"]),
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
             "Analyzer", "Checkpoint", "CStartup", "Plot", "PowerLaw", "Spectrum", "Train", "PDE", "FNO", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            "Text", "Transformer",
+            "Random", "Text", "Transformer",
         ]),
         .executableTarget(name: "BenchAnalyze", dependencies: ["Analyzer", "Checkpoint", "Spectrum", "LinearAlgebra"],
                           path: "Benchmarks/BenchAnalyze"),
         .executableTarget(name: "BenchTrain", dependencies: ["Train", "LinearAlgebra", "CStartup", "Random"],
                           path: "Benchmarks/BenchTrain"),
         .executableTarget(name: "BenchFinetune", dependencies: ["Transformer", "Train", "LinearAlgebra", "CStartup", "Random"],
-                          path: "Benchmarks/BenchFinetune", swiftSettings: [.swiftLanguageMode(.v6)]),
+                          path: "Benchmarks/BenchFinetune"),
         .executableTarget(name: "BenchFNO", dependencies: ["FNO", "Train", "LinearAlgebra", "CStartup", "Random"],
                           path: "Benchmarks/BenchFNO"),
-        .executableTarget(name: "BenchTokenize", dependencies: ["Text"], path: "Benchmarks/BenchTokenize",
-                          swiftSettings: [.swiftLanguageMode(.v6)]),
+        .executableTarget(name: "BenchTokenize", dependencies: ["Text"], path: "Benchmarks/BenchTokenize"),
 
         // Tests: one target per module, plus end-to-end runs of the built binary.
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
+        .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "ComplexNumbers"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "CHDF5"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "PowerLawTests", dependencies: ["PowerLaw", "Random"]),
         .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra", "Random"]),
         .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer", "Checkpoint", "PowerLaw", "Random", "Spectrum"]),
@@ -82,14 +91,12 @@ let package = Package(
         // Central finite differences shared by the gradient checks of Train and FNO.
         .target(name: "GradientCheckSupport", path: "Tests/GradientCheckSupport"),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "GradientCheckSupport", "Random"]),
-        .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint", "ComplexNumbers", "Random"]),
-        .testTarget(name: "TextTests", dependencies: ["Text", "Checkpoint", "Random"], swiftSettings: [.swiftLanguageMode(.v6)]),
-        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Train", "Checkpoint", "GradientCheckSupport", "Random"],
-                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint", "ComplexNumbers", "Parallel", "Random"]),
+        .testTarget(name: "TextTests", dependencies: ["Text", "Checkpoint", "Random"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Train", "Checkpoint", "GradientCheckSupport", "Random"]),
         .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "ComplexNumbers", "GradientCheckSupport", "Random"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Plot", "Train", "Checkpoint", "Text", "Transformer"],
-                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Plot", "Train", "Checkpoint", "Text", "Transformer"]),
         .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint", "Random"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

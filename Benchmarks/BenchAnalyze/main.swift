@@ -7,6 +7,7 @@ import Analyzer
 import Checkpoint
 import Dispatch
 import Foundation
+import Synchronization
 import LinearAlgebra
 import Spectrum
 
@@ -32,12 +33,11 @@ do {
     BLASThreads.set(1)
     var best = Double.infinity
     for _ in 0..<repeats {
-        let next = NSLock()
-        var k = 0
+        let next = Mutex<Int>(0)
         let start = DispatchTime.now().uptimeNanoseconds
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             while true {
-                next.lock(); let j = k; k += 1; next.unlock()
+                let j = next.withLock { k in defer { k += 1 }; return k }
                 guard j < order.count else { return }
                 let i = order[j]
                 data[i].withUnsafeBufferPointer { p in

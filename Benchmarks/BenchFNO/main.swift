@@ -40,7 +40,7 @@ let data = (0..<(B * s * s * frames * C)).map { _ in Float(rng.normal()) }
 let rollout = Rollout(model: model, initialStep: K, channels: C)
 let rates = [Float](repeating: 1e-3, count: model.parameters.entries.count)
 
-func step() throws {
+@MainActor func step() throws {
     model.parameters.grads.zero()
     _ = try data.withUnsafeBufferPointer { try rollout.trainStep(data: $0.baseAddress!, batch: B, frames: frames, tTrain: frames) }
     optimizer.step(model.parameters, learningRates: rates)

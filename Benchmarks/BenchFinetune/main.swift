@@ -14,7 +14,7 @@
 // finetune` runs it) and the time it takes on the training thread is reported apart.
 // process's peak resident set size, and sequences per CPU second (user + system time of the
 // process: steadier than wall time on a shared machine).
-import CStartup
+internal import CStartup
 import Foundation
 import LinearAlgebra
 import Random

@@ -34,7 +34,7 @@ var optimizer = Optimizer(SGD(momentum: 0.9), layout: model.parameters.layout)
 let rates = [Float](repeating: 0.01, count: model.parameters.entries.count)
 var unused = SeededRNG(seed: 1)
 
-func step() -> Double {
+@MainActor func step() -> Double {
     model.parameters.grads.zero()
     let loss = model.forward(x, labels: y, batch: batch, training: true, rng: &unused)
     model.backward()

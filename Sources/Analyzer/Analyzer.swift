@@ -71,7 +71,8 @@ public enum Analyzer {
     /// Analyses every selected layer of `source`.
     ///
     /// Layers run in parallel on `options.threads` workers, largest first, each holding one
-    /// tensor (in Double) at a time; BLAS is set to one thread. Results are in forward order.
+    /// tensor (in Double) at a time; BLAS runs one thread each and the caller's thread count is restored
+    /// on return. Results are in forward order.
     /// A layer with NaN/Inf weights or a LAPACK failure gets that status; the others go on.
     ///
     /// - Parameters:
@@ -86,7 +87,9 @@ public enum Analyzer {
         try options.validate()
         let layerOrder = try order ?? source.forwardOrder()
         let (jobs, skipped, tensorOrder) = try plan(source, options: options, order: layerOrder)
+        let callersThreads = BLASThreads.current
         BLASThreads.set(1)
+        defer { BLASThreads.set(callersThreads) }
         let order = jobs.indices.sorted { jobs[$0].descriptor.shape.reduce(1, *) > jobs[$1].descriptor.shape.reduce(1, *) }
         let results = ResultSlots<[LayerReport]>(count: jobs.count)
         let workers = max(1, min(options.threads, jobs.count))

@@ -106,7 +106,7 @@ public struct LoRAConfig: Sendable, Equatable {
 /// or whose name `<module>.weight` ends with (a prefix such as `bert.` on either side).
 /// WeightWatcher 0.7.7 ignores `lora_alpha`; htsr applies PEFT's scale when
 /// `adapter_config.json` lies beside the adapter (scale 1 otherwise).
-public final class LoRASource: TensorSource, @unchecked Sendable {
+public final class LoRASource: TensorSource, Sendable {
     struct Module {
         let module: String
         let a: TensorDescriptor

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// The stages of an analysis, for `--timings`.
 public enum Stage: String, Sendable, CaseIterable {
@@ -10,15 +11,13 @@ public enum Stage: String, Sendable, CaseIterable {
 ///
 /// With several workers the stage sums can exceed the wall time; their total divided by the
 /// wall time is the parallel efficiency.
-public final class StageTimings: @unchecked Sendable {
-    private let lock = NSLock()
-    private var seconds: [Stage: Double] = [:]
+public final class StageTimings: Sendable {
+    private let seconds = Mutex<[Stage: Double]>([:])
 
     public init() {}
 
     public func add(_ stage: Stage, _ s: Double) {
-        lock.lock(); defer { lock.unlock() }
-        seconds[stage, default: 0] += s
+        seconds.withLock { $0[stage, default: 0] += s }
     }
 
     /// Runs `body` and adds its duration to `stage`.
@@ -30,8 +29,7 @@ public final class StageTimings: @unchecked Sendable {
     }
 
     public func seconds(_ stage: Stage) -> Double {
-        lock.lock(); defer { lock.unlock() }
-        return seconds[stage] ?? 0
+        seconds.withLock { $0[stage] ?? 0 }
     }
 
     private static func line(_ name: String, _ seconds: Double) -> String {

@@ -5,7 +5,7 @@ internal import CHDF5
 ///
 /// Opening reads only headers and HDF5 metadata; values are read on demand by `readDoubles` /
 /// `readFloats`, which may be called concurrently from several threads.
-public final class Checkpoint: @unchecked Sendable {
+public final class Checkpoint: Sendable {
     /// The path given to `open`.
     public let path: String
     public let format: CheckpointFormat

@@ -5,7 +5,7 @@ import Foundation
 /// `pread` does not move a shared file offset, so once the descriptor is open any number of
 /// threads may read concurrently; only the lazy open is serialised. The descriptor is closed
 /// when the reader is deallocated.
-final class FileReader: @unchecked Sendable {
+final class FileReader: @unchecked Sendable {  // fd set once under `lock`; pread is thread-safe
     let path: String
     private let lock = NSLock()
     private var fd: Int32 = -1

@@ -4,7 +4,7 @@ internal import CHDF5
 ///
 /// Every method takes `HDF5Lock` itself unless its name ends in `Locked`, which must be called
 /// with the lock held (the loader does so while walking the file).
-final class HDF5File: @unchecked Sendable {
+final class HDF5File: @unchecked Sendable {  // immutable id; every libhdf5 call takes HDF5Lock
     let path: String
     let id: hid_t
 

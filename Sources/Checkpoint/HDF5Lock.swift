@@ -10,7 +10,7 @@ import Foundation
 /// no tensors.
 enum HDF5Lock {
     private static let lock = NSRecursiveLock()
-    nonisolated(unsafe) private static var configured = false
+    nonisolated(unsafe) private static var configured = false  // read and written only under `lock`
 
     /// Runs `body` holding the lock.
     static func run<T>(_ body: () throws -> T) rethrows -> T {

@@ -17,7 +17,7 @@ import Foundation
 /// Every libhdf5 call runs under `HDF5Lock`; one writer must not be used from several threads
 /// at once. Object modification times are not recorded, so the same content gives the same
 /// bytes.
-public final class HDF5Writer: @unchecked Sendable {
+public final class HDF5Writer: @unchecked Sendable {  // mutable state; documented as single-threaded, libhdf5 calls under HDF5Lock
     /// The final path of the file.
     public let path: String
     private let temporaryPath: String

@@ -7,6 +7,7 @@ import Foundation
 /// calls only `unlink` and `_exit`, which are async-signal-safe.
 public enum TemporaryFiles {
     static let capacity = 64
+    // nonisolated(unsafe): a C table the signal handler must read without locks (entries set under `lock`)
     nonisolated(unsafe) static let slots: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
         let p = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
         p.initialize(repeating: nil, count: capacity)

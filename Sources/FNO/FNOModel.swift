@@ -49,7 +49,7 @@ public final class FNOTape<T: FNOScalar> {
 /// Data layout: inputs [B, S…, in] and outputs [B, S…, out], channels-last as PDEBench's
 /// `FNODatasetSingle` hands them to the model (in = initial_step × channels, time-major:
 /// index t·channels + c). `grid` [S…, d] holds the coordinates appended to every input.
-public final class FNOModel<T: FNOScalar>: @unchecked Sendable {
+public final class FNOModel<T: FNOScalar>: @unchecked Sendable {  // scratch buffers: forward/backward run from one thread at a time
     public let config: FNOConfig
     public let parameters: ParameterSet<T>
     public let maxBatch: Int

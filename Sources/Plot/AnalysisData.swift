@@ -1,6 +1,7 @@
 import Analyzer
 import Checkpoint
 import Foundation
+import Synchronization
 import Spectrum
 
 /// Where the per-layer spectra come from.
@@ -102,9 +103,8 @@ public struct AnalysisData: Sendable {
 }
 
 /// Spectra stored from the analyzer's worker threads.
-final class KeptSpectra: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [Int: [Double]] = [:]
-    func store(_ v: [Double], id: Int) { lock.lock(); values[id] = v; lock.unlock() }
-    var all: [Int: [Double]] { lock.lock(); defer { lock.unlock() }; return values }
+final class KeptSpectra: Sendable {
+    private let values = Mutex<[Int: [Double]]>([:])
+    func store(_ v: [Double], id: Int) { values.withLock { $0[id] = v } }
+    var all: [Int: [Double]] { values.withLock { $0 } }
 }

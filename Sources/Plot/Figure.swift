@@ -31,7 +31,8 @@ public struct Panel: Sendable, Equatable {
     public var bands: [Band] = []
     /// Legend-only entries (for bands and lines that are not series).
     public var keyEntries: [KeyEntry] = []
-    public var key: KeyPlacement = .topRight
+    /// Where the key goes; `KeyLayout` turns it into a place that covers no data.
+    public var key: KeyPlacement = .auto
     /// The colour scale for `.paletteBoxes` series.
     public var colorScale: ColorScale?
     /// Text shown in the middle when there is nothing to plot.
@@ -146,11 +147,18 @@ public struct Series: Sendable, Equatable {
     public var title: String?
     public var data: SeriesData
     public var style: SeriesStyle
+    /// For a `.function`: points (x, y columns) along the curve, so that the key can be kept
+    /// off it. Without one, the key avoids the function's whole x range, top to bottom.
+    public var trace: [[Double]]?
+    /// The key text on a small figure (default: the title up to its first ", ").
+    public var shortTitle: String?
 
-    public init(_ title: String?, _ data: SeriesData, _ style: SeriesStyle) {
+    public init(_ title: String?, _ data: SeriesData, _ style: SeriesStyle, trace: [[Double]]? = nil, shortTitle: String? = nil) {
         self.title = title
         self.data = data
         self.style = style
+        self.trace = trace
+        self.shortTitle = shortTitle
     }
 
     /// Records in the data (0 for functions, which are never empty).
@@ -195,11 +203,26 @@ public struct KeyEntry: Sendable, Equatable {
     }
     public var title: String
     public var mark: Mark
-    public init(_ title: String, _ mark: Mark) { self.title = title; self.mark = mark }
+    /// The text on a small figure (default: the title up to its first ", ").
+    public var shortTitle: String?
+    public init(_ title: String, _ mark: Mark, shortTitle: String? = nil) { self.title = title; self.mark = mark; self.shortTitle = shortTitle }
 }
 
+/// Where a panel's key goes. Keys never cover data: an inside corner is used only when the
+/// data leaves it free (`KeyLayout` checks every series, reference line and trace against the
+/// key's estimated size at the render size and font); otherwise the key goes outside.
 public enum KeyPlacement: Sendable, Equatable {
-    case topRight, topLeft, bottomRight, bottomLeft, outsideRight, none
+    /// The first free inside corner (top right, top left, bottom right, bottom left), else outside.
+    case auto
+    /// This corner if it is free, else as `auto`.
+    case topRight, topLeft, bottomRight, bottomLeft
+    /// Outside the plot: to the right when the key is narrow enough, else below.
+    case outside
+    /// Outside, to the right of the plot.
+    case outsideRight
+    /// Outside, below the plot (in as many columns as fit).
+    case below
+    case none
 }
 
 /// A colour scale for `.paletteBoxes`: a label and fixed limits.

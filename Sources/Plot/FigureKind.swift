@@ -45,10 +45,10 @@ public enum FigureKind: String, Sendable, CaseIterable, Codable {
         case .lambdaMaxDepth: return "λmax and stable rank by depth"
         case .compareScatter: return "α of analysis A versus B, with the diagonal"
         case .compareDelta: return "per-layer Δα = α_B − α_A by depth"
-        case .trainLoss: return "training and test loss over steps"
-        case .trainMetrics: return "other logged metrics over steps"
+        case .trainLoss: return "train and test loss over steps (runs overlaid, seeds as bands)"
+        case .trainMetrics: return "other logged metrics over steps (runs overlaid)"
         case .trainAlpha: return "per-layer α over steps (heatmap)"
-        case .trainLearningRate: return "per-layer learning rate over steps"
+        case .trainLearningRate: return "global learning rate and per-layer multipliers over steps"
         }
     }
 

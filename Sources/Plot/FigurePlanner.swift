@@ -94,15 +94,21 @@ public enum FigurePlanner {
         }
     }
 
-    /// The training kinds of a run's curves, in one batch.
-    public static func trainingBatches(_ log: TrainingCurves, kinds: [FigureKind], title: String, folder: String,
+    /// The training kinds of runs (one group of one run, or several groups overlaid), in one batch.
+    public static func trainingBatches(_ groups: [TrainingRunGroup], kinds: [FigureKind], title: String, folder: String,
                                        format: ImageFormat) -> [FigureBatch] {
         let kinds = kinds.filter { $0.group == .training }
         guard !kinds.isEmpty else { return [] }
         return [FigureBatch(label: title) {
-            TrainingFigures.figures(log, kinds: kinds, title: title).map {
+            TrainingFigures.figures(groups, kinds: kinds, title: title).map {
                 PlannedFigure($0, path: folder + "/" + FigurePaths.model(FigureKind(rawValue: $0.name)!, format))
             }
         }]
+    }
+
+    /// The training kinds of one run's curves.
+    public static func trainingBatches(_ log: TrainingCurves, kinds: [FigureKind], title: String, folder: String,
+                                       format: ImageFormat) -> [FigureBatch] {
+        trainingBatches([TrainingRunGroup(name: title, runs: [log])], kinds: kinds, title: title, folder: folder, format: format)
     }
 }

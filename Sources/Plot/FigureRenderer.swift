@@ -1,5 +1,7 @@
 import Dispatch
 import Foundation
+import Parallel
+import Synchronization
 
 /// A figure to draw and the file to draw it into.
 public struct PlannedFigure: Sendable {
@@ -55,7 +57,7 @@ public struct FigureRenderer: Sendable {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("htsr-gnuplot-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let queue = WorkQueue(batches.count)
+        let queue = WorkCounter(count: batches.count)
         let results = LockedResults(batches.count)
         let workers = min(processes, batches.count)
         // One thread per process (not a pool sized to the cores): each mostly waits on its pipe,
@@ -88,7 +90,7 @@ public struct FigureRenderer: Sendable {
     }
 
     /// One worker: one gnuplot process for all the batches it takes. Returns its warnings.
-    private func runWorker(_ batches: [FigureBatch], queue: WorkQueue, results: LockedResults, stderrPath: String,
+    private func runWorker(_ batches: [FigureBatch], queue: WorkCounter, results: LockedResults, stderrPath: String,
                            progress: FigureRenderer.Progress?, total: Int) throws -> [String] {
         let gnuplot = try GnuplotProcess(executable: executable, stderrPath: stderrPath)
         var sent: [String] = []
@@ -173,45 +175,22 @@ enum GnuplotMessages {
     }
 }
 
-/// A shared counter handing out batch numbers until stopped or exhausted.
-final class WorkQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var nextIndex = 0
-    private let count: Int
-    private var stopped = false
-    init(_ count: Int) { self.count = count }
-
-    func next() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard !stopped, nextIndex < count else { return nil }
-        nextIndex += 1
-        return nextIndex - 1
-    }
-
-    func stop() { lock.lock(); stopped = true; lock.unlock() }
-}
-
 /// Per-batch results, warnings and the first error, shared by the workers.
-final class LockedResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [[String]]
-    private var finished = 0
-    private(set) var warnings: [String] = []
-    private var firstError: Error?
+final class LockedResults: Sendable {
+    private let slots: ResultSlots<[String]>
+    private let warningList = Mutex<[String]>([])
 
-    init(_ count: Int) { slots = Array(repeating: [], count: count) }
+    init(_ count: Int) { slots = ResultSlots(count: count) }
 
-    func store(_ files: [String], at k: Int) {
-        lock.lock(); slots[k] = files; finished += 1; lock.unlock()
-    }
-    var finishedCount: Int { lock.lock(); defer { lock.unlock() }; return finished }
-    var files: [[String]] { lock.lock(); defer { lock.unlock() }; return slots }
-    func addWarnings(_ w: [String]) { lock.lock(); warnings += w; lock.unlock() }
+    func store(_ files: [String], at k: Int) { slots.store(files, at: k) }
+    var finishedCount: Int { slots.filled }
+    var files: [[String]] { slots.values.map { $0 ?? [] } }
+    var warnings: [String] { warningList.withLock { $0 } }
+    func addWarnings(_ w: [String]) { warningList.withLock { $0 += w } }
     /// Keeps the first error, except that an error naming a figure replaces one that does not.
-    func fail(_ e: Error) {
-        lock.lock(); defer { lock.unlock() }
-        func namesFigure(_ e: Error?) -> Bool { if case .gnuplotFailed? = e as? PlotError { return true } else { return false } }
-        if firstError == nil || (namesFigure(e) && !namesFigure(firstError)) { firstError = e }
+    func fail(_ e: any Error) {
+        func namesFigure(_ e: any Error) -> Bool { if case .gnuplotFailed? = e as? PlotError { return true } else { return false } }
+        slots.fail(e) { new, current in namesFigure(new) && !namesFigure(current) }
     }
-    var error: Error? { lock.lock(); defer { lock.unlock() }; return firstError }
+    var error: (any Error)? { slots.firstError }
 }

@@ -94,7 +94,9 @@ public enum LayerFigures {
             let weight = Double(fit.tailCount) / Double(positive.count)
             let c = weight * (fit.alpha - 1) / fit.xmin
             let expression = "\(formatNumber(c))*(x/\(formatNumber(fit.xmin)))**(-\(formatNumber(fit.alpha)))"
-            panel.series.append(Series(fitLabel(name, fit), .function(expression: expression, from: fit.xmin, to: fit.xmax), .lines(style)))
+            let xs = (0...32).map { fit.xmin * pow(fit.xmax / fit.xmin, Double($0) / 32) }
+            panel.series.append(Series(fitLabel(name, fit), .function(expression: expression, from: fit.xmin, to: fit.xmax), .lines(style),
+                                       trace: [xs, xs.map { c * pow($0 / fit.xmin, -fit.alpha) }]))
             panel.verticalLines.append(xminLine(fit, style))
             lo = min(lo, c * pow(fit.xmax / fit.xmin, -fit.alpha))
             hi = max(hi, c)
@@ -132,8 +134,9 @@ public enum LayerFigures {
             let weight = Double(inBulk) / Double(s.eigenvalues.count)
             let from = mp.lambdaMinus + 1e-9 * (mp.lambdaPlus - mp.lambdaMinus)
             let label = "Marchenko–Pastur: σ^2 = \(shortNumber(mp.sigma2)), Q = \(shortNumber(mp.q)), λ_± = [\(shortNumber(mp.lambdaMinus)), \(shortNumber(mp.lambdaPlus))]"
+            let xs = (0...64).map { from + (mp.lambdaPlus - from) * Double($0) / 64 }
             panel.series.append(Series(label, .function(expression: mp.gnuplotExpression(weight: weight), from: from, to: mp.lambdaPlus),
-                                       .lines(Style.marchenkoPastur)))
+                                       .lines(Style.marchenkoPastur), trace: [xs, xs.map { weight * mp.density($0) }]))
             let edge = LineStyle(Style.marchenkoPastur.color, width: 1.5, dash: .dashed)
             panel.verticalLines += [ReferenceLine(mp.lambdaMinus, edge), ReferenceLine(mp.lambdaPlus, edge)]
             xmax = max(xmax, mp.lambdaPlus * 1.05)
@@ -154,7 +157,7 @@ public enum LayerFigures {
     /// and at log10 λmax (the fits' xmax).
     public static func logHistogram(_ s: LayerSpectrum) -> Figure {
         let logs = s.eigenvalues.filter { $0 > 0 }.map { log10($0) }
-        var panel = Panel(title: title(s, "log_{10} ESD"), x: Axis("log_{10} λ"), y: Axis("eigenvalues per bin"))
+        var panel = Panel(title: title(s, "log_{10} ESD"), x: Axis("log_{10} λ"), y: Axis("count"))
         guard let h = Histogram.linear(logs, bins: Histogram.defaultBins(for: logs.count)) else {
             panel.emptyMessage = "no positive eigenvalues"
             return Figure(name: FigureKind.logHistogram.rawValue, panel: panel)

@@ -13,6 +13,19 @@ public enum LayerRole: String, Sendable, CaseIterable, Codable {
     case conv
     case other
 
+    /// The name on a small figure's key: `q`, `k`, `v`, `o`, `qkv`, `FFN`, `emb.`, `conv`, `other`.
+    public var shortName: String {
+        switch self {
+        case .query: return "q"
+        case .key: return "k"
+        case .value: return "v"
+        case .attentionOutput: return "o"
+        case .attentionFused: return "qkv"
+        case .embedding: return "emb."
+        case .ffn, .conv, .other: return rawValue
+        }
+    }
+
     /// Infers the role from the name's components (split at `.` and `/`, lower-cased) and the kind.
     ///
     /// - Embedding and convolution kinds decide first.

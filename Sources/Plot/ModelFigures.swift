@@ -44,8 +44,8 @@ public enum ModelFigures {
         } else {
             panel.verticalLines = [ReferenceLine(2, boundary), ReferenceLine(6, boundary)]
         }
-        panel.keyEntries = [KeyEntry("α < 2: over-trained", .fill(Style.overTrainedBand, opacity: 0.35)),
-                            KeyEntry("α > 6: under-trained", .fill(Style.underTrainedBand, opacity: 0.35))]
+        panel.keyEntries = [KeyEntry("α < 2: over-trained", .fill(Style.overTrainedBand, opacity: 0.35), shortTitle: "α < 2"),
+                            KeyEntry("α > 6: under-trained", .fill(Style.underTrainedBand, opacity: 0.35), shortTitle: "α > 6")]
     }
 
     /// One points series per role present, in `LayerRole.allCases` order.
@@ -57,7 +57,7 @@ public enum ModelFigures {
             }
             guard !xs.isEmpty else { return nil }
             let mark = Style.mark(for: role)
-            return Series(role.rawValue, .columns([xs, ys]), .points(mark.color, mark.shape, size: 1.3))
+            return Series(role.rawValue, .columns([xs, ys]), .points(mark.color, mark.shape, size: 1.3), shortTitle: role.shortName)
         }
     }
 
@@ -84,7 +84,7 @@ public enum ModelFigures {
         panel.series = byRole(layers, x: { Double($0.id) }, y: choice.alpha)
         (panel.y.min, panel.y.max) = alphaRange(alphas)
         addAlphaBands(&panel, horizontal: true)
-        panel.key = .outsideRight
+        panel.key = .auto
         panel.emptyMessage = "no layer has a fit"
         return Figure(name: FigureKind.alphaDepth.rawValue, panel: panel)
     }
@@ -130,12 +130,13 @@ public enum ModelFigures {
             top.y.min = lo / 1.5
             top.y.max = hi * 1.5
         }
-        top.key = .outsideRight
         var bottom = Panel(x: depthAxis(report), y: Axis("stable rank Σλ / λ_{max}"))
         bottom.series = byRole(layers, x: { Double($0.id) }, y: { $0.metrics?.stableRank })
         bottom.y.min = 0
-        // The roles' key is on the top panel; an invisible key keeps the plot widths equal.
-        bottom.key = .none
+        // One key for both panels (the same roles): in the bottom panel where its points leave
+        // room, else below the figure, so the two plots keep equal heights.
+        top.key = .none
+        bottom.key = .auto
         return Figure(name: FigureKind.lambdaMaxDepth.rawValue, panels: [top, bottom], heightScale: 1.6)
     }
 
@@ -167,11 +168,12 @@ public enum ModelFigures {
         let (lo, hi) = alphaRange(values)
         panel.x.min = lo; panel.x.max = hi
         panel.y.min = lo; panel.y.max = hi
-        panel.series.insert(Series("α_B = α_A", .function(expression: "x", from: lo, to: hi), .lines(LineStyle(Style.black, width: 1, dash: .dashed))), at: 0)
+        panel.series.insert(Series("α_B = α_A", .function(expression: "x", from: lo, to: hi), .lines(LineStyle(Style.black, width: 1, dash: .dashed)),
+                                   trace: [[lo, hi], [lo, hi]]), at: 0)
         let ref = LineStyle(Style.grey, width: 1, dash: .dotted)
         panel.verticalLines = [ReferenceLine(2, ref), ReferenceLine(6, ref)]
         panel.horizontalLines = [ReferenceLine(2, ref), ReferenceLine(6, ref)]
-        panel.key = .outsideRight
+        panel.key = .auto
         return Figure(name: FigureKind.compareScatter.rawValue, panel: panel)
     }
 
@@ -199,7 +201,7 @@ public enum ModelFigures {
         let m = max(0.5, (delta.values.map(abs).max() ?? 0) * 1.1)
         panel.y.min = -m
         panel.y.max = m
-        panel.key = .outsideRight
+        panel.key = .auto
         return Figure(name: FigureKind.compareDelta.rawValue, panel: panel)
     }
 }

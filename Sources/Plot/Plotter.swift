@@ -74,12 +74,19 @@ public enum Plotter {
     /// `out` (all or nothing).
     public static func plot(_ log: TrainingCurves, title: String, options: PlotOptions, gnuplot: String, out: String,
                             progress: FigureRenderer.Progress? = nil) throws -> RenderOutcome {
+        try plot([TrainingRunGroup(name: title, runs: [log])], title: title, options: options, gnuplot: gnuplot, out: out, progress: progress)
+    }
+
+    /// Draws the training figures of several runs overlaid, one colour per group, a group's
+    /// runs as their mean and min–max band, into `out` (all or nothing).
+    public static func plot(_ groups: [TrainingRunGroup], title: String, options: PlotOptions, gnuplot: String, out: String,
+                            progress: FigureRenderer.Progress? = nil) throws -> RenderOutcome {
         let kinds = options.kinds ?? FigureKind.allCases.filter { $0.group == .training }
         if let k = kinds.first(where: { $0.group != .training }) {
             throw PlotError.invalidRequest("figure '\(k.rawValue)' needs an analysis or a checkpoint, not a training log")
         }
         let folder = try StagedFolder(target: out, mode: .merge)
-        let batches = FigurePlanner.trainingBatches(log, kinds: kinds, title: title, folder: folder.staging, format: options.settings.format)
+        let batches = FigurePlanner.trainingBatches(groups, kinds: kinds, title: title, folder: folder.staging, format: options.settings.format)
         return try render(batches, into: folder, options: options, gnuplot: gnuplot, progress: progress)
     }
 

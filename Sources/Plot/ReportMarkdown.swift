@@ -12,14 +12,16 @@ public enum ReportMarkdown {
         out += "Source: `\(r.source.path)` (\(r.source.format), \(r.source.tensorCount) tensors); \(r.tool); fit \(r.options.fit.rawValue).\n\n"
         out += "- Layers analysed: \(s.layers) (\(s.fitted) fitted), tensors skipped: \(s.skipped)\n"
         out += "- Over-trained (α < 2): \(s.overTrained); under-trained (α > 6): \(s.underTrained); failed: \(s.failed); non-finite: \(s.nonFinite)\n"
-        out += "- Mean α (\(r.options.fit.rawValue)): \(n(s.means["alpha"])); Hill: \(n(s.means["hill_alpha"])); KS: \(n(s.means["ks_alpha"]))\n"
+        let alphas = ReportPages.alphaColumns(r.options.fit)
+        out += "- Mean " + alphas.map { "\($0.header): \(n(s.means[$0.mean]))" }.joined(separator: "; ") + "\n"
         if let other = c.comparedWith { out += "- Compared with: \(other)\n" }
-        out += "\n| id | layer | kind | λmax | α (\(r.options.fit.rawValue)) | α Hill | α KS | D KS | stable rank | warning |\n"
-        out += "|---:|---|---|---:|---:|---:|---:|---:|---:|---|\n"
+        out += "\n| id | layer | kind | λmax | " + alphas.map { $0.header }.joined(separator: " | ") + " | D KS | stable rank | warning |\n"
+        out += "|---:|---|---|---:|" + String(repeating: "---:|", count: alphas.count) + "---:|---:|---|\n"
         for l in r.layers {
             let f = ReportPages.flag(l)
-            out += "| \(l.id) | \(md(l.name)) | \(l.kind.rawValue) | \(n(l.metrics?.lambdaMax)) | \(n(l.fit?.alpha)) | \(n(l.hill?.alpha)) | "
-            out += "\(n(l.ks?.alpha)) | \(n(l.ks?.result.fit?.D)) | \(n(l.metrics?.stableRank)) | \(f.text) |\n"
+            out += "| \(l.id) | \(md(l.name)) | \(l.kind.rawValue) | \(n(l.metrics?.lambdaMax)) | "
+            out += alphas.map { n($0.value(l)) }.joined(separator: " | ")
+            out += " | \(n(l.ks?.result.fit?.D)) | \(n(l.metrics?.stableRank)) | \(f.text) |\n"
         }
         out += "\nFigures: `index.html` (open in a browser).\n"
         return out

@@ -1,5 +1,6 @@
 import Analyzer
 import Foundation
+import PowerLaw
 
 /// What a report holds besides the analysis: which figures exist.
 public struct ReportContents: Sendable {
@@ -90,6 +91,24 @@ public enum ReportPages {
         return escape(shortNumber(x, digits: digits))
     }
 
+    /// An α column of the report's tables and summary.
+    struct AlphaColumn {
+        var header: String
+        var value: (LayerReport) -> Double?
+        /// The key of its mean in the analysis summary.
+        var mean: String
+    }
+
+    /// The α columns: Hill and KS, the one the analysis selected with `--fit` marked `(fit)`
+    /// (one column, not a copy of it beside the other); a `peak` or `tpl` fit gets its own
+    /// column first.
+    static func alphaColumns(_ fit: FitMethod) -> [AlphaColumn] {
+        let hill = AlphaColumn(header: "α Hill" + (fit == .hill ? " (fit)" : ""), value: { $0.hill?.alpha }, mean: fit == .hill ? "alpha" : "hill_alpha")
+        let ks = AlphaColumn(header: "α KS" + (fit == .ks ? " (fit)" : ""), value: { $0.ks?.alpha }, mean: fit == .ks ? "alpha" : "ks_alpha")
+        guard fit != .hill, fit != .ks else { return [hill, ks] }
+        return [AlphaColumn(header: "α \(fit.rawValue) (fit)", value: { $0.fit?.alpha }, mean: "alpha"), hill, ks]
+    }
+
     /// The row class and badge text of a layer: its warning, or its status when not analysed.
     static func flag(_ l: LayerReport) -> (cls: String, text: String) {
         if case .nonFinite = l.status { return ("failed", "NaN/Inf weights") }
@@ -126,15 +145,15 @@ public enum ReportPages {
             ("Failed fits or layers", "\(s.failed)"),
             ("Non-finite layers", "\(s.nonFinite)"),
             ("Tensors skipped", "\(s.skipped)"),
-            ("Mean α (\(r.options.fit.rawValue))", number(s.means["alpha"])),
-            ("Mean α Hill", number(s.means["hill_alpha"])),
-            ("Mean α KS", number(s.means["ks_alpha"])),
+        ]
+        let means: [(String, String)] = alphaColumns(r.options.fit).map { ("Mean " + $0.header, number(s.means[$0.mean])) }
+        let more: [(String, String)] = [
             ("Mean α-weighted", number(s.means["alpha_weighted"])),
             ("Mean log spectral norm", number(s.means["log_spectral_norm"])),
             ("Mean stable rank", number(s.means["stable_rank"])),
             ("Fit options", "fit \(r.options.fit.rawValue), xmin_pos \(shortNumber(r.options.xminPos)), filter_zeros \(r.options.filterZeros)"),
         ]
-        for (k, v) in rows { body += "<dt>\(escape(k))</dt><dd>\(v)</dd>\n" }
+        for (k, v) in rows + means + more { body += "<dt>\(escape(k))</dt><dd>\(v)</dd>\n" }
         body += "</dl>\n"
 
         body += "<h2 id=\"figures\">Model figures</h2>\n"
@@ -145,15 +164,17 @@ public enum ReportPages {
 
         body += "<h2 id=\"layers\">Layers</h2>\n"
         if let reason = c.noLayerPagesReason, pages.isEmpty { body += "<p class=\"muted\">No per-layer figures: \(escape(reason)).</p>\n" }
-        body += "<table>\n<thead><tr><th>id</th><th>layer</th><th>kind</th><th>role</th><th>shape</th><th>λmax</th><th>α (\(r.options.fit.rawValue))</th>"
-        body += "<th>α Hill</th><th>α KS</th><th>D KS</th><th>xmin KS</th><th>stable rank</th><th>warning</th></tr></thead>\n<tbody>\n"
+        let alphas = alphaColumns(r.options.fit)
+        body += "<table>\n<thead><tr><th>id</th><th>layer</th><th>kind</th><th>role</th><th>shape</th><th>λmax</th>"
+        body += alphas.map { "<th>\(escape($0.header))</th>" }.joined()
+        body += "<th>D KS</th><th>xmin KS</th><th>stable rank</th><th>warning</th></tr></thead>\n<tbody>\n"
         for (i, l) in r.layers.enumerated() {
             let f = flag(l)
             let name = pages.contains(i) ? "<a href=\"\(href(layerPage(l)))\">\(escape(l.name))</a>" : escape(l.name)
             body += "<tr class=\"\(f.cls)\"><td class=\"num\">\(l.id)</td><td>\(name)</td><td>\(l.kind.rawValue)</td>"
             body += "<td>\(escape(LayerRole.infer(name: l.name, kind: l.kind).rawValue))</td><td>\(l.shape.map(String.init).joined(separator: "×"))</td>"
-            body += "<td class=\"num\">\(number(l.metrics?.lambdaMax, 4))</td><td class=\"num\">\(number(l.fit?.alpha))</td>"
-            body += "<td class=\"num\">\(number(l.hill?.alpha))</td><td class=\"num\">\(number(l.ks?.alpha))</td>"
+            body += "<td class=\"num\">\(number(l.metrics?.lambdaMax, 4))</td>"
+            body += alphas.map { "<td class=\"num\">\(number($0.value(l)))</td>" }.joined()
             body += "<td class=\"num\">\(number(l.ks?.result.fit?.D))</td><td class=\"num\">\(number(l.ks?.result.fit?.xmin))</td>"
             body += "<td class=\"num\">\(number(l.metrics?.stableRank))</td>"
             body += "<td>\(f.text.isEmpty ? "" : "<span class=\"badge \(f.cls)\">\(escape(f.text))</span>")</td></tr>\n"

@@ -152,3 +152,29 @@ public struct FontSpec: Sendable, Equatable {
 }
 
 import Foundation
+
+/// Named render settings. `paper`: a single-column figure for print, 3.5 × 2.6 in, DejaVu Serif
+/// 8 pt, no titles (the caption carries them), lines and points scaled with the font; in PDF
+/// and SVG at that size, in PNG at 300 dots per inch (1050 × 780 pixels, the font and lines
+/// scaled to match), so every format looks the same.
+public enum FigurePreset: String, Sendable, CaseIterable {
+    case paper
+
+    public static let paperSize = FigureSize(width: 3.5, height: 2.6, unit: .inches)
+    public static let paperFont = FontSpec(face: "DejaVu Serif", points: 8)
+    /// The resolution of a raster figure drawn with a print preset.
+    public static let rasterDotsPerInch = 300.0
+
+    /// The settings of this preset in `format`; `size` and `font`, when given, replace the preset's.
+    public func settings(format: ImageFormat, size: FigureSize? = nil, font: FontSpec? = nil) -> RenderSettings {
+        var size = size ?? Self.paperSize
+        var font = font ?? Self.paperFont
+        if format == .png, size.unit != .pixels {
+            // pngcairo draws at 72 pixels per inch: draw at 300 instead, everything enlarged alike.
+            let factor = Self.rasterDotsPerInch / FigureSize.pixelsPerInch
+            size = FigureSize(width: (size.inchWidth * Self.rasterDotsPerInch).rounded(), height: (size.inchHeight * Self.rasterDotsPerInch).rounded())
+            font.points *= factor
+        }
+        return RenderSettings(format: format, size: size, font: font, titles: false)
+    }
+}

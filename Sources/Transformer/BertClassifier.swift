@@ -19,8 +19,7 @@ import Random
 /// `backward` replays this in reverse: parameter gradients accumulate into `parameters.grads`
 /// (zero them before a step); activation gradients go through one layer's worth of scratch.
 /// Dropout runs only when `training` (each mask drawn, in forward order, from the generator passed).
-public final class BertClassifier<T: TrainScalar>: @unchecked Sendable {
-    // @unchecked: the buffers are mutated only by forward/backward, which a caller runs from one thread.
+public final class BertClassifier<T: TrainScalar>: @unchecked Sendable {  // buffers mutated only by forward/backward, run from one thread
     public let config: BertClassifierConfig
     public let parameters: ParameterSet<T>
     public let maxBatch: Int

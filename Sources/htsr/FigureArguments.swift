@@ -6,6 +6,7 @@ import Plot
 
 extension ImageFormat: ExpressibleByArgument {}
 extension AlphaChoice: ExpressibleByArgument {}
+extension FigurePreset: ExpressibleByArgument {}
 
 /// The options shared by `htsr plot` and `htsr report`: what to draw and how.
 struct FigureArguments: ParsableArguments {
@@ -30,16 +31,22 @@ struct FigureArguments: ParsableArguments {
     var format: ImageFormat = .png
 
     @Option(help: ArgumentHelp("Figure size: WxH in pixels, or WxHin / WxHcm (72 pixels per inch).", valueName: "WxH"))
-    var size: String = "800x560"
+    var size: String = FigureArguments.defaultSize
 
     @Option(help: ArgumentHelp("Font: FACE,POINTS (e.g. 'DejaVu Sans,11').", valueName: "FONT"))
-    var font: String = "DejaVu Sans,11"
+    var font: String = FigureArguments.defaultFont
 
     @Option(help: "gnuplot processes drawing in parallel.")
     var processes: Int = defaultThreadCount
 
     @Option(help: ArgumentHelp("The model's name in titles (default: from the input path).", valueName: "TEXT"))
     var title: String?
+
+    @Option(help: "paper: single-column print figures (3.5x2.6in, DejaVu Serif 8 pt, no titles; PNG at 300 dpi). A --size or --font other than the default replaces the preset's.")
+    var preset: FigurePreset?
+
+    static let defaultSize = "800x560"
+    static let defaultFont = "DejaVu Sans,11"
 
     func validate() throws {
         if let f = figures, case let .failure(e) = FigureKind.parseList(f) { throw ValidationError(e.description) }
@@ -53,9 +60,12 @@ struct FigureArguments: ParsableArguments {
     func plotOptions() throws -> PlotOptions {
         var kinds: [FigureKind]?
         if let f = figures { kinds = try FigureKind.parseList(f).get() }
-        return PlotOptions(kinds: kinds, figureLayers: figureLayers, alpha: alpha,
-                           settings: RenderSettings(format: format, size: FigureSize(parsing: size)!, font: FontSpec(parsing: font)!),
-                           processes: processes)
+        var settings = RenderSettings(format: format, size: FigureSize(parsing: size)!, font: FontSpec(parsing: font)!)
+        if let preset {
+            settings = preset.settings(format: format, size: size == Self.defaultSize ? nil : settings.size,
+                                       font: font == Self.defaultFont ? nil : settings.font)
+        }
+        return PlotOptions(kinds: kinds, figureLayers: figureLayers, alpha: alpha, settings: settings, processes: processes)
     }
 }
 

@@ -137,8 +137,7 @@ struct FinetuneCommand: ParsableCommand {
 
 /// The progress line of `htsr finetune` on a terminal: rewritten in place during an epoch, kept
 /// (with the validation accuracy) at its end.
-final class FinetuneProgressLine: @unchecked Sendable {
-    // @unchecked: called from the training thread only.
+final class FinetuneProgressLine: @unchecked Sendable {  // called from the training thread only
     let enabled: Bool
     init(enabled: Bool) { self.enabled = enabled }
 

@@ -4,8 +4,7 @@ import Foundation
 /// Ctrl-C (SIGINT) and SIGTERM as a request to stop at the next safe point instead of at once, for
 /// commands that can leave a resumable state: the first signal sets `requested` (the command
 /// polls it, saves, and exits with 130); a second one ends the process at once with 130.
-final class Interrupt: @unchecked Sendable {
-    // @unchecked: `flag` is guarded by `lock`; the dispatch sources are only touched in init.
+final class Interrupt: @unchecked Sendable {  // `flag` guarded by `lock`; the dispatch sources are only touched in init
     private let lock = NSLock()
     private var flag = false
     private var sources: [DispatchSourceSignal] = []

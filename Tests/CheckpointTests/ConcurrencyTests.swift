@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import Checkpoint
 
@@ -20,9 +21,7 @@ import Testing
         let serialDoubles = try tensors.map { try checkpoint.readDoubles($0) }
         let serialFloats = try tensors.map { try checkpoint.readFloats($0) }
         let threads = 8
-        let results = UnsafeMutableBufferPointer<ThreadResult>.allocate(capacity: threads)
-        results.initialize(repeating: ThreadResult(doubles: [], floats: [], error: nil))
-        defer { results.deallocate() }
+        let slots = Mutex<[ThreadResult]>(Array(repeating: ThreadResult(doubles: [], floats: [], error: nil), count: threads))
         DispatchQueue.concurrentPerform(iterations: threads) { t in
             var mine = ThreadResult(doubles: Array(repeating: [], count: tensors.count),
                                     floats: Array(repeating: [], count: tensors.count), error: nil)
@@ -37,8 +36,9 @@ import Testing
             } catch {
                 mine.error = error
             }
-            results[t] = mine  // each thread writes only its own slot
+            slots.withLock { $0[t] = mine }  // each thread writes only its own slot
         }
+        let results = slots.withLock { $0 }
         for t in 0..<threads {
             #expect(results[t].error == nil, "thread \(t): \(String(describing: results[t].error))")
             #expect(results[t].doubles.count == serialDoubles.count && results[t].floats.count == serialFloats.count, "thread \(t)")

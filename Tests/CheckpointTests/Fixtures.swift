@@ -33,10 +33,11 @@ enum Fixtures {
         let tensors: [Tensor]
     }
 
-    private static let document: [String: Any] = {
+    /// `expected.json`, parsed on each use (a stored `[String: Any]` would not be `Sendable`).
+    private static var document: [String: Any] {
         let data = FileManager.default.contents(atPath: path("expected.json"))!
         return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
-    }()
+    }
 
     /// The expectations for fixture `key` (a path relative to `root`).
     static func expected(_ key: String) -> Expected {

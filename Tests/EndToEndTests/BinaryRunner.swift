@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the built `htsr` binary, as a user would.
 enum HTSRBinary {
@@ -56,19 +57,20 @@ enum HTSRBinary {
     }
 
     /// Reads a pipe to its end on a background thread; `data` waits for it.
-    final class Drained: @unchecked Sendable {
-        private var bytes = Data()
+    final class Drained: Sendable {
+        private let bytes = Mutex(Data())
         private let done = DispatchSemaphore(value: 0)
         init(_ pipe: Pipe) {
             DispatchQueue.global().async {
-                self.bytes = pipe.fileHandleForReading.readDataToEndOfFile()
+                let read = pipe.fileHandleForReading.readDataToEndOfFile()
+                self.bytes.withLock { $0 = read }
                 self.done.signal()
             }
         }
         var data: Data {
             done.wait()
             done.signal()
-            return bytes
+            return bytes.withLock { $0 }
         }
     }
 

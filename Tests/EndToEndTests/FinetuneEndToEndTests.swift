@@ -44,8 +44,13 @@ import Testing
         let comparison = try #require(delta["comparison"] as? [String: Any])
         #expect((comparison["model_only"] as? [String]) == ["classifier.weight"] || (comparison["model_only"] as? [String])?.isEmpty == true,
                 "\(comparison)")
-        let p = try HTSRBinary.run(["plot", out, "--out", tmp.path("figures")])
+        let p = try HTSRBinary.run(["plot", out, "--out", tmp.path("figures"), "--format", "svg"])
         #expect(p.status == 0, "\(p.stderr)")
+        // The fine-tuner's names in the figures' style; multipliers drawn (TempBalance moved them).
+        let loss = try String(contentsOfFile: tmp.path("figures/train-loss.svg"), encoding: .utf8)
+        #expect(loss.contains(">train loss<") && loss.contains(">validation loss<"), "train-loss.svg")
+        let lr = try String(contentsOfFile: tmp.path("figures/train-lr.svg"), encoding: .utf8)
+        #expect(lr.contains("multiplier") && !lr.contains("every multiplier is 1"), "train-lr.svg")
     }
 
     /// Stopped with --stop-after, then with Ctrl-C, then resumed: the same weights as one run.

@@ -174,6 +174,41 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: tmp.path("figs2")))
     }
 
+    /// Several runs overlaid (`htsr plot runs/base-s1 runs/base-s2 runs/tb-s1 --out F`): one
+    /// figure set, the groups in the key, the seeds as a band; a paper PDF at 3.5 × 2.6 in; an
+    /// input that is not a training log is a usage error naming it.
+    @Test func overlaidRuns() throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanup() }
+        var runs: [String] = []
+        for (name, policy, shift) in [("base-s1", "none", 0.0), ("base-s2", "none", 0.05), ("tb-s1", "tempbalance", 0.1)] {
+            try FileManager.default.createDirectory(atPath: tmp.path(name), withIntermediateDirectories: true)
+            var lines = [#"{"kind":"run","format":"htsr-train-log","version":1,"model":"mlp","task":"classification","data":"mnist5k","seed":3,"policy":"\#(policy)","args":{},"layers":["fc1","fc2"]}"#]
+            for k in 1...5 {
+                let m = policy == "none" ? 1.0 : 0.8
+                lines.append(#"{"kind":"interval","step":\#(k * 10),"epoch":\#(k),"lr":0.01,"train_loss":\#(1.0 / Double(k) + shift),"metrics":{"test_accuracy":\#(0.5 + 0.05 * Double(k) + shift),"test_loss":\#(1.2 / Double(k))},"layers":[{"name":"fc1","alpha":\#(2.0 + 0.1 * Double(k)),"lr":\#(0.01 * m),"multiplier":\#(m)},{"name":"fc2","alpha":3,"lr":0.01,"multiplier":1}],"seconds":\#(k)}"#)
+            }
+            try lines.joined(separator: "\n").write(toFile: tmp.path("\(name)/log.jsonl"), atomically: true, encoding: .utf8)
+            runs.append(tmp.path(name))
+        }
+        let r = try HTSRBinary.run(["plot"] + runs + ["--out", tmp.path("figs"), "--format", "svg"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(Self.files(tmp.path("figs")) == ["train-alpha.svg", "train-loss.svg", "train-lr.svg", "train-metrics.svg"])
+        let loss = try String(contentsOfFile: tmp.path("figs/train-loss.svg"), encoding: .utf8)
+        for text in ["base vs tb: loss", "min–max", ">base<", ">tb<", "train loss", "test loss"] {
+            #expect(loss.contains(text), "train-loss.svg lacks \(text)")
+        }
+        let lr = try String(contentsOfFile: tmp.path("figs/train-lr.svg"), encoding: .utf8)
+        #expect(lr.contains("tb: multiplier (layer rate / η)") && lr.contains("every multiplier 1: base"))
+        let paper = try HTSRBinary.run(["plot"] + runs + ["--out", tmp.path("paper"), "--preset", "paper", "--format", "pdf", "--group", "policy"])
+        #expect(paper.status == 0, "\(paper.stderr)")
+        let pdf = try String(decoding: Data(contentsOf: URL(fileURLWithPath: tmp.path("paper/train-loss.pdf"))), as: UTF8.self)
+        #expect(pdf.contains("/MediaBox [ 0 0 252 187 ]"))
+        let bad = try HTSRBinary.run(["plot", runs[0], Self.keras, "--out", tmp.path("bad")])
+        #expect(bad.status == 64 && bad.stderr.contains("model.weights.h5") && bad.stderr.contains("not a training log"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path("bad")))
+    }
+
     /// Each error: exit status 1, one line on stderr, nothing on stdout, no folder written.
     @Test(arguments: ["gnuplot-missing", "gnuplot-dies", "wrong-version", "empty-model", "pdf-report", "not-a-report"])
     func errors(case name: String) throws {

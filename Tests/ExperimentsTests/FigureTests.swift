@@ -81,9 +81,44 @@ import Train
         #expect(c.steps == [10, 20] && c.trainLoss == [2, nil] && c.learningRate == [0.1, 0.05])
         let metrics: [TrainingCurves.Curve] = [.init("test_accuracy", [0.5, nil]), .init("test_loss", [nil, 0.7])]
         #expect(c.metrics == metrics)
-        let layers: [TrainingCurves.Layer] = [.init(name: "fc1", alpha: [nil, nil], learningRate: [nil, 0.05]),
-                                              .init(name: "fc2", alpha: [3, nil], learningRate: [0.1, nil])]
+        let layers: [TrainingCurves.Layer] = [.init(name: "fc1", alpha: [nil, nil], learningRate: [nil, 0.05], multiplier: [nil, 1]),
+                                              .init(name: "fc2", alpha: [3, nil], learningRate: [0.1, nil], multiplier: [1, nil])]
         #expect(c.layers == layers)
         #expect(c.best == TrainingCurves.Best(step: 10, metric: "test_accuracy", value: 0.5))
+    }
+}
+
+/// `htsr plot RUN RUN…`: the runs' names, their seeds, their groups.
+@Suite struct RunGroupTests {
+    @Test func namesAndSeeds() {
+        #expect(TrainingRunGroup.runName(log: "runs/tb-s1/log.jsonl") == "tb-s1")
+        #expect(TrainingRunGroup.runName(log: "logs/base.jsonl") == "base")
+        for (name, stem) in [("base-s1", "base"), ("tb_seed2", "tb"), ("base-3", "base"), ("run.s4", "run"), ("tbseed5", "tb"),
+                             ("seed5", "seed5"), ("mlp2", "mlp2"), ("base", "base")] {
+            #expect(TrainingRunGroup.strippingSeed(name) == stem, "\(name)")
+        }
+        #expect(TrainingRunGroup.policyName("none") == "baseline" && TrainingRunGroup.policyName("tempbalance") == "TempBalance")
+    }
+
+    /// Three logs: grouped by name without the seed, by policy, or not at all; a log given twice
+    /// is an error naming it.
+    @Test func grouping() throws {
+        let dir = try ExperimentFigureTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var logs: [String] = []
+        for (name, policy) in [("base-s1", "none"), ("tb-s1", "tempbalance"), ("base-s2", "none")] {
+            try FileManager.default.createDirectory(atPath: "\(dir)/\(name)", withIntermediateDirectories: true)
+            let w = try TrainingLogWriter(path: "\(dir)/\(name)/log.jsonl", append: false)
+            try w.write(TrainingLog.Run(model: "mlp", task: "classification", data: "digits", seed: 1, policy: policy, args: .object([]), layers: ["fc1"]))
+            try w.write(TrainingLog.Interval(step: 10, epoch: 1, learningRate: 0.1, trainLoss: 1, metrics: [],
+                                             layers: [.init(name: "fc1", alpha: 3, learningRate: 0.1, multiplier: 1)], seconds: 1))
+            logs.append("\(dir)/\(name)/log.jsonl")
+        }
+        let byName = try TrainingRunGroup.load(logs: logs, grouping: .name)
+        #expect(byName.map(\.name) == ["base", "tb"] && byName.map(\.runs.count) == [2, 1])
+        let byPolicy = try TrainingRunGroup.load(logs: logs, grouping: .policy)
+        #expect(byPolicy.map(\.name) == ["baseline", "TempBalance"] && byPolicy.map(\.runs.count) == [2, 1])
+        #expect(try TrainingRunGroup.load(logs: logs, grouping: .none).map(\.name) == ["base-s1", "tb-s1", "base-s2"])
+        #expect(throws: TrainingLogError.self) { try TrainingRunGroup.load(logs: [logs[0], logs[0]], grouping: .name) }
     }
 }

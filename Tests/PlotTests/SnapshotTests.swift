@@ -90,7 +90,9 @@ import Testing
             RenderSettings(format: .pdf, size: FigureSize(width: 9, height: 6, unit: .centimetres), font: .default),
         ].map { ScriptWriter.script(for: f, settings: $0, output: "/o").listing.split(separator: "\n")[1] }
         #expect(lines[0] == "set terminal pngcairo size 800,560 enhanced font 'DejaVu Sans,11' background rgb 'white' linewidth 1 rounded")
-        #expect(lines[1] == "set terminal svg size 252,180 enhanced font 'Times,8' background rgb 'white' linewidth 1 rounded")
-        #expect(lines[2] == "set terminal pdfcairo size 3.543in,2.362in enhanced font 'DejaVu Sans,11' background rgb 'white' linewidth 1 rounded")
+        // svg and pdfcairo at fontscale 1 (pdfcairo halves fonts otherwise); pdfcairo's line
+        // width unit is half a point, so 2; lines scale with the font (8 / 11 pt → 0.73).
+        #expect(lines[1] == "set terminal svg size 252,180 enhanced font 'Times,8' fontscale 1 background rgb 'white' linewidth 0.73 rounded")
+        #expect(lines[2] == "set terminal pdfcairo size 3.543in,2.362in enhanced font 'DejaVu Sans,11' fontscale 1 background rgb 'white' linewidth 2 rounded")
     }
 }

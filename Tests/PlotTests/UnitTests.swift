@@ -226,7 +226,8 @@ import Testing
         let f = TrainingFigures.alphaHeatmap(Fixtures.trainingCurves(intervals: 3), title: "r")
         guard case let .columns(c) = f.panels[0].series[0].data else { Issue.record("no data"); return }
         #expect(c[0].count == 3 * 3 - 1)
-        #expect(Array(c[2].prefix(2)) == [50, 50] && Array(c[3].prefix(2)) == [152, 152])
+        // Rows in forward order, each row's steps in order: fc1 at steps 100 and 200 first.
+        #expect(Array(c[1].prefix(2)) == [0, 0] && Array(c[2].prefix(2)) == [50, 150] && Array(c[3].prefix(2)) == [152, 252])
         #expect(c[6].min() == 2.0 && c[6].max() == 4.2)
         #expect(f.panels[0].y.tics?.map(\.label) == ["fc1", "fc2", "fc3"])
         #expect(TrainingFigures.cellEdges([0, 10, 30]).map { [$0.0, $0.1] } == [[-5, 5], [5, 20], [20, 40]])

@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import Parallel
 import Random
 
 /// Generates a PDE data set and writes it as one HDF5 file in the PDEBench layout.
@@ -54,13 +55,14 @@ public enum DataSetWriter {
         var next = 0
         while next < samples {
             let block = min(threads, samples - next)
-            let results = SampleResults(count: block)
+            let results = ResultSlots<Result<[[Float]], any Error>>(count: block)
             let first = next
             DispatchQueue.concurrentPerform(iterations: block) { k in
                 var rng = SplitMix64(seed: seed, stream: .sample(first + k))
-                results.set(k, Result { try generator.sample(using: &rng) })
+                results.store(Result { try generator.sample(using: &rng) }, at: k)
             }
             for (k, result) in results.values.enumerated() {
+                guard let result else { preconditionFailure("concurrentPerform runs every iteration") }
                 let arrays = try result.get()
                 for (field, values) in zip(generator.fields, arrays) {
                     try writer.write(field.name, block: values, start: [first + k] + field.sampleShape.map { _ in 0 })
@@ -72,13 +74,4 @@ public enum DataSetWriter {
         try writer.commit()
         return Summary(path: path, samples: samples, shapes: shapes)
     }
-}
-
-/// Per-sample results written by concurrent iterations.
-private final class SampleResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Result<[[Float]], Error>]
-    init(count: Int) { storage = Array(repeating: .success([]), count: count) }
-    func set(_ i: Int, _ r: Result<[[Float]], Error>) { lock.lock(); storage[i] = r; lock.unlock() }
-    var values: [Result<[[Float]], Error>] { lock.lock(); defer { lock.unlock() }; return storage }
 }

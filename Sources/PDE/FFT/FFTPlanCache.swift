@@ -1,5 +1,6 @@
 internal import CFFTW
 import Foundation
+import Synchronization
 
 /// How hard FFTW searches for a fast algorithm when planning.
 public enum FFTRigor: Sendable, Hashable {
@@ -33,7 +34,7 @@ enum FFTKind: Hashable, Sendable {
 }
 
 /// A plan from FFTW, executed only with the new-array functions (which are thread-safe).
-final class FFTWPlan: @unchecked Sendable {
+final class FFTWPlan: @unchecked Sendable {  // immutable; FFTW's new-array execute functions are thread-safe
     let pointer: OpaquePointer
     let precision: FFTPrecision
     let kind: FFTKind
@@ -77,7 +78,7 @@ final class FFTWPlan: @unchecked Sendable {
 /// arrays (`fftw_alignment_of == 0`, as `fftw_malloc` returns) must not run on unaligned ones;
 /// `plan(…, aligned: false)` makes an `FFTW_UNALIGNED` plan for those, and `RealFFT` picks the
 /// right one per call. Batched transforms are contiguous: transform `b` starts at `b · dist`.
-public final class FFTPlanCache: @unchecked Sendable {
+public final class FFTPlanCache: Sendable {
     /// The process-wide cache.
     public static let shared = FFTPlanCache()
 
@@ -90,26 +91,25 @@ public final class FFTPlanCache: @unchecked Sendable {
         let rigor: FFTRigor
     }
 
-    private let lock = NSLock()
-    private var plans: [Key: FFTWPlan] = [:]
+    private let plans = Mutex<[Key: FFTWPlan]>([:])
 
     /// Number of distinct plans made so far (each key is planned once).
     public var planCount: Int {
-        lock.lock(); defer { lock.unlock() }
-        return plans.count
+        plans.withLock { $0.count }
     }
 
     /// The plan for `key`, made on first use.
     /// - Throws: `FFTError.planningFailed` when FFTW returns no plan.
     func plan(_ key: Key) throws -> FFTWPlan {
-        lock.lock(); defer { lock.unlock() }
-        if let p = plans[key] { return p }
-        guard let pointer = Self.makePlanLocked(key) else {
-            throw FFTError.planningFailed(kind: key.kind.name, precision: key.precision, shape: key.shape, batch: key.batch)
+        try plans.withLock { plans in
+            if let p = plans[key] { return p }
+            guard let pointer = Self.makePlanLocked(key) else {
+                throw FFTError.planningFailed(kind: key.kind.name, precision: key.precision, shape: key.shape, batch: key.batch)
+            }
+            let p = FFTWPlan(pointer: pointer, precision: key.precision, kind: key.kind)
+            plans[key] = p
+            return p
         }
-        let p = FFTWPlan(pointer: pointer, precision: key.precision, kind: key.kind)
-        plans[key] = p
-        return p
     }
 
     /// Calls the FFTW planner (with the lock held) on scratch arrays from `fftw_malloc`, which

@@ -2,7 +2,7 @@
 ///
 /// Parameters, gradients, optimizer moments and activations each live in one `FlatBuffer`,
 /// addressed through a `TensorLayout` (`buffer[entry]` is the pointer to that tensor).
-public final class FlatBuffer<T: TrainScalar>: @unchecked Sendable {
+public final class FlatBuffer<T: TrainScalar>: @unchecked Sendable {  // raw storage; callers partition the writes between threads
     public let pointer: UnsafeMutablePointer<T>
     public let count: Int
 
@@ -46,7 +46,7 @@ public final class FlatBuffer<T: TrainScalar>: @unchecked Sendable {
 }
 
 /// A model's parameters and their gradients: two flat buffers with the same named views.
-public final class ParameterSet<T: TrainScalar>: @unchecked Sendable {
+public final class ParameterSet<T: TrainScalar>: @unchecked Sendable {  // two FlatBuffers (see there) and an immutable layout
     public let layout: TensorLayout
     public let values: FlatBuffer<T>
     public let grads: FlatBuffer<T>

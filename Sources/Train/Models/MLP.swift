@@ -6,7 +6,7 @@ import Random
 /// Forward, per hidden layer l:  z_l [B,H_l] = Linear(h_{l−1});  n_l = LayerNorm(z_l) (optional);
 /// a_l = act(n_l or z_l);  h_l = Dropout(a_l) (training, p > 0), then  logits [B,C] = Linear(h_L),
 /// probs = softmax(logits), loss = mean cross-entropy. `backward` replays these in reverse.
-public final class MLP<T: TrainScalar>: @unchecked Sendable {
+public final class MLP<T: TrainScalar>: @unchecked Sendable {  // scratch buffers: forward/backward run from one thread at a time
     public let config: MLPConfig
     public let parameters: ParameterSet<T>
     public let maxBatch: Int

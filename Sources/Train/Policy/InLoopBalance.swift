@@ -21,9 +21,7 @@ import Foundation
 /// multipliers of the first recomputation (step 0 in every timing) for the whole run, and
 /// `fixUniform(multiplier:parameters:)` gives every balanced layer one constant multiplier with no
 /// spectra at all. `summary` records what was applied at each step (`recordStep(eta:)`).
-public final class InLoopBalance: @unchecked Sendable {
-    // @unchecked: mutated only from the training thread; the background work touches only its own
-    // snapshot and the job's result slot (guarded by the job's semaphore).
+public final class InLoopBalance: @unchecked Sendable {  // mutated only by the training thread; background jobs own their snapshot
     public enum Timing: Sendable, Equatable {
         /// Every `n` steps, rates changed after the step (NLP reference, `auto` = its n).
         case everySteps(Int)
@@ -176,8 +174,7 @@ public final class InLoopBalance: @unchecked Sendable {
     }
 
     /// One background recomputation.
-    final class Job: @unchecked Sendable {
-        // @unchecked: `result` is written once before `done` is signalled and read after waiting on it.
+    final class Job: @unchecked Sendable {  // `result` written once before `done` is signalled, read after waiting
         let activateAt: Int
         private let done = DispatchSemaphore(value: 0)
         private var result: Result<Pending, Error>?

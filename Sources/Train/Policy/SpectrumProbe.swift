@@ -2,6 +2,7 @@ import Analyzer
 import Dispatch
 import Foundation
 import LinearAlgebra
+import Parallel
 import PowerLaw
 import Spectrum
 
@@ -94,7 +95,7 @@ public struct SpectrumProbe: Sendable {
             return out
         }
         BLASThreads.set(1)
-        let slots = MetricSlots(count: tensors.count)
+        let slots = ResultSlots<Double>(count: tensors.count)
         let xminPos = xminPos, filterZeros = filterZeros
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads, tensors.count))) { worker in
             var k = worker
@@ -105,21 +106,14 @@ public struct SpectrumProbe: Sendable {
                 // failed fit; the layer keeps the global rate and the loss check stops the run.
                 if t.values.withUnsafeBufferPointer(ESD.countNonFinite) == 0,
                    let esd = try? t.values.withUnsafeBufferPointer({ try ESD(m, data: $0) }) {
-                    slots.set(k, PLAlphaHill(eigenvalues: esd.eigenvalues, xminPos: xminPos, filterZeros: filterZeros).alpha)
+                    if let alpha = PLAlphaHill(eigenvalues: esd.eigenvalues, xminPos: xminPos, filterZeros: filterZeros).alpha { slots.store(alpha, at: k) }
                 }
                 k += max(1, min(threads, tensors.count))
             }
         }
         var out: [String: Double] = [:]
-        for (k, t) in tensors.enumerated() { if let v = slots.values[k] { out[t.name] = v } }
+        let values = slots.values
+        for (k, t) in tensors.enumerated() { if let v = values[k] { out[t.name] = v } }
         return out
     }
-}
-
-/// Per-tensor results written from several threads.
-private final class MetricSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Double?]
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ k: Int, _ v: Double?) { lock.lock(); values[k] = v; lock.unlock() }
 }
