@@ -4,7 +4,7 @@ import Testing
 import Train
 @testable import Experiments
 
-/// The committed experiment reports (`reports/*.md`, `reports/fno/*.md` written by the protocol)
+/// The committed experiment reports (`reports/*.md`, `reports/fno/*.md`, `reports/finetune/*.md` written by the protocol)
 /// regenerate byte for byte from their CSVs of runs: the CSV reads back exactly, and the page and
 /// both figures' data files are reproduced. `HTSR_REGENERATE_REPORTS=1` writes them (and the
 /// PNGs, drawn by Plot) into `reports/` instead.
@@ -16,7 +16,7 @@ import Train
     /// Every protocol report: a CSV with the protocol's header beside its page.
     static func committed() -> [(folder: String, name: String)] {
         var found: [(String, String)] = []
-        for folder in [reports, reports + "/fno"] {
+        for folder in [reports, reports + "/fno", reports + "/finetune"] {
             let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
             for f in files.sorted() where f.hasSuffix(".csv") {
                 let name = String(f.dropLast(4))

@@ -179,20 +179,25 @@ public enum ProtocolReport {
     // MARK: Figures
 
     /// The learning curves: per cell a panel, per arm at its chosen hyperparameters the mean test
-    /// metric over the seeds against the optimizer step, with a ±1 std band. Data file:
+    /// metric (the validation metric when the runs record no test curve) over the seeds against the
+    /// optimizer step, with a ±1 std band. Data file:
     /// `cell arm step mean std n` per line.
     public static func curves(_ outcomes: [CellOutcome], name: String, title: String, metric: MetricFormat) -> (figure: Figure, data: String) {
         var dat = "# cell arm step mean std n (test \(metric.name), at each arm's chosen hyperparameters, over seeds)\n"
         var panels: [Panel] = []
         let scale = metric.percent ? 100.0 : 1
         for o in outcomes {
+            // The validation curve where the runs record no test curve (a task that defers its test split).
+            let useTest = o.arms.contains { $0.runs.contains { $0.curve.contains { $0.test != nil } } }
+            let split = useTest ? "test" : "validation"
+            if !useTest { dat += "# \(o.cell.id): validation \(metric.name) (the runs record no test curve)\n" }
             var panel = Panel(title: Markup.plain("\(o.cell.label): mean ± std over \(o.seeds.count) seeds"), x: Axis("optimizer step"),
-                              y: Axis(Markup.plain("test \(metric.name)\(metric.percent ? " (%)" : "")")))
+                              y: Axis(Markup.plain("\(split) \(metric.name)\(metric.percent ? " (%)" : "")")))
             for (k, a) in o.arms.enumerated() {
                 let steps = Array(Set(a.runs.flatMap { $0.curve.map(\.step) })).sorted()
                 var x: [Double] = [], mean: [Double] = [], lo: [Double] = [], hi: [Double] = []
                 for step in steps {
-                    let values = a.runs.compactMap { r in r.curve.first { $0.step == step }?.test }
+                    let values = a.runs.compactMap { r in r.curve.first { $0.step == step }.flatMap { useTest ? $0.test : $0.validation } }
                     guard values.count == a.runs.count, let s = SampleSummary(values) else { continue }
                     x.append(Double(step)); mean.append(scale * s.mean); lo.append(scale * (s.mean - s.std)); hi.append(scale * (s.mean + s.std))
                     dat += "\(o.cell.id) \(a.arm.rawValue) \(step) \(String(format: "%.6g", scale * s.mean)) \(String(format: "%.6g", scale * s.std)) \(values.count)\n"
