@@ -10,7 +10,8 @@ import PackageDescription
 ///                       ├─ FNO ─ PDE    ├─ Train ─ Analyzer ─ Spectrum ─ LinearAlgebra ─ CLapack
 ///                       └─ Plot ────────┘            │   └─ PowerLaw
 ///   Text ─ Checkpoint ─ CHDF5, CZlib                 └─ Checkpoint
-///   foundations: Random, ComplexNumbers, Parallel (Mutex-guarded result slots)
+///   foundations: Random, ComplexNumbers, Parallel (Mutex-guarded result slots), Settings (ranges and
+///   InvalidSetting, below every library that has settings; the CLI maps them to flags)
 ///
 /// Train, FNO, PDE and Transformer never import Plot; each C shim is imported (`internal import`)
 /// only by its wrapper module (CLapack: LinearAlgebra; CHDF5, CZlib: Checkpoint; CFFTW: PDE;
@@ -20,6 +21,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "htsr", targets: ["htsr"]),
+        // The readers, for the fuzz targets of Fuzz/ (a package of its own, built with
+        // -sanitize=fuzzer,address by Scripts/fuzz; this build is untouched).
+        .library(name: "HTSRReaders", targets: ["Checkpoint", "Text", "Analyzer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,6 +45,8 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_filesystem")]),
 
         // Libraries.
+        // Settings: the typed error of a setting outside its range, and the ranges (no dependencies).
+        .target(name: "Settings"),
         .target(name: "Random"),
         .target(name: "ComplexNumbers"),
         // Result slots and a work counter shared by worker threads (Mutex-guarded).
@@ -49,23 +55,23 @@ let package = Package(
         .target(name: "Checkpoint", dependencies: ["CHDF5", "CZlib"]),
         // Tokenizer and text data (Checkpoint for JSON). Optimized in debug builds too: the tests
         // tokenize every Unicode scalar and 10 MB lines.
-        .target(name: "Text", dependencies: ["Checkpoint"],
+        .target(name: "Text", dependencies: ["Checkpoint", "Settings"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "PowerLaw"),
+        .target(name: "PowerLaw", dependencies: ["Settings"]),
         .target(name: "Spectrum", dependencies: ["LinearAlgebra", "Random"]),
-        .target(name: "Analyzer", dependencies: ["Checkpoint", "LinearAlgebra", "Spectrum", "PowerLaw"]),
+        .target(name: "Analyzer", dependencies: ["Checkpoint", "LinearAlgebra", "Spectrum", "PowerLaw", "Settings"]),
         .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "Checkpoint", "Parallel", "PowerLaw", "Spectrum"]),
-        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "Parallel", "Spectrum", "PowerLaw", "Random"]),
-        .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint", "ComplexNumbers", "Parallel", "Random"]),
-        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Checkpoint", "ComplexNumbers", "PowerLaw", "Random"]),
+        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "Parallel", "Spectrum", "PowerLaw", "Random", "Settings"]),
+        .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint", "ComplexNumbers", "Parallel", "Random", "Settings"]),
+        .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Checkpoint", "ComplexNumbers", "PowerLaw", "Random", "Settings"]),
         // Experiment runners and their reports, above the trainers and Plot.
-        .target(name: "Experiments", dependencies: ["Train", "FNO", "Plot", "Checkpoint", "Transformer", "Text", "Random"]),
+        .target(name: "Experiments", dependencies: ["Train", "FNO", "Plot", "Checkpoint", "Transformer", "Text", "Random", "Settings"]),
         // BERT-family encoders and their fine-tuning, above Train.
-        .target(name: "Transformer", dependencies: ["Train", "Checkpoint", "LinearAlgebra", "Random"]),
+        .target(name: "Transformer", dependencies: ["Train", "Checkpoint", "LinearAlgebra", "Random", "Settings", "PowerLaw"]),
 
         // Command-line tool and benchmarks.
         .executableTarget(name: "htsr", dependencies: [
-            "Analyzer", "Checkpoint", "CStartup", "Plot", "PowerLaw", "Spectrum", "Train", "PDE", "FNO", "Experiments",
+            "Analyzer", "Checkpoint", "CStartup", "Plot", "PowerLaw", "Settings", "Spectrum", "Train", "PDE", "FNO", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             "Random", "Text", "Transformer",
         ]),
@@ -86,16 +92,16 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "PowerLawTests", dependencies: ["PowerLaw", "Random"]),
         .testTarget(name: "SpectrumTests", dependencies: ["Spectrum", "LinearAlgebra", "Random"]),
-        .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer", "Checkpoint", "PowerLaw", "Random", "Spectrum"]),
+        .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer", "Checkpoint", "PowerLaw", "Random", "Settings", "Spectrum"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Analyzer", "Checkpoint", "Spectrum"]),
         // Central finite differences shared by the gradient checks of Train and FNO.
         .target(name: "GradientCheckSupport", path: "Tests/GradientCheckSupport"),
-        .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "GradientCheckSupport", "Random"]),
+        .testTarget(name: "TrainTests", dependencies: ["Train", "Analyzer", "Checkpoint", "GradientCheckSupport", "Random", "Settings"]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Checkpoint", "ComplexNumbers", "Parallel", "Random"]),
         .testTarget(name: "TextTests", dependencies: ["Text", "Checkpoint", "Random"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Train", "Checkpoint", "GradientCheckSupport", "Random"]),
-        .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "ComplexNumbers", "GradientCheckSupport", "Random"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Plot", "Train", "Checkpoint", "Text", "Transformer"]),
+        .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "ComplexNumbers", "GradientCheckSupport", "Random", "Settings"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Plot", "Settings", "Train", "Checkpoint", "Text", "Transformer"]),
         .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint", "Random"]),
     ],
     swiftLanguageModes: [.v6]

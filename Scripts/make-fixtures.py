@@ -15,7 +15,7 @@ What it writes (all small, < 300 KB in total):
                               neither alphabetical nor shard order; shard 1 also holds an unmapped
                               tensor, which readers must leave out
   hf-folder/                  a Hugging Face-like folder: config.json, model.safetensors, 1_Pooling/
-  shards-no-index/            model-2-of-10 and model-10-of-10 .safetensors without an index
+  shards-no-index/            part-2 and part-10 .safetensors without an index
                               (natural order puts 2 first)
   keras2/weights.h5           Keras 2 save_weights layout: layer_names/weight_names attributes,
                               embedding, conv2d (big-endian float32 kernel, float16 bias), a
@@ -240,11 +240,11 @@ def make_folders(rng):
     os.makedirs(folder)
     t10, v10 = f32_tensor("layer.10.weight", [2, 2], rng.standard_normal(4))
     t2, v2 = f32_tensor("layer.2.weight", [2, 2], rng.standard_normal(4))
-    write_safetensors(os.path.join(folder, "model-10-of-10.safetensors"), [t10])
-    write_safetensors(os.path.join(folder, "model-2-of-10.safetensors"), [t2])
+    write_safetensors(os.path.join(folder, "part-10.safetensors"), [t10])
+    write_safetensors(os.path.join(folder, "part-2.safetensors"), [t2])
     expect("shards-no-index", "safetensors-sharded",
-           [("layer.2.weight", "F32", [2, 2], "pytorch", "shards-no-index/model-2-of-10.safetensors", v2),
-            ("layer.10.weight", "F32", [2, 2], "pytorch", "shards-no-index/model-10-of-10.safetensors", v10)])
+           [("layer.2.weight", "F32", [2, 2], "pytorch", "shards-no-index/part-2.safetensors", v2),
+            ("layer.10.weight", "F32", [2, 2], "pytorch", "shards-no-index/part-10.safetensors", v10)])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import PowerLaw
+import Settings
 import Spectrum
 
 /// How to treat "fingers" (outlying top eigenvalues) in the KS fit.
@@ -23,7 +24,8 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var maxEvals: Int = 15_000
     /// Layers whose larger dimension exceeds this are skipped (WeightWatcher: 50,000).
     public var maxN: Int = 50_000
-    /// A regular expression; only layers whose name it matches are analysed.
+    /// A regular expression (the `NamePattern` subset, matched in linear time); only layers
+    /// whose name it matches somewhere are analysed.
     public var layers: String?
     /// Analyse embedding tables (on by default, as WeightWatcher does).
     public var includeEmbeddings: Bool = true
@@ -91,30 +93,49 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     /// Whether the analysis needs every layer's weights whole (not streamed in row blocks).
     var needsWholeMatrix: Bool { randomize || farms != nil }
 
-    /// Checks the values; the message is an actionable sentence.
+    /// The documented range of every numeric option (`docs/analyze.md`), checked by `validate()`.
+    public enum Limits {
+        public static let xminPos = Hill.xminPosRange
+        public static let evals = SettingRange<Int>(2, 1_000_000_000)
+        public static let maxN = SettingRange<Int>(1, 1_000_000_000)
+        public static let convNorm = SettingRange<Double>.positive(upTo: 1e6)
+        public static let threads = SettingRange<Int>(1, 1024)
+        public static let zeroThreshold = SettingRange<Double>(0, 1e6)
+        public static let maxFingers = SettingRange<Int>(3, 1_000_000)
+        public static let farmsRows = SettingRange<Int>(1, 1_000_000_000)
+        public static let farmsQ = SettingRange<Double>.positive(upTo: 1e6)
+        public static let farmsOps = SettingRange<Int>(1, 1_000_000)
+    }
+
+    /// Checks every value against `Limits` (NaN and ±∞ included) and the layer pattern.
+    /// - Throws: `InvalidSetting` naming the setting by its JSON key (`xmin_pos`, `farms.rows`).
     public func validate() throws {
-        func fail(_ m: String) -> AnalysisError { .invalidOption(m) }
-        guard xminPos >= 1 else { throw fail("--xmin-pos must be at least 1 (2 = top half, 1.5 = top third)") }
-        guard minEvals >= 2 else { throw fail("--min-evals must be at least 2 (a fit needs two eigenvalues)") }
-        guard maxEvals >= minEvals else { throw fail("--max-evals must not be below --min-evals") }
-        guard maxN >= 1 else { throw fail("--max-n must be positive") }
-        guard convNorm > 0 else { throw fail("--conv-norm must be positive") }
-        guard threads >= 1 else { throw fail("--threads must be at least 1") }
-        guard zeroThreshold >= 0 else { throw fail("the zero threshold must not be negative") }
-        guard maxFingers >= 3 else { throw fail("--max-fingers must be at least 3 (it clips 2 … max-fingers − 1 values)") }
+        try Limits.xminPos.check(xminPos, "xmin_pos")
+        try Limits.evals.check(minEvals, "min_evals")
+        try Limits.evals.check(maxEvals, "max_evals")
+        try InvalidSetting.require(maxEvals >= minEvals, "max_evals", maxEvals, "at least min_evals (\(minEvals))", related: ["min_evals"])
+        try Limits.maxN.check(maxN, "max_n")
+        try Limits.convNorm.check(convNorm, "conv_norm")
+        try Limits.threads.check(threads, "threads")
+        try Limits.zeroThreshold.check(zeroThreshold, "zero_threshold")
+        try Limits.maxFingers.check(maxFingers, "max_fingers")
         if let f = farms {
-            guard f.rows >= 1 else { throw fail("--farms-rows must be at least 1") }
-            guard f.q > 0, f.q.isFinite else { throw fail("--farms-q must be positive") }
-            guard f.ops >= 1 else { throw fail("--farms-ops must be at least 1") }
+            try Limits.farmsRows.check(f.rows, "farms.rows")
+            try Limits.farmsQ.check(f.q, "farms.q")
+            try Limits.farmsOps.check(f.ops, "farms.ops")
         }
         if let pattern = layers {
-            do { _ = try Regex(pattern) } catch { throw fail("--layers '\(pattern)' is not a valid regular expression") }
+            do { _ = try NamePattern(pattern) } catch let e as NamePatternError {
+                throw InvalidSetting(field: "layers", value: "'\(pattern)'", requirement: "a supported regular expression (\(e))")
+            }
         }
     }
 }
 
 /// Errors of the analysis as a whole (a layer's own problems are in its `LayerStatus`).
 public enum AnalysisError: Error, CustomStringConvertible, Equatable {
+    /// The options do not work together in a way no single setting explains (a setting out of
+    /// its range is an `InvalidSetting`).
     case invalidOption(String)
     /// The analysis JSON cannot be used (wrong format or version, unreadable).
     case invalidAnalysisFile(file: String, problem: String)

@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import PowerLaw
+import Settings
 import Spectrum
 
 /// A tensor that was not analysed, and why.
@@ -149,10 +150,19 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
     /// order and each row's columns in the analyzer's order: the same bytes in every run.
     public func jsonData() throws -> Data { Data(try JSONValueEncoder().encode(self).text(.pretty).utf8) }
 
+    /// Several analyses as one JSON document: an array of analyses, each as `jsonData()` writes
+    /// it (what `htsr analyze A B --format json` prints).
+    public static func jsonData(_ reports: [AnalysisReport]) throws -> Data {
+        let encoder = JSONValueEncoder()
+        return Data(JSONValue.array(try reports.map { try encoder.encode($0) }).text(.pretty).utf8)
+    }
+
     /// The layer rows of an analysis file as written (every column, including ones this
     /// version does not model and values it would not have written); nil if they cannot be read.
     public static func layerRows(_ data: Data) -> [Row]? {
-        let stored = (try? JSONParser.parse([UInt8](data)))?["layers"]?.arrayValue
+        var json = try? JSONParser.parse([UInt8](data))
+        if let items = json?.arrayValue, items.count == 1 { json = items[0] }  // `htsr analyze` of one checkpoint, in an array
+        let stored = json?["layers"]?.arrayValue
         return stored.flatMap { try? $0.map { try Row(json: $0) } }
     }
 
@@ -161,10 +171,31 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
     /// - Throws: `AnalysisError.invalidAnalysisFile` naming the file: unreadable, not a JSON
     ///   object, another format or version, or a field that does not fit (named by its path).
     public static func load(_ path: String) throws -> AnalysisReport {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw AnalysisError.invalidAnalysisFile(file: path, problem: "cannot read the file")
+        let maximumFileBytes = 1 << 30
+        let data: [UInt8]
+        do { data = try InputFile.read(path, limit: maximumFileBytes) } catch let e as CheckpointError {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: e.message)
         }
-        guard let json = try? JSONParser.parse([UInt8](data)), json.objectMembers != nil else {
+        return try decode(Data(data), source: path)
+    }
+
+    /// Reads an analysis from `data` (a file's bytes or standard input); `source` names it in errors.
+    /// An array holding exactly one analysis (`htsr analyze` of one checkpoint is an object, of
+    /// several an array) is read as that analysis.
+    ///
+    /// - Throws: `AnalysisError.invalidAnalysisFile` as `load(_:)` does; an array of several
+    ///   analyses is an error saying how many.
+    public static func decode(_ data: Data, source path: String) throws -> AnalysisReport {
+        guard var json = try? JSONParser.parse([UInt8](data)) else {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "not a JSON object")
+        }
+        if let items = json.arrayValue {
+            guard items.count == 1 else {
+                throw AnalysisError.invalidAnalysisFile(file: path, problem: "holds \(items.count) analyses (htsr analyze of several checkpoints); give one (htsr analyze -o DIR/ writes one file each)")
+            }
+            json = items[0]
+        }
+        guard json.objectMembers != nil else {
             throw AnalysisError.invalidAnalysisFile(file: path, problem: "not a JSON object")
         }
         let format = json["format"]?.stringValue
@@ -175,10 +206,24 @@ public struct AnalysisReport: Sendable, Equatable, Codable {
         guard version == currentVersion else {
             throw AnalysisError.invalidAnalysisFile(file: path, problem: "analysis version \(version.map(String.init) ?? "missing") is not supported (this htsr reads version \(currentVersion)); re-run htsr analyze")
         }
+        let report: AnalysisReport
         do {
-            return try JSONValueDecoder().decode(AnalysisReport.self, from: json)
+            report = try JSONValueDecoder().decode(AnalysisReport.self, from: json)
         } catch {
             throw AnalysisError.invalidAnalysisFile(file: path, problem: "malformed analysis: \(JSONValueDecoder.describe(error))")
         }
+        // The options are bounded as on the command line, the summary like the rows.
+        do { try report.options.validate() } catch let e as InvalidSetting {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "options: \(e)")
+        }
+        let s = report.summary
+        for (key, count) in [("layers", s.layers), ("fitted", s.fitted), ("over_trained", s.overTrained), ("under_trained", s.underTrained),
+                             ("failed", s.failed), ("non_finite", s.nonFinite), ("skipped", s.skipped)] where count < 0 {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "summary.\(key) \(count) is negative")
+        }
+        if let (key, mean) = s.means.first(where: { !$0.value.isFinite || abs($0.value) > LayerReport.valueLimit }) {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "summary.means.\(key) \(mean) is beyond ±1e300, which no analysis writes")
+        }
+        return report
     }
 }

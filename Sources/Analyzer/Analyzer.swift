@@ -36,7 +36,7 @@ public enum Analyzer {
     /// `--layers`, `--min-evals`, `--no-embeddings` or `--base` (with `--no-pool` a layer's
     /// slices take consecutive ids).
     static func plan(_ source: TensorSource, options: AnalysisOptions, order: LayerOrder) throws -> (jobs: [Job], skipped: [SkippedTensor], tensorOrder: [String]) {
-        let regex = try options.layers.map { try Regex($0) }
+        let pattern = try options.layers.map { try NamePattern($0) }
         var jobs: [Job] = []
         var skipped: [SkippedTensor] = []
         var rows = 0
@@ -55,7 +55,7 @@ public enum Analyzer {
             rows += perSlice ? m.sliceCount : 1
             if let reason = source.skipReason(for: d) { skip(reason); continue }
             if kind == .embedding && !options.includeEmbeddings { skip(.embeddingExcluded); continue }
-            if let regex, (try? regex.firstMatch(in: d.name)) == nil { skip(.filteredOut); continue }
+            if let pattern, !pattern.matches(d.name) { skip(.filteredOut); continue }
             if m.N > options.maxN { skip(.tooLarge(n: m.N, max: options.maxN)); continue }
             var count = perSlice ? m.M : m.eigenvalueCount
             if let limit = d.componentLimit { count = min(count, limit) }
@@ -74,12 +74,15 @@ public enum Analyzer {
     /// tensor (in Double) at a time; BLAS runs one thread each and the caller's thread count is restored
     /// on return. Results are in forward order.
     /// A layer with NaN/Inf weights or a LAPACK failure gets that status; the others go on.
+    /// Every layer's peak memory (`memoryNeed`) must fit `MemoryBudget.current`, checked for
+    /// all layers before any is analysed; layers analysed at once share the budget.
     ///
     /// - Parameters:
     ///   - order: the layer order (`--order FILE`); nil: the source's `forwardOrder()`.
     ///   - keepEigenvalues: called with each row's ESD (e.g. to save it or plot it).
     ///   - timings: collects the seconds spent per stage (`--timings`).
-    /// - Throws: `AnalysisError.invalidOption`, `LayerOrderError`, or the source's read error.
+    /// - Throws: `InvalidSetting` for options outside their ranges, `LayerOrderError`,
+    ///   `MemoryBudgetError` naming the first layer that does not fit, or the source's read error.
     public static func analyze(_ source: TensorSource, options: AnalysisOptions, order: LayerOrder? = nil,
                                progress: Progress? = nil,
                                keepEigenvalues: (@Sendable (LayerReport, ESD) throws -> Void)? = nil,
@@ -93,11 +96,16 @@ public enum Analyzer {
         let order = jobs.indices.sorted { jobs[$0].descriptor.shape.reduce(1, *) > jobs[$1].descriptor.shape.reduce(1, *) }
         let results = ResultSlots<[LayerReport]>(count: jobs.count)
         let workers = max(1, min(options.threads, jobs.count))
+        // Each layer reserves its peak memory from the budget before it allocates anything.
+        let ledger = MemoryLedger(budget: MemoryBudget.current)
+        for job in jobs { try ledger.budget.check(memoryNeed(job, options: options), for: memoryLabel(job)) }
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let k = results.claim(), !results.hasError {
                 let job = jobs[order[k]]
                 do {
-                    let rows = try analyzeJob(job, from: source, options: options, timings: timings)
+                    let rows = try ledger.withReservation(memoryNeed(job, options: options), for: memoryLabel(job)) {
+                        try analyzeJob(job, from: source, options: options, timings: timings)
+                    }
                     if let keepEigenvalues {
                         for (report, esd) in rows { if let esd { try keepEigenvalues(report, esd) } }
                     }

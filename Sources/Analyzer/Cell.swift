@@ -27,7 +27,7 @@ public enum Cell: Sendable, Equatable {
     public var intValue: Int? {
         switch self {
         case let .int(i): return i
-        case let .double(d) where d == d.rounded(): return Int(d)
+        case let .double(d): return Int(exactly: d)  // nil for fractions and values beyond Int
         default: return nil
         }
     }

@@ -16,10 +16,11 @@ extension Checkpoint: TensorSource {
         }
     }
 
-    /// Tensors stored in a type without a decoder (GGUF's IQ* …) are skipped, named by type.
+    /// Tensors stored in a type without a decoder (GGUF's IQ* …) are skipped, named by type;
+    /// tensors without stored values (HDF5 datasets never written), with that reason.
     public func skipReason(for descriptor: TensorDescriptor) -> SkipReason? {
-        guard let t = tensor(named: descriptor.name), t.unreadable != nil else { return nil }
-        return .unsupportedType(t.quantization ?? t.dtype.rawValue)
+        guard let t = tensor(named: descriptor.name), let why = t.unreadable else { return nil }
+        return t.quantization != nil ? .unsupportedType(t.quantization!) : .unreadable(why)
     }
 
     /// GGUF's `general.architecture`, `<arch>.block_count` and `<arch>.context_length`.

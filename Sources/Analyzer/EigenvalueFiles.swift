@@ -20,8 +20,8 @@ public enum EigenvalueFiles {
     ///   `<f8` C-order array of the size its header states.
     public static func read(_ path: String) throws -> [Double] {
         func fail(_ problem: String) -> OutputError { OutputError(file: path, problem: problem) }
-        guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read the file") }
-        let bytes = [UInt8](data)
+        let bytes: [UInt8]
+        do { bytes = try InputFile.read(path, limit: 1 << 32) } catch let e as CheckpointError { throw fail(e.message) }
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
             throw fail("not a .npy file")
         }
@@ -48,12 +48,12 @@ public enum EigenvalueFiles {
         let dims = compact[open.upperBound..<close].split(separator: ",").map { Int($0) }
         guard dims.count == 1, let n = dims[0], n >= 0 else { throw fail("expected a 1-D array") }
         let start = headerStart + headerLength
-        guard bytes.count - start == n * 8 else {
+        guard (bytes.count - start) % 8 == 0, n == (bytes.count - start) / 8 else {
             throw fail("holds \(bytes.count - start) data bytes; the header says \(n) float64 values")
         }
         var values = [Double](repeating: 0, count: n)
         values.withUnsafeMutableBytes { dst in
-            data.withUnsafeBytes { src in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[start..<(start + n * 8)])) }
+            bytes.withUnsafeBytes { src in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[start..<(start + n * 8)])) }
         }
         return values.map { Double(bitPattern: $0.bitPattern.littleEndian) }
     }

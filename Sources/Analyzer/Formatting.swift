@@ -5,16 +5,26 @@ public enum ReportFormatter {
     /// CSV with a header row; every column of any layer row, in row order. Shapes are written
     /// as `384x1536`; missing values are empty cells; text is quoted when needed (RFC 4180).
     public static func csv(_ report: AnalysisReport) -> String {
-        let rows = report.layers.map(\.row)
+        csv(rows: report.layers.map { ([], $0.row) }, leading: [])
+    }
+
+    /// Several analyses in one CSV: a first column `model` (the label of each analysis), one
+    /// header, and the union of every analysis's columns; rows in the order given.
+    public static func csv(_ reports: [(model: String, report: AnalysisReport)]) -> String {
+        csv(rows: reports.flatMap { m in m.report.layers.map { ([Cell.string(m.model)], $0.row) } }, leading: ["model"])
+    }
+
+    /// `leading` columns (their cells given per row) then the union of the rows' columns in
+    /// order of first appearance (rows of different kinds, e.g. convolution slices and linear
+    /// layers under --no-pool, or of different models, may differ).
+    private static func csv(rows: [([Cell], Row)], leading: [String]) -> String {
         guard !rows.isEmpty else { return "" }
-        // The union of the rows' columns in order of first appearance (rows of different kinds,
-        // e.g. convolution slices and linear layers under --no-pool, may differ).
         var keys: [String] = []
         var seen = Set<String>()
-        for row in rows { for k in row.keys where seen.insert(k).inserted { keys.append(k) } }
-        var out = keys.joined(separator: ",") + "\n"
-        for row in rows {
-            out += keys.map { csvCell(row[$0] ?? .null) }.joined(separator: ",") + "\n"
+        for (_, row) in rows { for k in row.keys where seen.insert(k).inserted { keys.append(k) } }
+        var out = (leading + keys).joined(separator: ",") + "\n"
+        for (first, row) in rows {
+            out += (first.map(csvCell) + keys.map { csvCell(row[$0] ?? .null) }).joined(separator: ",") + "\n"
         }
         return out
     }

@@ -255,6 +255,7 @@ extension FitColumns {
 extension LayerReport: Codable {
     public init(from decoder: Decoder) throws {
         let row = try Row(from: decoder)
+        try Self.checkBounds(row, codingPath: decoder.codingPath)
         func need<T>(_ key: String, _ get: (Cell) -> T?) throws -> T {
             guard let c = row[key], let v = get(c) else {
                 throw DecodingError.keyNotFound(JSONKey(key), .init(codingPath: decoder.codingPath,
@@ -295,6 +296,40 @@ extension LayerReport: Codable {
     }
 
     public func encode(to encoder: Encoder) throws { try row.encode(to: encoder) }
+
+    /// The largest magnitude of a number in a row read from a file: no analysis writes more,
+    /// and sums, differences and log scales of such values stay finite.
+    public static let valueLimit = 1e300
+    /// The largest integer (and tensor dimension, and dimension product) in a row read from a file.
+    public static let integerLimit = 1 << 53
+
+    /// Numbers of a row read from a file are bounded (`valueLimit`, `integerLimit`; the counts
+    /// and ids not negative; a shape's elements countable), so nothing downstream overflows.
+    /// - Throws: `DecodingError.dataCorrupted` naming the column.
+    static func checkBounds(_ row: Row, codingPath: [any CodingKey]) throws {
+        func fail(_ key: String, _ problem: String) -> DecodingError {
+            .dataCorrupted(.init(codingPath: codingPath + [JSONKey(key)], debugDescription: problem))
+        }
+        let counts: Set<String> = ["layer_id", "N", "M", "num_slices", "num_evals", "slice_id", "matrix_rank"]
+        for key in row.keys {
+            switch row[key] {
+            case let .double(d)?:
+                guard d.isFinite, abs(d) <= valueLimit else { throw fail(key, "\(d) is beyond ±1e300, which no analysis writes") }
+                if counts.contains(key) { throw fail(key, "\(d) is not an integer") }
+            case let .int(i)?:
+                guard abs(i) <= integerLimit else { throw fail(key, "\(i) is beyond ±2^53, which no analysis writes") }
+                if counts.contains(key) && i < 0 { throw fail(key, "\(i) is negative") }
+            case let .ints(values)?:
+                var product = 1
+                for v in values {
+                    let (p, overflow) = product.multipliedReportingOverflow(by: v)
+                    guard v >= 0, !overflow, p <= integerLimit else { throw fail(key, "\(values) is not a shape of at most 2^53 elements") }
+                    product = p
+                }
+            default: break
+            }
+        }
+    }
 }
 
 extension SpectralMetrics {

@@ -45,10 +45,11 @@ public struct LoRAConfig: Sendable, Equatable {
     ///   the wrong type, or without a positive integer `r` and a numeric `lora_alpha`.
     public static func load(_ path: String) throws -> LoRAConfig {
         func fail(_ problem: String) -> AnalysisError { .invalidAdapter(file: path, problem: problem) }
-        guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read the file") }
+        let data: [UInt8]
+        do { data = try InputFile.read(path, limit: 1 << 24) } catch let e as CheckpointError { throw fail(e.message) }
         let raw: Raw
         do {
-            raw = try JSONValueDecoder().decode(Raw.self, from: try JSONParser.parse([UInt8](data)))
+            raw = try JSONValueDecoder().decode(Raw.self, from: try JSONParser.parse(data))
         } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw fail("'\(field)' has the wrong type")
@@ -66,7 +67,7 @@ public struct LoRAConfig: Sendable, Equatable {
         }
         config.alphaPattern = raw.alphaPattern ?? [:]
         for key in Array(config.rankPattern.keys) + Array(config.alphaPattern.keys) {
-            do { _ = try Regex("(.*\\.)?(\(key))$") } catch { throw fail("pattern '\(key)' is not a valid regular expression") }
+            do { _ = try NamePattern("(.*\\.)?(\(key))$") } catch { throw fail("pattern '\(key)' is not a supported regular expression") }
         }
         return config
     }
@@ -82,7 +83,7 @@ public struct LoRAConfig: Sendable, Equatable {
     public func settings(module: String) -> ModuleSettings {
         func match<T>(_ pattern: [String: T]) -> T? {
             for key in pattern.keys.sorted() {
-                if let regex = try? Regex("(.*\\.)?(\(key))$"), (try? regex.wholeMatch(in: module)) != nil { return pattern[key] }
+                if let p = try? NamePattern("(.*\\.)?(\(key))$"), p.matchesWhole(module) { return pattern[key] }
             }
             return nil
         }

@@ -43,6 +43,10 @@ std::once_flag ignoreSigpipeOnce;
 struct htsr_gnuplot {
     pid_t pid;
     Gnuplot *stream;
+    /// Guards `reaped`: `htsr_gnuplot_kill` (from a watchdog thread) never signals a pid that
+    /// `htsr_gnuplot_close` has already reaped (and the system may have reused).
+    std::mutex lock;
+    bool reaped = false;
 };
 
 extern "C" htsr_gnuplot *htsr_gnuplot_open(const char *executable, const char *stderr_path, int *error_number) {
@@ -77,7 +81,10 @@ extern "C" htsr_gnuplot *htsr_gnuplot_open(const char *executable, const char *s
         return nullptr;
     }
     try {
-        return new htsr_gnuplot{pid, new Gnuplot(fh)};
+        auto *gp = new htsr_gnuplot;
+        gp->pid = pid;
+        gp->stream = new Gnuplot(fh);
+        return gp;
     } catch (...) {
         *error_number = EIO;
         fclose(fh);
@@ -110,16 +117,33 @@ extern "C" int htsr_gnuplot_close(htsr_gnuplot *gp) {
         delete gp->stream;
     } catch (...) {
     }
+    // Wait for the exit without reaping, so that a concurrent kill cannot hit a reused pid;
+    // then reap under the lock.
+    siginfo_t info;
+    int rc;
+    do {
+        rc = waitid(P_PID, static_cast<id_t>(gp->pid), &info, WEXITED | WNOWAIT);
+    } while (rc < 0 && errno == EINTR);
     int status = 0;
     pid_t waited;
-    do {
-        waited = waitpid(gp->pid, &status, 0);
-    } while (waited < 0 && errno == EINTR);
-    delete gp;
+    {
+        std::lock_guard<std::mutex> guard(gp->lock);
+        gp->reaped = true;
+        do {
+            waited = waitpid(gp->pid, &status, 0);
+        } while (waited < 0 && errno == EINTR);
+    }
     if (waited < 0) return -1;
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
     return -1;
+}
+
+extern "C" void htsr_gnuplot_free(htsr_gnuplot *gp) { delete gp; }
+
+extern "C" void htsr_gnuplot_kill(htsr_gnuplot *gp) {
+    std::lock_guard<std::mutex> guard(gp->lock);
+    if (!gp->reaped) kill(gp->pid, SIGKILL);
 }
 
 extern "C" long htsr_gnuplot_binary_format(size_t columns, size_t rows, char *buffer, size_t capacity) {

@@ -13,6 +13,9 @@ public enum AtomicFile {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        // Removed by an interrupt too (TemporaryFiles), so no `.tmp` is ever left behind.
+        let slot = TemporaryFiles.register(tmp.path)
+        defer { TemporaryFiles.unregister(slot) }
         do {
             try data.write(to: tmp)
             if rename(tmp.path, url.path) != 0 {
@@ -21,7 +24,7 @@ public enum AtomicFile {
             }
         } catch {
             try? FileManager.default.removeItem(at: tmp)
-            throw OutputError(file: path, problem: "cannot write: \(error.localizedDescription)")
+            throw OutputError(file: path, problem: "cannot write: \(FileProblem.text(error))")
         }
     }
 

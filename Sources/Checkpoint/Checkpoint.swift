@@ -1,5 +1,3 @@
-internal import CHDF5
-
 /// A set of named tensors read from safetensors, PyTorch, GGUF or HDF5 / Keras files, loaded
 /// one tensor at a time.
 ///
@@ -108,6 +106,12 @@ public final class Checkpoint: Sendable {
         return try ShardIndex.load(path, json: json)
     }
 
+    /// Checks `count` values of `bytesEach` bytes of tensor `info` against `MemoryBudget.current`
+    /// (values converted from other types may pass through Doubles: at least 8 bytes each).
+    static func checkBudget(_ info: TensorInfo, count: Int, bytesEach: Int) throws {
+        try MemoryBudget.current.check(MemoryBudget.bytes(count, max(8, bytesEach)), for: "tensor '\(info.name)' of \(info.file)")
+    }
+
     /// The model's forward order (see `LayerOrder`): the family that `config.json` in the
     /// folder or beside the file names; else the format's own (`nativeOrder`: Keras
     /// `layer_names`, a PyTorch state dict's order); for GGUF the llama.cpp tensor names'
@@ -128,15 +132,16 @@ public final class Checkpoint: Sendable {
     /// concurrently from several threads (HDF5 calls serialised by a lock; safetensors via pread).
     ///
     /// - Throws: `CheckpointError(.notFound)` if `info` is not a tensor of this checkpoint;
-    ///   `.truncated` / `.io` if the file changed or cannot be read; `.hdf5` for libhdf5 failures.
+    ///   `.truncated` / `.io` if the file changed or cannot be read; `.hdf5` for libhdf5 failures;
+    ///   `MemoryBudgetError` if the values do not fit `MemoryBudget.current`.
     public func readDoubles(_ info: TensorInfo) throws -> [Double] {
-        try read(info, as: Double.self, hdf5Type: { htsr_H5T_NATIVE_DOUBLE() })
+        try read(info, as: Double.self)
     }
 
     /// Reads one tensor converted to Float, like `readDoubles` (F64 values round to nearest;
     /// magnitudes beyond Float's range become infinite).
     public func readFloats(_ info: TensorInfo) throws -> [Float] {
-        try read(info, as: Float.self, hdf5Type: { htsr_H5T_NATIVE_FLOAT() })
+        try read(info, as: Float.self)
     }
 
     /// Streams one tensor as Doubles, in row-major order, in blocks of at most
@@ -161,15 +166,19 @@ public final class Checkpoint: Sendable {
         }
     }
 
-    private func read<T: BinaryFloatingPoint>(_ info: TensorInfo, as type: T.Type, hdf5Type: @escaping () -> hid_t) throws -> [T] {
+    private func read<T: BinaryFloatingPoint>(_ info: TensorInfo, as type: T.Type) throws -> [T] {
         guard let entry = entries[info.name], entry.info == info else {
             throw CheckpointError(.notFound, file: info.file, message: "tensor '\(info.name)' is not part of the checkpoint \(path)")
         }
+        try Self.checkBudget(info, count: info.elementCount, bytesEach: MemoryLayout<T>.size)
         switch entry.source {
         case .contiguous(let reader, let offset):
             return try TensorReader.read(reader, offset: offset, dtype: info.dtype, count: info.elementCount, as: type)
         case .hdf5(let file, let dataset):
-            return try file.read(dataset, count: info.elementCount, memoryType: hdf5Type, as: type)
+            if let why = info.unreadable {
+                throw CheckpointError(.unsupported, file: info.file, message: "tensor '\(info.name)': \(why)")
+            }
+            return try file.read(dataset, count: info.elementCount, as: type)
         default:
             return try entry.source.doubles(info).map { T($0) }
         }

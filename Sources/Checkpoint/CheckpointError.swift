@@ -7,6 +7,10 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
     public enum Kind: String, Sendable {
         /// The path does not exist (or a tensor is not part of the checkpoint).
         case notFound
+        /// The path is a folder, FIFO, socket or device where a regular file is read.
+        case notAFile
+        /// A file, or what it declares, is larger than a limit or the memory budget allows.
+        case tooLarge
         /// The file or folder is not a checkpoint of any format read here.
         case notACheckpoint
         /// The safetensors header length exceeds 100,000,000 bytes.

@@ -17,16 +17,12 @@ final class FileReader: @unchecked Sendable {  // fd set once under `lock`; prea
     }
 
     /// The open descriptor, opening the file on first call.
-    /// - Throws: `CheckpointError(.io)` if the file cannot be opened.
+    /// - Throws: `InputFile.open`'s errors (a missing path, one that is not a regular file).
     private func descriptor() throws -> Int32 {
         lock.lock()
         defer { lock.unlock() }
         if fd >= 0 { return fd }
-        let opened = open(path, O_RDONLY | O_CLOEXEC)
-        guard opened >= 0 else {
-            throw CheckpointError(.io, file: path, message: "cannot open for reading: \(String(cString: strerror(errno)))")
-        }
-        fd = opened
+        fd = try InputFile.open(path)
         return fd
     }
 

@@ -1,68 +1,68 @@
 import Foundation
 
-/// A file mapped read-only into memory for the lifetime of this object.
-final class MappedFile: @unchecked Sendable {   // immutable after init: a read-only mapping and its size
-    let path: String
-    let base: UnsafeRawPointer
-    let size: Int
-
-    /// Maps `path` whole (PROT_READ, MAP_PRIVATE).
-    /// - Throws: `CheckpointError(.io)` if the file cannot be opened or mapped.
-    init(path: String) throws {
-        self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CheckpointError(.io, file: path, message: "cannot open for reading: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw CheckpointError(.io, file: path, message: "cannot stat: \(String(cString: strerror(errno)))") }
-        size = Int(st.st_size)
-        guard size > 0, let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-            throw CheckpointError(.io, file: path, message: "cannot map the file: \(String(cString: strerror(errno)))")
-        }
-        base = UnsafeRawPointer(p)
-    }
-
-    deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
-}
-
-/// One GGUF tensor: where its blocks are in the mapped file, and their type.
+/// One GGUF tensor: where its blocks are in the file, and their type.
+///
+/// Blocks are read with `pread` (through `FileReader`) into a buffer and dequantized from
+/// there, a few MiB at a time — never from a memory mapping: a file truncated or replaced
+/// while mapped faults the process (SIGBUS) at the first touch of a vanished page, whereas a
+/// short `pread` is an ordinary `.truncated` error. The copy costs little: the raw blocks are
+/// 4.5–32 bits per value against the 64 of the Doubles produced.
 struct GGUFTensor: Sendable {
-    let file: MappedFile
+    let reader: FileReader
     let type: GGMLType
     /// Absolute byte offset of the first block.
     let offset: Int
     let count: Int
 
+    /// Raw bytes read per `pread`: whole blocks, about 4 MiB.
+    private var blocksPerRead: Int { max(1, (4 << 20) / type.typeSize) }
+
     /// The whole tensor, dequantized.
-    func readDoubles() -> [Double] {
-        [Double](unsafeUninitializedCapacity: count) { out, initialized in
-            if let base = out.baseAddress {
-                GGMLDequantize.decode(type, file.base + offset, blocks: count / type.blockSize, into: base)
+    /// - Throws: `CheckpointError(.truncated)` if the file no longer holds the tensor, `.io`.
+    func readDoubles() throws -> [Double] {
+        var values = [Double](repeating: 0, count: count)
+        var done = 0
+        try values.withUnsafeMutableBufferPointer { out in
+            try forEachRawRun(maxBlocks: blocksPerRead) { raw, blocks in
+                GGMLDequantize.decode(type, raw, blocks: blocks, into: out.baseAddress! + done)
+                done += blocks * type.blockSize
             }
-            initialized = count
         }
+        return values
     }
 
     /// Streams the tensor in blocks of at most `elementsPerBlock` values (rounded down to whole
-    /// ggml blocks, at least one), dequantizing straight from the mapping into one buffer.
+    /// ggml blocks, at least one), dequantized into one buffer.
     func forEachBlock(elementsPerBlock: Int, _ body: (UnsafeBufferPointer<Double>) throws -> Void) throws {
         if count == 0 { return }
         let blocksPer = max(1, min(elementsPerBlock, count) / type.blockSize)
         let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: blocksPer * type.blockSize)
         defer { buffer.deallocate() }
+        try forEachRawRun(maxBlocks: blocksPer) { raw, n in
+            GGMLDequantize.decode(type, raw, blocks: n, into: buffer.baseAddress!)
+            try body(UnsafeBufferPointer(rebasing: buffer[0..<(n * type.blockSize)]))
+        }
+    }
+
+    /// Reads the tensor's raw blocks in runs of at most `maxBlocks`, handing each run over.
+    private func forEachRawRun(maxBlocks: Int, _ body: (UnsafeRawPointer, Int) throws -> Void) throws {
         let totalBlocks = count / type.blockSize
+        let runBlocks = max(1, min(maxBlocks, totalBlocks))
+        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: runBlocks * type.typeSize, alignment: 16)
+        defer { raw.deallocate() }
         var block = 0
         while block < totalBlocks {
-            let n = min(blocksPer, totalBlocks - block)
-            GGMLDequantize.decode(type, file.base + offset + block * type.typeSize, blocks: n, into: buffer.baseAddress!)
-            try body(UnsafeBufferPointer(rebasing: buffer[0..<(n * type.blockSize)]))
+            let n = min(runBlocks, totalBlocks - block)
+            try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<(n * type.typeSize)]),
+                            at: offset + block * type.typeSize)
+            try body(UnsafeRawPointer(raw.baseAddress!), n)
             block += n
         }
     }
 }
 
 /// Opens GGUF files (llama.cpp; versions 2 and 3): header, metadata key/values, tensor infos,
-/// alignment; tensors memory-mapped and dequantized on read.
+/// alignment; tensors read with `pread` and dequantized on read (see `GGUFTensor`).
 ///
 /// Every count, length, dimension and offset is checked against the file before it is used:
 /// a string or array cannot claim more bytes than remain, tensors must lie inside the data
@@ -73,10 +73,11 @@ enum GGUFLoader {
     static let maximumArrayDepth = 4
 
     static func load(_ path: String) throws -> LoadedCheckpoint {
-        let file = try MappedFile(path: path)
-        var r = GGUFCursor(file: file)
+        let reader = FileReader(path: path)
+        var r = try GGUFCursor(reader: reader)
+        let fileSize = r.size
         func invalid(_ m: String) -> CheckpointError { CheckpointError(.invalidHeader, file: path, message: m) }
-        guard file.size >= 24, try r.bytes(4) == Array("GGUF".utf8) else { throw CheckpointError(.truncated, file: path, message: "GGUF file of \(file.size) bytes ends inside its header") }
+        guard fileSize >= 24, try r.bytes(4) == Array("GGUF".utf8) else { throw CheckpointError(.truncated, file: path, message: "GGUF file of \(fileSize) bytes ends inside its header") }
         let version = try r.u32()
         if version == 1 { throw CheckpointError(.unsupported, file: path, message: "GGUF version 1 is not supported (only versions 2 and 3)") }
         if version.byteSwapped == 2 || version.byteSwapped == 3 {
@@ -120,21 +121,20 @@ enum GGUFLoader {
             let typeID = try r.u32()
             guard let type = GGMLType.all[typeID] else { throw invalid("tensor '\(name)' has unknown type id \(typeID)") }
             let offset = try r.u64()
-            guard offset <= UInt64(file.size) else {
-                throw CheckpointError(.truncated, file: path, message: "tensor '\(name)' has data offset \(offset), beyond the end of the file (\(file.size) bytes)")
+            guard offset <= UInt64(fileSize) else {
+                throw CheckpointError(.truncated, file: path, message: "tensor '\(name)' has data offset \(offset), beyond the end of the file (\(fileSize) bytes)")
             }
             infos.append((name, ne, type, Int(offset)))
         }
         let dataStart = (r.position + alignment - 1) / alignment * alignment
 
         var tensors: [(info: TensorInfo, source: TensorSource)] = []
-        let reader = FileReader(path: path)
         var extents: [(start: Int, end: Int, name: String)] = []
         for t in infos {
             var count = 1
             for n in t.ne {
                 let (c, o) = count.multipliedReportingOverflow(by: n)
-                guard !o, c <= file.size.multipliedReportingOverflow(by: 256).partialValue else {
+                guard !o, c <= fileSize.multipliedReportingOverflow(by: 256).partialValue else {
                     throw CheckpointError(.shapeMismatch, file: path, message: "tensor '\(t.name)' of dimensions \(t.ne) holds more values than the file could")
                 }
                 count = c
@@ -147,8 +147,8 @@ enum GGUFLoader {
                 throw CheckpointError(.invalidOffsets, file: path, message: "tensor '\(t.name)' data offset \(t.offset) is not a multiple of the alignment \(alignment)")
             }
             let start = dataStart + t.offset
-            guard ZipArchive.fits(start, bytes, in: file.size) else {
-                throw CheckpointError(.truncated, file: path, message: "tensor '\(t.name)' (\(bytes) bytes at offset \(start)) runs past the end of the file (\(file.size) bytes)")
+            guard ZipArchive.fits(start, bytes, in: fileSize) else {
+                throw CheckpointError(.truncated, file: path, message: "tensor '\(t.name)' (\(bytes) bytes at offset \(start)) runs past the end of the file (\(fileSize) bytes)")
             }
             extents.append((start, start + bytes, t.name))
             let shape = Array(t.ne.reversed())
@@ -162,7 +162,7 @@ enum GGUFLoader {
             info = TensorInfo(name: t.name, dtype: plain[t.type.id] ?? .F32, shape: shape, file: path, layout: .pytorch)
             if plain[t.type.id] == nil { info.quantization = t.type.name }
             if !t.type.isDequantized { info.unreadable = "GGUF type \(t.type.name) has no dequantizer here" }
-            tensors.append((info, .gguf(GGUFTensor(file: file, type: t.type, offset: start, count: count))))
+            tensors.append((info, .gguf(GGUFTensor(reader: reader, type: t.type, offset: start, count: count))))
         }
         extents.sort { $0.start < $1.start }
         for (a, b) in zip(extents, extents.dropFirst()) where b.start < a.end {
@@ -173,27 +173,51 @@ enum GGUFLoader {
     }
 }
 
-/// A bounds-checked little-endian reader over a mapped GGUF file.
+/// A bounds-checked little-endian reader over a GGUF file's header, through a window of the
+/// file read with `pread` (1 MiB, or more for one long field).
 struct GGUFCursor {
-    let file: MappedFile
+    let reader: FileReader
+    let path: String
+    let size: Int
     var position = 0
+    private var window: [UInt8] = []
+    private var windowStart = 0
 
-    private func fail(_ what: String, _ need: UInt64) -> CheckpointError {
-        CheckpointError(.truncated, file: file.path, message: "\(what) of \(need) bytes at offset \(position) runs past the end of the file (\(file.size) bytes)")
+    init(reader: FileReader) throws {
+        self.reader = reader
+        path = reader.path
+        size = try reader.size()
     }
 
-    var remaining: Int { file.size - position }
+    private func fail(_ what: String, _ need: UInt64) -> CheckpointError {
+        CheckpointError(.truncated, file: path, message: "\(what) of \(need) bytes at offset \(position) runs past the end of the file (\(size) bytes)")
+    }
+
+    var remaining: Int { size - position }
+
+    /// Makes bytes `position ..< position + n` (n ≤ remaining) available in the window and
+    /// returns their start in it.
+    private mutating func ensure(_ n: Int) throws -> Int {
+        if position >= windowStart, position + n <= windowStart + window.count { return position - windowStart }
+        let length = min(remaining, max(n, 1 << 20))
+        window = try reader.read(count: length, at: position)
+        windowStart = position
+        return 0
+    }
 
     mutating func bytes(_ n: Int) throws -> [UInt8] {
         guard n <= remaining else { throw fail("a field", UInt64(n)) }
+        let at = try ensure(n)
         defer { position += n }
-        return Array(UnsafeRawBufferPointer(start: file.base + position, count: n))
+        return Array(window[at..<(at + n)])
     }
 
     mutating func load<T: FixedWidthInteger>(_: T.Type) throws -> T {
-        guard MemoryLayout<T>.size <= remaining else { throw fail("a field", UInt64(MemoryLayout<T>.size)) }
-        defer { position += MemoryLayout<T>.size }
-        return T(littleEndian: file.base.loadUnaligned(fromByteOffset: position, as: T.self))
+        let n = MemoryLayout<T>.size
+        guard n <= remaining else { throw fail("a field", UInt64(n)) }
+        let at = try ensure(n)
+        defer { position += n }
+        return window.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: T.self)) }
     }
 
     mutating func u32() throws -> UInt32 { try load(UInt32.self) }
@@ -204,7 +228,7 @@ struct GGUFCursor {
     mutating func count(_ what: String, minimumBytesEach: Int) throws -> Int {
         let n = try u64()
         guard n <= UInt64(remaining / minimumBytesEach) else {
-            throw CheckpointError(.invalidHeader, file: file.path, message: "\(what) \(n) is more than the \(remaining) remaining bytes can hold")
+            throw CheckpointError(.invalidHeader, file: path, message: "\(what) \(n) is more than the \(remaining) remaining bytes can hold")
         }
         return Int(n)
     }
@@ -213,8 +237,9 @@ struct GGUFCursor {
     mutating func string(_ what: String) throws -> String {
         let n = try u64()
         guard n <= UInt64(remaining) else { throw fail(what, n) }
+        let at = try ensure(Int(n))
         defer { position += Int(n) }
-        return String(decoding: UnsafeRawBufferPointer(start: file.base + position, count: Int(n)), as: UTF8.self)
+        return String(decoding: window[at..<(at + Int(n))], as: UTF8.self)
     }
 
     /// A metadata value of type `type`, rendered as text (arrays as a summary).
@@ -229,17 +254,17 @@ struct GGUFCursor {
         case 6: return String(Float(bitPattern: try load(UInt32.self)))
         case 7:
             let b = try load(UInt8.self)
-            guard b <= 1 else { throw CheckpointError(.invalidHeader, file: file.path, message: "a bool metadata value of \(b) at offset \(position - 1)") }
+            guard b <= 1 else { throw CheckpointError(.invalidHeader, file: path, message: "a bool metadata value of \(b) at offset \(position - 1)") }
             return b == 1 ? "true" : "false"
         case 8: return try string("a metadata string")
         case 9:
             guard depth < GGUFLoader.maximumArrayDepth else {
-                throw CheckpointError(.invalidHeader, file: file.path, message: "metadata arrays nest deeper than \(GGUFLoader.maximumArrayDepth) levels")
+                throw CheckpointError(.invalidHeader, file: path, message: "metadata arrays nest deeper than \(GGUFLoader.maximumArrayDepth) levels")
             }
             let elementType = try u32()
             let sizes: [UInt32: Int] = [0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 8: 8, 9: 12, 10: 8, 11: 8, 12: 8]
             guard let size = sizes[elementType] else {
-                throw CheckpointError(.invalidHeader, file: file.path, message: "unknown metadata array element type \(elementType) at offset \(position - 4)")
+                throw CheckpointError(.invalidHeader, file: path, message: "unknown metadata array element type \(elementType) at offset \(position - 4)")
             }
             let n = try count("a metadata array's length", minimumBytesEach: size)
             if [8, 9].contains(elementType) {
@@ -252,7 +277,7 @@ struct GGUFCursor {
         case 11: return String(try load(Int64.self))
         case 12: return String(Double(bitPattern: try load(UInt64.self)))
         default:
-            throw CheckpointError(.invalidHeader, file: file.path, message: "unknown metadata value type \(type) at offset \(position - 4)")
+            throw CheckpointError(.invalidHeader, file: path, message: "unknown metadata value type \(type) at offset \(position - 4)")
         }
     }
 }

@@ -39,6 +39,12 @@ enum HDF5Attributes {
         let scalar = H5Sget_simple_extent_type(space) == H5S_SCALAR
         let count = Int(H5Sget_simple_extent_npoints(space))
         guard count > 0 else { return ([], scalar) }
+        // Values are stored in the file: a count or size the file cannot hold is a lie, refused
+        // before anything is allocated (a variable-length string takes at least 16 bytes).
+        let fileSize = file.sizeLocked()
+        guard count <= fileSize / 16 else {
+            throw file.error("attribute \(name) of \(owner) claims \(count) strings, more than the file holds")
+        }
         // Variable-length strings are read as C strings; fixed-length ones as stored (same size
         // and padding, so a string filling its whole slot is not cut by a NUL terminator).
         let variable = H5Tis_variable_str(type) > 0
@@ -55,6 +61,10 @@ enum HDF5Attributes {
         }
         let size = H5Tget_size(type)
         guard size > 0 else { return (Array(repeating: "", count: count), scalar) }
+        let (total, overflow) = count.multipliedReportingOverflow(by: size)
+        guard !overflow, total <= fileSize else {
+            throw file.error("attribute \(name) of \(owner) claims \(count) strings of \(size) bytes, more than the file holds")
+        }
         let spacePadded = H5Tget_strpad(type) == H5T_STR_SPACEPAD
         var raw = [UInt8](repeating: 0, count: count * size)
         guard H5Aread(attr, memType, &raw) >= 0 else { throw file.errorLocked("cannot read attribute \(name) of", owner) }

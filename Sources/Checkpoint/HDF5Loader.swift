@@ -17,11 +17,25 @@ enum HDF5Loader {
     /// mention follow in walk order. Metadata: the root's scalar string attributes, then (full
     /// models) those of `model_weights` for keys not yet present.
     ///
+    /// Datasets the file does not back are refused or marked unreadable (see
+    /// `HDF5Walker`). With `HDF5Isolation` on (the `htsr` executable turns it on), all of this
+    /// runs in a worker process, so that libhdf5 crashing or hanging on a corrupt file is an
+    /// error rather than the end of htsr.
+    ///
+    /// - Parameter origin: how errors name the file (default: `path`).
     /// - Throws: `CheckpointError(.hdf5)` if libhdf5 cannot open or walk the file, or a Keras 2
-    ///   list names a layer group or weight that does not exist.
-    static func load(_ path: String) throws -> LoadedCheckpoint {
+    ///   list names a layer group or weight that does not exist, or the worker crashed or
+    ///   timed out ("unreadable HDF5 (…)").
+    static func load(_ path: String, origin: HDF5Origin? = nil) throws -> LoadedCheckpoint {
+        let origin = origin ?? HDF5Origin(file: path)
+        if let worker = HDF5Isolation.worker { return try HDF5WorkerFile.open(path, origin: origin, worker: worker) }
+        return try loadInProcess(path, origin: origin).loaded
+    }
+
+    /// `load`'s work, in this process; also returns the open file (the worker serves reads from it).
+    static func loadInProcess(_ path: String, origin: HDF5Origin) throws -> (loaded: LoadedCheckpoint, file: HDF5File) {
         try HDF5Lock.run {
-            let file = try HDF5File.openLocked(path)
+            let file = try HDF5File.openLocked(path, origin: origin)
             let root = H5Gopen2(file.id, "/", htsr_H5P_DEFAULT())
             guard root >= 0 else { throw file.errorLocked("cannot open group", "/") }
             defer { H5Gclose(root) }
@@ -59,12 +73,13 @@ enum HDF5Loader {
             }
             let layout: TensorLayout = format == .hdf5 ? .pytorch : .keras
             let tensors = datasets.map { d in
-                (info: TensorInfo(name: String(d.path.dropFirst(prefix.count)), dtype: d.dtype, shape: d.shape, file: path, layout: layout),
-                 source: TensorSource.hdf5(file: file, dataset: "/" + d.path))
+                var info = TensorInfo(name: String(d.path.dropFirst(prefix.count)), dtype: d.dtype, shape: d.shape, file: origin.file, layout: layout)
+                info.unreadable = d.unreadable
+                return (info: info, source: TensorSource.hdf5(file: file, dataset: "/" + d.path))
             }
             // Keras 2 lists its layers in the model's order (`layer_names`): the forward order.
             let order = native ? LayerOrder.native(tensors.map(\.info.name), note: "Keras layer_names") : nil
-            return LoadedCheckpoint(format: format, tensors: tensors, metadata: metadata, nativeOrder: order)
+            return (LoadedCheckpoint(format: format, tensors: tensors, metadata: metadata, nativeOrder: order), file)
         }
     }
 
@@ -89,7 +104,7 @@ enum HDF5Loader {
         for layer in layers {
             let groupPath = prefix + layer
             guard walker.groupPaths.contains(groupPath) else {
-                throw CheckpointError(.hdf5, file: file.path, message: "layer '\(layer)' is listed in layer_names but group '/\(groupPath)' does not exist")
+                throw file.error("layer '\(layer)' is listed in layer_names but group '/\(groupPath)' does not exist")
             }
             let g = htsr_H5Gopen(file.id, "/" + groupPath)
             guard g >= 0 else { throw file.errorLocked("cannot open group", "/" + groupPath) }
@@ -97,7 +112,7 @@ enum HDF5Loader {
             for weight in try HDF5Attributes.kerasListLocked(g, "weight_names", file: file, owner: "/" + groupPath) ?? [] {
                 let p = groupPath + "/" + weight
                 guard walker.allDatasetPaths.contains(p) else {
-                    throw CheckpointError(.hdf5, file: file.path, message: "weight '\(weight)' is listed in weight_names of layer '\(layer)' but dataset '/\(p)' does not exist")
+                    throw file.error("weight '\(weight)' is listed in weight_names of layer '\(layer)' but dataset '/\(p)' does not exist")
                 }
                 if let d = byPath[p], used.insert(p).inserted { ordered.append(d) }
             }

@@ -6,6 +6,8 @@ struct HDF5Dataset: Equatable {
     let path: String
     let dtype: DType
     let shape: [Int]
+    /// Why the dataset cannot be read ("no stored data"), or nil.
+    var unreadable: String? = nil
 }
 
 /// Recursive, deterministic listing of an HDF5 file's datasets (call with `HDF5Lock` held).
@@ -34,7 +36,7 @@ struct HDF5Walker {
     ///   deeper than `maxDepth`.
     mutating func walkLocked(_ path: String, depth: Int = 0) throws {
         guard depth <= HDF5Walker.maxDepth else {
-            throw CheckpointError(.hdf5, file: file.path, message: "groups nest deeper than \(HDF5Walker.maxDepth) levels at '\(path)'")
+            throw file.error("groups nest deeper than \(HDF5Walker.maxDepth) levels at '\(path)'")
         }
         groupPaths.insert(path)
         let g = htsr_H5Gopen(file.id, "/" + path)
@@ -69,6 +71,9 @@ struct HDF5Walker {
         for i in 0..<info.nlinks {
             let length = H5Lget_name_by_idx(g, ".", index, H5_ITER_INC, i, nil, 0, htsr_H5P_DEFAULT())
             guard length >= 0 else { throw file.errorLocked("cannot read link names of group", "/" + path) }
+            guard length <= 1 << 16 else {
+                throw file.error("a link name of \(length) bytes in group '/\(path)'")
+            }
             var buffer = [CChar](repeating: 0, count: Int(length) + 1)
             guard H5Lget_name_by_idx(g, ".", index, H5_ITER_INC, i, &buffer, buffer.count, htsr_H5P_DEFAULT()) >= 0 else {
                 throw file.errorLocked("cannot read link names of group", "/" + path)
@@ -128,15 +133,64 @@ struct HDF5Walker {
         var count = 1
         for d in dims {
             guard d <= hsize_t(Int.max) else {
-                throw CheckpointError(.hdf5, file: file.path, message: "dataset '\(path)' dimension \(d) is out of range")
+                throw file.error("dataset '\(path)' dimension \(d) is out of range")
             }
             let (p, overflow) = count.multipliedReportingOverflow(by: Int(d))
             guard !overflow else {
-                throw CheckpointError(.hdf5, file: file.path, message: "dataset '\(path)' shape \(dims) overflows")
+                throw file.error("dataset '\(path)' shape \(dims) overflows")
             }
             count = p
             shape.append(Int(d))
         }
-        return HDF5Dataset(path: path, dtype: dtype, shape: shape)
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: max(1, size))
+        guard !overflow else { throw file.error("dataset '\(path)' shape \(dims) overflows") }
+        let unreadable = try storageProblemLocked(d, path: path, bytes: bytes)
+        return HDF5Dataset(path: path, dtype: dtype, shape: shape, unreadable: unreadable)
+    }
+
+    /// Checks that the file backs the `bytes` a dataset declares, before anything is allocated
+    /// for it: contiguous data must lie inside the file; chunked data must have storage from
+    /// which the bytes can come (as many bytes unfiltered; with filters, at most deflate's
+    /// ratio of 1032 to 1, `Zlib.maximumRatio`); compact data at most 64 KiB (it lives in the
+    /// object header). Data in external files and virtual datasets are refused: they would
+    /// read other files.
+    ///
+    /// - Returns: "no stored data" for a dataset never written (nothing allocated), else nil.
+    /// - Throws: `CheckpointError(.hdf5)` naming the dataset when the file cannot hold it.
+    private func storageProblemLocked(_ d: hid_t, path: String, bytes: Int) throws -> String? {
+        func fail(_ m: String) -> CheckpointError { file.error("dataset '\(path)' \(m)") }
+        let dcpl = H5Dget_create_plist(d)
+        guard dcpl >= 0 else { throw file.errorLocked("cannot get the creation properties of dataset", path) }
+        defer { H5Pclose(dcpl) }
+        var fileSize: hsize_t = 0
+        guard H5Fget_filesize(file.id, &fileSize) >= 0 else { throw file.errorLocked("cannot get the size of the file holding", path) }
+        if H5Pget_external_count(dcpl) > 0 { throw fail("keeps its data in external files, which are not read") }
+        let storage = H5Dget_storage_size(d)
+        switch H5Pget_layout(dcpl) {
+        case H5D_COMPACT:
+            guard bytes <= 1 << 16 else { throw fail("declares \(bytes) bytes in a compact layout (at most 65536 bytes)") }
+            return nil
+        case H5D_CONTIGUOUS:
+            let offset = UInt64(H5Dget_offset(d))
+            if offset == UInt64(htsr_HADDR_UNDEF()) { return bytes == 0 ? nil : "no stored data" }
+            guard offset <= fileSize, UInt64(bytes) <= fileSize - offset else {
+                throw fail("needs \(bytes) bytes at offset \(offset), past the end of the file (\(fileSize) bytes)")
+            }
+            return nil
+        case H5D_CHUNKED:
+            if bytes == 0 { return nil }
+            if storage == 0 { return "no stored data" }
+            guard storage <= fileSize else { throw fail("claims \(storage) bytes of storage in a file of \(fileSize) bytes") }
+            let filtered = H5Pget_nfilters(dcpl) > 0
+            let (bound, overflow) = Int(storage).multipliedReportingOverflow(by: filtered ? Zlib.maximumRatio : 1)
+            guard overflow || bytes <= bound else {
+                throw fail(filtered
+                    ? "declares \(bytes) bytes but stores \(storage) compressed bytes (more than \(Zlib.maximumRatio) to 1)"
+                    : "declares \(bytes) bytes but stores only \(storage)")
+            }
+            return nil
+        default:
+            throw fail("has a layout (virtual, or unknown) that is not read")
+        }
     }
 }

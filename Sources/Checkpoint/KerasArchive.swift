@@ -48,12 +48,8 @@ enum KerasArchive {
                 }
             }
         }
-        let inner: LoadedCheckpoint
-        do {
-            inner = try HDF5Loader.load(temporary)
-        } catch let e as CheckpointError where e.file == temporary {
-            throw CheckpointError(e.kind, file: path, message: "model.weights.h5: " + e.message)
-        }
+        // Errors, also those of later reads, name the archive and the entry, not the temporary file.
+        let inner = try HDF5Loader.load(temporary, origin: HDF5Origin(file: path, prefix: "model.weights.h5: "))
         // Renamed, and in the model's layer order (the weights file lists groups by name).
         let tensors = inner.tensors.enumerated().map { k, t -> (order: [Int], info: TensorInfo, source: TensorSource) in
             let (name, order) = rename(t.info.name, renames)

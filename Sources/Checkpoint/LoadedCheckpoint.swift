@@ -1,5 +1,3 @@
-internal import CHDF5
-
 /// Where the bytes of one tensor are.
 indirect enum TensorSource {
     /// Little-endian elements of `TensorInfo.dtype` at absolute byte `offset` of the reader's
@@ -7,10 +5,11 @@ indirect enum TensorSource {
     case contiguous(reader: FileReader, offset: Int)
     /// A strided view of a PyTorch storage, or a view of a deflated archive entry.
     case strided(StridedTensor)
-    /// ggml blocks in a memory-mapped GGUF file, dequantized on read.
+    /// ggml blocks of a GGUF file, read with `pread` and dequantized.
     case gguf(GGUFTensor)
-    /// The dataset at `dataset` (full HDF5 path, leading `/` included) of an open HDF5 file.
-    case hdf5(file: HDF5File, dataset: String)
+    /// The dataset at `dataset` (full HDF5 path, leading `/` included) of an open HDF5 file,
+    /// read in this process or in a worker (`HDF5Isolation`).
+    case hdf5(file: any HDF5Reader, dataset: String)
     /// Integers and scales of a quantized weight, combined on read.
     case quantized(QuantizedTensor)
 
@@ -24,11 +23,11 @@ indirect enum TensorSource {
         case .contiguous(let reader, let offset):
             return try TensorReader.read(reader, offset: offset, dtype: info.dtype, count: info.elementCount, as: Double.self)
         case .hdf5(let file, let dataset):
-            return try file.read(dataset, count: info.elementCount, memoryType: { htsr_H5T_NATIVE_DOUBLE() }, as: Double.self)
+            return try file.read(dataset, count: info.elementCount, as: Double.self)
         case .strided(let tensor):
             return try tensor.readDoubles()
         case .gguf(let tensor):
-            return tensor.readDoubles()
+            return try tensor.readDoubles()
         case .quantized(let tensor):
             return try tensor.readDoubles()
         }

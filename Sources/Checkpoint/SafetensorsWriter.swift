@@ -16,6 +16,8 @@ public enum SafetensorsWriter {
         let header = try headerBytes(tensors, metadata: metadata, path: path)
         let folder = PathUtil.directory(of: path)
         let temp = PathUtil.join(folder, ".\(PathUtil.fileName(path)).\(getpid()).\(UUID().uuidString).tmp")
+        let slot = TemporaryFiles.register(temp)  // removed on an interrupt too
+        defer { TemporaryFiles.unregister(slot) }
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw CheckpointError(.io, file: path, message: "cannot create temporary file in \(folder): \(String(cString: strerror(errno)))")

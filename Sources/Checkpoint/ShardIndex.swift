@@ -3,14 +3,16 @@
 /// safetensors or PyTorch files (each recognised by its content).
 enum ShardIndex {
     /// Tensors follow the order of `weight_map` as written in the JSON text. Shard paths are
-    /// relative to the index's folder. Tensors that a shard holds but the map does not name are
+    /// relative to the index's folder and must resolve inside it (no absolute paths, no `..`,
+    /// no symbolic links leading out; see `PathUtil.contained`). Tensors that a shard holds but the map does not name are
     /// left out. Metadata: the index's `metadata` entries that are strings or numbers (numbers
     /// as written), then the shards' metadata (shards in natural name order) for keys not yet present.
     ///
     /// - Throws: `CheckpointError` of kind `.invalidHeader` (index not JSON, no `weight_map`, a
     ///   non-string shard name, a mapped tensor missing from its shard, or a shard that is
-    ///   itself an index or not a safetensors/PyTorch file), `.duplicateTensor` (a tensor mapped
-    ///   twice), `.missingShard` (naming the shard), or any shard's error.
+    ///   itself an index or not a safetensors/PyTorch file, a shard path leading out of the
+    ///   folder), `.duplicateTensor` (a tensor mapped twice), `.missingShard` (naming the
+    ///   shard, missing or a dangling link), or any shard's error.
     static func load(_ indexPath: String, json: JSONValue) throws -> LoadedCheckpoint {
         func invalid(_ message: String) -> CheckpointError {
             CheckpointError(.invalidHeader, file: indexPath, message: message)
@@ -30,7 +32,9 @@ enum ShardIndex {
             }
         }
 
+        // Linear in the map (an index may name 100,000 shards): sets and dictionaries, no scans.
         var shardOrder: [String] = []
+        var firstTensor: [String: String] = [:]
         var mapped: [(tensor: String, shard: String)] = []
         var seen = Set<String>()
         for m in map {
@@ -38,7 +42,10 @@ enum ShardIndex {
             guard seen.insert(m.key).inserted else {
                 throw CheckpointError(.duplicateTensor, file: indexPath, message: "tensor '\(m.key)' appears more than once in weight_map")
             }
-            if !shardOrder.contains(shard) { shardOrder.append(shard) }
+            if firstTensor[shard] == nil {
+                firstTensor[shard] = m.key
+                shardOrder.append(shard)
+            }
             mapped.append((m.key, shard))
         }
 
@@ -46,10 +53,17 @@ enum ShardIndex {
         var shardTensors: [String: [String: (info: TensorInfo, source: TensorSource)]] = [:]
         var formats = Set<CheckpointFormat>()
         for shard in NaturalOrder.sorted(shardOrder) {
-            let path = PathUtil.join(folder, shard)
-            guard PathUtil.isRegularFile(path) else {
-                let user = mapped.first { $0.shard == shard }!.tensor
-                throw CheckpointError(.missingShard, file: indexPath, message: "shard '\(shard)' (holding '\(user)') does not exist at \(path)")
+            let user = firstTensor[shard]!
+            let path: String
+            switch PathUtil.contained(shard, in: folder) {
+            case .success(let p)?:
+                path = p
+            case .failure(let e)?:
+                throw CheckpointError(.invalidHeader, file: indexPath, message: "shard '\(shard)' (holding '\(user)') \(e.reason); shards must lie in the index's folder")
+            case nil:
+                let full = PathUtil.join(folder, shard)
+                let what = PathUtil.isSymbolicLink(full) ? "is a dangling symbolic link" : "does not exist"
+                throw CheckpointError(.missingShard, file: indexPath, message: "shard '\(shard)' (holding '\(user)') \(what) at \(full)")
             }
             let loaded = try Checkpoint.loadFile(path, allowIndex: false)
             guard loaded.format == .safetensors || loaded.format == .pytorch else {

@@ -1,3 +1,4 @@
+import Settings
 import Train
 
 /// The architecture of an FNO (PDEBench's `FNO1d` / `FNO2d`):
@@ -56,14 +57,19 @@ public struct FNOConfig: Sendable, Codable, Equatable {
         guard dims == 1 || dims == 2 else { throw bad("the FNO needs 1 or 2 spatial dimensions, got \(dims)") }
         guard spatialShape.allSatisfy({ $0 >= 2 }) else { throw bad("the grid \(spatialShape) is too small") }
         guard inputChannels > 0, outputChannels > 0 else { throw bad("the FNO needs input and output channels") }
-        guard width > 0, layers > 0, projection > 0, padding >= 0 else { throw bad("--width, --layers and --projection must be positive, --padding not negative") }
+        try FNOTrainConfig.Limits.width.check(width, "width")
+        try FNOTrainConfig.Limits.layers.check(layers, "layers")
+        try FNOTrainConfig.Limits.projection.check(projection, "projection")
+        try FNOTrainConfig.Limits.padding.check(padding, "padding")
         let p = grid.paddedShape
         for (d, n) in p.enumerated() {
             let limit = d == p.count - 1 ? n / 2 + 1 : n / 2
-            guard modes >= 1, modes <= limit else {
-                throw bad("--modes \(modes) does not fit the padded grid \(p) (axis \(d) allows 1…\(limit))")
-            }
+            try InvalidSetting.require(modes >= 1 && modes <= limit, "modes", modes,
+                                       "in [1, \(limit)] to fit axis \(d) of the padded grid \(p)")
         }
+        // The spectral weights, width² · modes^d · 2 reals per corner, must stay countable.
+        _ = try SettingProduct.check([width, width] + Array(repeating: modes, count: dims) + [2 * corners], "modes", value: modes,
+                                     limit: 1 << 31, what: "spectral weights per layer, width² · modes^d · 2 · corners", related: ["width"])
     }
 
     /// The parameter layout, in the reference module's registration order.

@@ -1,5 +1,7 @@
+import Checkpoint
 import Foundation
 import PDE
+import Settings
 import Train
 
 /// Samples of a PDE data set in the layout PDEBench's `FNODatasetSingle` hands to the model:
@@ -59,12 +61,12 @@ public struct FNODataSet: Sendable {
         guard (1...2).contains(file.spatialShape.count) else {
             throw bad("has \(file.spatialShape.count) spatial dimensions; the FNO here takes 1 or 2")
         }
-        guard reducedBatch >= 1, reducedResolution >= 1, reducedResolutionT >= 1 else {
-            throw TrainError.invalidOption("--reduced-batch and the resolution strides must be at least 1")
-        }
-        guard (0..<reducedBatch).contains(poolOffset) else {
-            throw TrainError.invalidOption("--pool-offset must be in 0..<reduced-batch (\(reducedBatch)), got \(poolOffset)")
-        }
+        try FNOTrainConfig.Limits.count.check(reducedBatch, "reduced_batch")
+        try FNOTrainConfig.Limits.count.check(reducedResolution, "reduced_resolution")
+        try FNOTrainConfig.Limits.count.check(reducedResolutionT, "reduced_resolution_t")
+        try FNOTrainConfig.Limits.poolOffset.check(poolOffset, "pool_offset")
+        try InvalidSetting.require(poolOffset < reducedBatch, "pool_offset", poolOffset,
+                                   "less than reduced_batch (\(reducedBatch))", related: ["reduced_batch"])
         guard testCount >= 1, validationCount >= 0, testCount + validationCount < file.samples else {
             throw bad("has \(file.samples) samples: too few for \(testCount) test + \(validationCount) validation samples and a training pool")
         }
@@ -84,6 +86,9 @@ public struct FNODataSet: Sendable {
         let poolRange = testCount..<(file.samples - validationCount)
         poolCount = poolRange.count
         let trainIndices = Array(stride(from: poolRange.lowerBound + poolOffset, to: poolRange.upperBound, by: reducedBatch))
+        // Every sample read is kept (as Float): the whole set must fit the budget.
+        try MemoryBudget.current.check(MemoryBudget.bytes(testCount + validationCount + trainIndices.count, spatialShape.reduce(1) { MemoryBudget.bytes($0, $1) ?? .max }, frames, channels, 4),
+                                       for: "the data set of \(path) (\(testCount + validationCount + trainIndices.count) samples)")
         let read = SampleReader(file: file, spatialShape: spatialShape, frames: frames, channels: channels,
                                 stride: reducedResolution, strideT: reducedResolutionT, darcyScale: darcyScale)
         test = try read.samples(Array(0..<testCount))

@@ -1,3 +1,5 @@
+import PowerLaw
+import Settings
 import Train
 
 /// Every option of an FNO training run (`htsr fno train`); written into the log's first line.
@@ -59,22 +61,57 @@ public struct FNOTrainConfig: Sendable, Codable, Equatable {
         case evalEvery = "eval_every", blasThreads = "blas_threads"
     }
 
+    /// The documented range of every numeric option (`docs/fno.md`), checked by `validate()`.
+    public enum Limits {
+        public static let count = SettingRange<Int>(1, 1_000_000_000)
+        /// The first pool sample taken when `reduced_batch` strides the pool (below `reduced_batch`).
+        public static let poolOffset = SettingRange<Int>(0, 1_000_000_000 - 1)
+        public static let frames = SettingRange<Int>(1, 1_000_000)
+        public static let darcyScale = SettingRange<Float>.positive(upTo: 1e6)
+        public static let validationSamples = SettingRange<Int>(0, 1_000_000_000)
+        public static let width = SettingRange<Int>(1, 4096)
+        public static let modes = SettingRange<Int>(1, 4096)
+        public static let layers = SettingRange<Int>(1, 64)
+        public static let padding = SettingRange<Int>(0, 4096)
+        public static let projection = SettingRange<Int>(1, 65_536)
+        public static let epochs = SettingRange<Int>(1, 1_000_000)
+        public static let batchSize = SettingRange<Int>(1, 100_000)
+        public static let lr = SettingRange<Float>.positive(upTo: 10)
+        public static let weightDecay = SettingRange<Float>(0, 1000)
+        public static let gamma = SettingRange<Float>.positive(upTo: 10)
+        public static let threads = SettingRange<Int>(1, 1024)
+    }
+
+    /// Checks every setting against `Limits` (NaN and ±∞ included) and the policy's options.
+    /// - Throws: `InvalidSetting` naming the setting by its JSON key (`batch_size`, `s_min`, …).
     public func validate() throws {
-        func bad(_ m: String) -> TrainError { .invalidOption(m) }
-        guard !data.isEmpty else { throw bad("--data is required (a PDEBench-layout HDF5 file)") }
-        if let k = initialStep, k < 1 { throw bad("--initial-step must be at least 1") }
-        if let t = tTrain, t < 2 { throw bad("--t-train must be at least 2") }
-        guard reducedBatch >= 1, reducedResolution >= 1, reducedResolutionT >= 1 else { throw bad("--reduced-batch and --reduced-resolution(-t) must be at least 1") }
-        guard (0..<reducedBatch).contains(poolOffset) else { throw bad("--pool-offset must be in 0..<reduced-batch") }
-        guard uniformMultiplier > 0, uniformMultiplier.isFinite else { throw bad("--uniform-multiplier must be positive") }
-        guard darcyScale > 0, darcyScale.isFinite else { throw bad("--darcy-scale must be positive") }
-        if let n = testSamples, n < 1 { throw bad("--test-samples must be at least 1") }
-        guard validationSamples >= 0 else { throw bad("--validation-samples must not be negative") }
-        guard epochs > 0, batchSize > 0, stepSize > 0 else { throw bad("--epochs, --batch-size and --step-size must be positive") }
-        guard lr > 0, lr.isFinite, weightDecay >= 0, gamma > 0 else { throw bad("--lr and --gamma must be positive, --weight-decay not negative") }
-        if let e = evalEvery, e < 1 { throw bad("--eval-every must be at least 1") }
-        guard blasThreads >= 1 else { throw bad("--blas-threads must be at least 1") }
-        guard balance.xminPos >= 1 else { throw bad("--xmin-pos must be at least 1") }
+        try InvalidSetting.require(!data.isEmpty, "data", "''", "a PDEBench-layout HDF5 file")
+        try Limits.frames.check(initialStep, "initial_step")
+        if let t = tTrain { try SettingRange<Int>(2, Limits.frames.upper).check(t, "t_train") }
+        try Limits.count.check(reducedBatch, "reduced_batch")
+        try Limits.count.check(reducedResolution, "reduced_resolution")
+        try Limits.count.check(reducedResolutionT, "reduced_resolution_t")
+        try Limits.poolOffset.check(poolOffset, "pool_offset")
+        try InvalidSetting.require(poolOffset < reducedBatch, "pool_offset", poolOffset,
+                                   "less than reduced_batch (\(reducedBatch))", related: ["reduced_batch"])
+        try PolicyOptions.Limits.uniformMultiplier.check(uniformMultiplier, "uniform_multiplier")
+        try Limits.darcyScale.check(darcyScale, "darcy_scale")
+        try Limits.count.check(testSamples, "test_samples")
+        try Limits.validationSamples.check(validationSamples, "validation_samples")
+        try Limits.width.check(width, "width")
+        try Limits.modes.check(modes, "modes")
+        try Limits.layers.check(layers, "layers")
+        try Limits.padding.check(padding, "padding")
+        try Limits.projection.check(projection, "projection")
+        try Limits.epochs.check(epochs, "epochs")
+        try Limits.batchSize.check(batchSize, "batch_size")
+        try Limits.lr.check(lr, "lr")
+        try Limits.weightDecay.check(weightDecay, "weight_decay")
+        try Limits.count.check(stepSize, "step_size")
+        try Limits.gamma.check(gamma, "gamma")
+        try Limits.epochs.check(evalEvery, "eval_every")
+        try Limits.threads.check(blasThreads, "blas_threads")
+        try Hill.xminPosRange.check(balance.xminPos, "xmin_pos")
         try balance.policy.validate()
     }
 }

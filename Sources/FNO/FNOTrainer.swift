@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import LinearAlgebra
 import Random
+import Settings
 import Train
 
 /// What a finished FNO run reports.
@@ -53,15 +54,16 @@ public final class FNOTrainer {
         guard data.train.count > 0 else { throw TrainError.badData(file: config.data, problem: "the training subset is empty") }
         initialStep = config.initialStep ?? (data.layout == .darcy ? 1 : 10)
         tTrain = config.tTrain ?? data.frames
-        guard initialStep < data.frames else {
-            throw TrainError.invalidOption("--initial-step \(initialStep) leaves no frame to predict (the data has \(data.frames))")
-        }
-        guard tTrain > initialStep, tTrain <= data.frames else {
-            throw TrainError.invalidOption("--t-train must be in \(initialStep + 1)…\(data.frames) (initial step \(initialStep), \(data.frames) frames)")
-        }
+        try InvalidSetting.require(initialStep < data.frames, "initial_step", initialStep,
+                                   "below the data's \(data.frames) frames (it leaves no frame to predict)")
+        try InvalidSetting.require(tTrain > initialStep && tTrain <= data.frames, "t_train", tTrain,
+                                   "in [\(initialStep + 1), \(data.frames)] (initial_step \(initialStep), \(data.frames) frames)",
+                                   related: ["initial_step"])
         let mc = FNOConfig(spatialShape: data.spatialShape, inputChannels: initialStep * data.channels, outputChannels: data.channels,
                            width: config.width, modes: config.modes, layers: config.layers, padding: config.padding,
                            projection: config.projection)
+        try mc.validate()
+        try mc.memoryPlan(batch: config.batchSize, tapes: tTrain - initialStep).check("training the FNO")
         model = try FNOModel(config: mc, grid: data.grid, maxBatch: config.batchSize)
         var rng = SeededRNG(seed: config.seed, stream: .initialization)
         model.initialize(rng: &rng)
@@ -85,6 +87,9 @@ public final class FNOTrainer {
     }
 
     var layerNames: [String] { FNOBalance.layers(model.config, options: config.balance) }
+    /// The files a run writes into its `out` folder.
+    public static let outputFiles = ["log.jsonl", "model.safetensors", "best.safetensors"]
+
     var logPath: String { config.out + "/log.jsonl" }
 
     /// The layers TempBalance balances at the current weights' eigenvalue counts (fc2 drops out).

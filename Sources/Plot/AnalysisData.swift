@@ -77,11 +77,20 @@ public struct AnalysisData: Sendable {
     /// Reads an analysis written by `htsr analyze --output FILE.json` (format and version
     /// checked by `AnalysisReport.load`), with the spectra from `eigenvalueFolder` if given.
     public static func load(json path: String, label: String, eigenvalueFolder: String?) throws -> AnalysisData {
-        let report = try AnalysisReport.load(path)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AnalysisError.invalidAnalysisFile(file: path, problem: "cannot read the file")
+        }
+        return try load(json: data, source: path, label: label, eigenvalueFolder: eigenvalueFolder)
+    }
+
+    /// An analysis from its JSON bytes (a file's, or standard input's); `source` names it in errors.
+    public static func load(json data: Data, source path: String, label: String, eigenvalueFolder: String?) throws -> AnalysisData {
+        let report = try AnalysisReport.decode(data, source: path)
         guard !report.layers.isEmpty else { throw PlotError.noLayers(source: path, skipped: report.skipped.count) }
-        let data = FileManager.default.contents(atPath: path)
         // Every stored column, also those this version does not model (the report has checked the file).
-        let rows = data.flatMap(AnalysisReport.layerRows) ?? report.layers.map(\.row)
+        let rows = AnalysisReport.layerRows(data) ?? report.layers.map(\.row)
+        // An array holding the one analysis: the report writes the analysis, not the array.
+        let original: Data? = (try? JSONParser.parse([UInt8](data)))?.arrayValue == nil ? data : nil
         if let dir = eigenvalueFolder {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
@@ -89,7 +98,7 @@ public struct AnalysisData: Sendable {
             }
         }
         return AnalysisData(report: report, rows: rows, label: label,
-                            eigenvalues: eigenvalueFolder.map { .folder($0) } ?? .none, originalJSON: data)
+                            eigenvalues: eigenvalueFolder.map { .folder($0) } ?? .none, originalJSON: original)
     }
 
     /// The spectrum of a layer for the per-layer figures, with the Marchenko–Pastur bulk when its

@@ -27,15 +27,14 @@ public enum FigurePlanner {
     ///
     /// - Throws: `PlotError.invalidRequest` for an invalid regular expression.
     public static func layerSelection(_ data: AnalysisData, pattern: String?) throws -> [Int] {
-        let regex: Regex<AnyRegexOutput>?
-        do { regex = try pattern.map { try Regex($0) } } catch {
-            throw PlotError.invalidRequest("--figure-layers '\(pattern ?? "")' is not a valid regular expression")
+        let compiled: NamePattern?
+        do { compiled = try pattern.map { try NamePattern($0) } } catch {
+            throw PlotError.invalidRequest("--figure-layers \(error)")
         }
         return data.report.layers.indices.filter { i in
             let l = data.report.layers[i]
             guard l.status == .ok else { return false }
-            guard let regex else { return true }
-            return (try? regex.firstMatch(in: l.name)) != nil
+            return compiled?.matches(l.name) ?? true
         }
     }
 

@@ -1,4 +1,5 @@
 import Dispatch
+import Checkpoint
 import Foundation
 import Parallel
 import Synchronization
@@ -44,6 +45,13 @@ public struct FigureRenderer: Sendable {
     public var executable: String
     public var processes: Int
     public var settings: RenderSettings
+    /// Seconds gnuplot may spend on one figure; past it gnuplot is killed and the render fails
+    /// naming the figure (nil: no limit).
+    public var figureTimeLimit: Double? = FigureRenderer.defaultFigureTimeLimit
+
+    /// The default figure time limit: generous for a large PDF of 15,000 eigenvalues on a
+    /// loaded machine, short enough that a stuck gnuplot does not hold a run for ever.
+    public static let defaultFigureTimeLimit = 300.0
 
     public init(executable: String, processes: Int, settings: RenderSettings) {
         self.executable = executable
@@ -92,7 +100,7 @@ public struct FigureRenderer: Sendable {
     /// One worker: one gnuplot process for all the batches it takes. Returns its warnings.
     private func runWorker(_ batches: [FigureBatch], queue: WorkCounter, results: LockedResults, stderrPath: String,
                            progress: FigureRenderer.Progress?, total: Int) throws -> [String] {
-        let gnuplot = try GnuplotProcess(executable: executable, stderrPath: stderrPath)
+        let gnuplot = try GnuplotProcess(executable: executable, stderrPath: stderrPath, figureTimeLimit: figureTimeLimit)
         var sent: [String] = []
         var folders = Set<String>()
         var broken = false
@@ -103,10 +111,12 @@ public struct FigureRenderer: Sendable {
                 let folder = (p.path as NSString).deletingLastPathComponent
                 if folders.insert(folder).inserted {
                     do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                        throw PlotError.output(path: folder, problem: "cannot create the folder: \(error.localizedDescription)")
+                        throw PlotError.output(path: folder, problem: "cannot create the folder: \(FileProblem.text(error))")
                     }
                 }
                 let script = ScriptWriter.script(for: p.figure, settings: settings, output: p.path)
+                // The figure's time starts when it is sent (a stuck gnuplot may never read it).
+                gnuplot.figureSent()
                 guard gnuplot.send(script), gnuplot.send("print 'htsr-done \(sent.count)'\n") else {
                     broken = true
                     sent.append(p.path)
@@ -119,6 +129,19 @@ public struct FigureRenderer: Sendable {
             if let progress { progress(results.finishedCount, total, batches[k].label) }
         }
         let (status, messages) = gnuplot.close()
+        if let stop = gnuplot.timedOut, let limit = figureTimeLimit {
+            let limitText = limit == limit.rounded() ? "\(Int(limit)) s" : "\(limit) s"
+            switch stop {
+            case .figure(let k):
+                throw PlotError.gnuplotFailed(figure: k < sent.count ? sent[k] : (sent.last ?? "gnuplot"),
+                                              message: "gnuplot did not finish the figure within \(limitText) and was stopped")
+            case .exit:
+                guard let last = sent.last else {
+                    throw PlotError.cannotStart(executable: executable, reason: "gnuplot did not exit within \(limitText) and was stopped")
+                }
+                throw PlotError.gnuplotFailed(figure: last, message: "gnuplot did not exit within \(limitText) after its last figure and was stopped")
+            }
+        }
         let report = GnuplotMessages.parse(messages, figures: sent)
         if let failure = report.errors.first { throw PlotError.gnuplotFailed(figure: failure.figure, message: failure.message) }
         if sent.isEmpty && status != 0 {
@@ -144,7 +167,7 @@ enum GnuplotMessages {
     }
 
     /// Assigns each message to the figure being drawn when it was written. A message is a
-    /// warning when every line of it starts with `warning:` (gnuplot's own prefix); otherwise it
+    /// warning when every line of it starts with `warning:` in any case (gnuplot's own prefix); otherwise it
     /// is an error, reported by its last non-empty line (gnuplot's explanation, e.g.
     /// `line 0: undefined variable: foo`).
     static func parse(_ text: String, figures: [String]) -> Report {
@@ -155,7 +178,8 @@ enum GnuplotMessages {
             pending = []
             guard !lines.isEmpty else { return }
             let figure = report.finished < figures.count ? figures[report.finished] : (figures.last ?? "gnuplot")
-            if lines.allSatisfy({ $0.hasPrefix("warning:") || $0.contains(": warning:") }) {
+            // gnuplot writes `warning:` and, for some (`Warning: empty y range …`), `Warning:`.
+            if lines.map({ $0.lowercased() }).allSatisfy({ $0.hasPrefix("warning:") || $0.contains(": warning:") }) {
                 report.warnings.append(Message(figure: figure, message: lines.joined(separator: "; ")))
             } else {
                 let explanation = lines.last { $0.contains(":") } ?? lines.last!

@@ -57,13 +57,20 @@ public enum GnuplotLocator {
 
 /// One running gnuplot process fed through gnuplot-iostream (`CGnuplot`): scripts go in as
 /// text with binary data blocks; gnuplot's messages go to a file read after it exits.
+///
+/// With a figure time limit, a watchdog thread follows the `htsr-done K` markers gnuplot
+/// writes to that file after each figure (`figureSent()` counts the figures queued): when
+/// the figure being drawn has not finished within the limit, gnuplot is killed — a send
+/// blocked on a full pipe then fails and `close()` returns — and `timedOut` says so.
 final class GnuplotProcess {
     private var handle: OpaquePointer?
     let executable: String
     let stderrPath: String
+    private let watchdog: GnuplotWatchdog?
 
-    /// Starts gnuplot with its standard error redirected to `stderrPath`.
-    init(executable: String, stderrPath: String) throws {
+    /// Starts gnuplot with its standard error redirected to `stderrPath`; `figureTimeLimit`
+    /// (seconds, nil: none) bounds each figure.
+    init(executable: String, stderrPath: String, figureTimeLimit: Double? = nil) throws {
         self.executable = executable
         self.stderrPath = stderrPath
         var errorNumber: Int32 = 0
@@ -72,9 +79,17 @@ final class GnuplotProcess {
             throw PlotError.cannotStart(executable: executable, reason: String(cString: strerror(errorNumber)))
         }
         handle = h
+        watchdog = figureTimeLimit.map { GnuplotWatchdog(handle: h, stderrPath: stderrPath, limit: $0) }
     }
 
     deinit { if handle != nil { _ = close() } }
+
+    /// Tells the watchdog that one more figure (with its `htsr-done` marker) is being sent.
+    func figureSent() { watchdog?.figureSent() }
+
+    /// Whether the watchdog killed gnuplot: at which figure (0-based, in sending order), or
+    /// after the last one (gnuplot did not exit).
+    var timedOut: GnuplotWatchdog.Stop? { watchdog?.stop }
 
     /// Sends a script; returns false if gnuplot has stopped reading (it died).
     func send(_ script: GnuplotScript) -> Bool {
@@ -101,8 +116,115 @@ final class GnuplotProcess {
     func close() -> (status: Int32, messages: String) {
         guard let h = handle else { return (-1, "") }
         handle = nil
+        watchdog?.inputClosed()
         let status = htsr_gnuplot_close(h)
+        watchdog?.end()
+        htsr_gnuplot_free(h)
         let messages = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
         return (status, messages)
+    }
+}
+
+/// Kills a gnuplot whose current figure takes longer than `limit` seconds (see `GnuplotProcess`).
+final class GnuplotWatchdog: @unchecked Sendable {   // mutable state under `lock`; the thread only reads the file
+    private let lock = NSLock()
+    private let handle: OpaquePointer
+    private let stderrPath: String
+    private let limit: Double
+    private var sent = 0, done = 0
+    /// When the figure now being drawn became the one being drawn.
+    private var since = GnuplotWatchdog.now()
+    private var stopped = false
+    /// When gnuplot's input was closed: once every figure is done, it must exit within the limit.
+    private var closedAt: Double?
+    private var killed: Stop?
+
+    /// Why the watchdog killed gnuplot.
+    enum Stop: Equatable { case figure(Int), exit }
+    private let finished = DispatchSemaphore(value: 0)
+
+    static let marker = Array("htsr-done ".utf8)
+
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    init(handle: OpaquePointer, stderrPath: String, limit: Double) {
+        self.handle = handle
+        self.stderrPath = stderrPath
+        self.limit = limit
+        let thread = Thread { [self] in watch() }
+        thread.start()
+    }
+
+    func figureSent() {
+        lock.lock()
+        if sent == done { since = Self.now() }
+        sent += 1
+        lock.unlock()
+    }
+
+    var stop: Stop? { lock.lock(); defer { lock.unlock() }; return killed }
+
+    func inputClosed() {
+        lock.lock()
+        closedAt = Self.now()
+        lock.unlock()
+    }
+
+    /// Ends the watch (after `htsr_gnuplot_close` returned) and waits for the thread.
+    func end() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
+        finished.wait()
+    }
+
+    private func watch() {
+        defer { finished.signal() }
+        var offset: UInt64 = 0
+        var carry: [UInt8] = []
+        let interval = min(0.1, limit / 4)
+        while true {
+            Thread.sleep(forTimeInterval: interval)
+            // Count the markers gnuplot has written since the last look.
+            var markers = 0
+            if let file = FileHandle(forReadingAtPath: stderrPath) {
+                try? file.seek(toOffset: offset)
+                if let data = try? file.readToEnd(), !data.isEmpty {
+                    offset += UInt64(data.count)
+                    let bytes = carry + [UInt8](data)
+                    var i = 0
+                    while i + Self.marker.count <= bytes.count {
+                        if bytes[i] == Self.marker[0] && Array(bytes[i..<(i + Self.marker.count)]) == Self.marker {
+                            markers += 1
+                            i += Self.marker.count
+                        } else {
+                            i += 1
+                        }
+                    }
+                    carry = Array(bytes[max(i, bytes.count - Self.marker.count + 1)...])
+                }
+                try? file.close()
+            }
+            lock.lock()
+            if stopped { lock.unlock(); return }
+            if markers > 0 {
+                done += markers
+                since = Self.now()
+            }
+            if sent > done && Self.now() - since > limit {
+                killed = .figure(done)
+                htsr_gnuplot_kill(handle)
+                lock.unlock()
+                return
+            }
+            // Every figure done, input closed, and gnuplot still there: it does not exit.
+            if let closedAt, sent == done, Self.now() - max(closedAt, since) > limit {
+                killed = .exit
+                htsr_gnuplot_kill(handle)
+                lock.unlock()
+                return
+            }
+            lock.unlock()
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Checkpoint
 import Analyzer
 import Foundation
 
@@ -9,8 +10,14 @@ public struct PlotOptions: Sendable {
     public var figureLayers: String?
     public var alpha: AlphaChoice
     public var settings: RenderSettings
-    /// gnuplot processes drawing in parallel.
+    /// gnuplot processes drawing in parallel, within `processRange`.
     public var processes: Int
+    /// Seconds gnuplot may spend on one figure before it is stopped (`FigureRenderer`).
+    public var figureTimeLimit: Double = FigureRenderer.defaultFigureTimeLimit
+    /// The documented range of `processes`.
+    public static let processRange = 1...256
+    /// Files the output folder must never replace (the command's inputs).
+    public var protected: [FileIdentity] = []
 
     public init(kinds: [FigureKind]? = nil, figureLayers: String? = nil, alpha: AlphaChoice = .fit,
                 settings: RenderSettings = RenderSettings(), processes: Int = 2) {
@@ -61,6 +68,7 @@ public enum Plotter {
             throw PlotError.invalidRequest("--figure-layers '\(options.figureLayers!)' matches no analysed layer")
         }
         let folder = try StagedFolder(target: out, mode: .merge)
+        folder.protected = options.protected
         let format = options.settings.format
         var batches = FigurePlanner.modelBatches(data, kinds: kinds, choice: options.alpha, folder: folder.staging, format: format)
         if let compare {
@@ -86,6 +94,7 @@ public enum Plotter {
             throw PlotError.invalidRequest("figure '\(k.rawValue)' needs an analysis or a checkpoint, not a training log")
         }
         let folder = try StagedFolder(target: out, mode: .merge)
+        folder.protected = options.protected
         let batches = FigurePlanner.trainingBatches(groups, kinds: kinds, title: title, folder: folder.staging, format: options.settings.format)
         return try render(batches, into: folder, options: options, gnuplot: gnuplot, progress: progress)
     }
@@ -94,6 +103,7 @@ public enum Plotter {
     /// as `<figure name>.<ext>`, all or nothing (files of other names in `out` are kept).
     public static func plot(_ figures: [Figure], options: PlotOptions, gnuplot: String, out: String) throws -> RenderOutcome {
         let folder = try StagedFolder(target: out, mode: .merge)
+        folder.protected = options.protected
         let staging = folder.staging, ext = options.settings.format.fileExtension
         let batches = figures.map { figure in
             FigureBatch(label: figure.name) { [PlannedFigure(figure, path: staging + "/" + figure.name + "." + ext)] }
@@ -103,7 +113,8 @@ public enum Plotter {
 
     static func render(_ batches: [FigureBatch], into folder: StagedFolder, options: PlotOptions, gnuplot: String,
                        progress: FigureRenderer.Progress?) throws -> RenderOutcome {
-        let renderer = FigureRenderer(executable: gnuplot, processes: options.processes, settings: options.settings)
+        var renderer = FigureRenderer(executable: gnuplot, processes: options.processes, settings: options.settings)
+        renderer.figureTimeLimit = options.figureTimeLimit
         var outcome = try folder.namingFinalPaths { try renderer.render(batches, progress: progress) }
         try folder.commit()
         outcome.files = outcome.files.map(folder.finalPath)

@@ -1,4 +1,5 @@
 import Analyzer
+import Checkpoint
 import Foundation
 
 /// `htsr report`: a browsable folder for one analysis.
@@ -33,6 +34,7 @@ public enum ReportBuilder {
         let layerKinds = kinds.filter { $0.group == .layer }
         kinds = kinds.filter { $0.group != .layer }
         let folder = try StagedFolder(target: out, mode: .replaceReport)
+        folder.protected = options.protected
         let figureFolder = folder.path(ReportPages.modelFolder)
         var batches = FigurePlanner.modelBatches(data, kinds: kinds, choice: options.alpha, folder: figureFolder, format: format)
         if let compare {
@@ -40,7 +42,8 @@ public enum ReportBuilder {
         }
         let pages = layerKinds.isEmpty ? [] : layers
         batches += FigurePlanner.layerBatches(data, layers: pages, kinds: layerKinds, folder: folder.staging, format: format)
-        let renderer = FigureRenderer(executable: gnuplot, processes: options.processes, settings: options.settings)
+        var renderer = FigureRenderer(executable: gnuplot, processes: options.processes, settings: options.settings)
+        renderer.figureTimeLimit = options.figureTimeLimit
         let rendered = try folder.namingFinalPaths { try renderer.render(batches, progress: progress) }
 
         let reason: String? = !data.eigenvalues.isAvailable
@@ -71,7 +74,7 @@ public enum ReportBuilder {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try data.write(to: URL(fileURLWithPath: path))
         } catch {
-            throw PlotError.output(path: path, problem: "cannot write: \(error.localizedDescription)")
+            throw PlotError.output(path: path, problem: "cannot write: \(FileProblem.text(error))")
         }
     }
 }

@@ -90,9 +90,15 @@ public struct FigureSize: Sendable, Equatable {
         let parts = s.split(separator: "x", omittingEmptySubsequences: false)
         guard parts.count == 2, let w = Double(parts[0]), let h = Double(parts[1]), w > 0, h > 0,
               w.isFinite, h.isFinite else { return nil }
-        if unit == .pixels && (w < 64 || h < 64 || w > 20_000 || h > 20_000 || w != w.rounded() || h != h.rounded()) { return nil }
+        if unit == .pixels && (w != w.rounded() || h != h.rounded()) { return nil }
         self.init(width: w, height: h, unit: unit)
+        // In any unit the image is 64 to 20,000 pixels a side (so the pixel counts are Ints).
+        let pixels = Self.pixelRange
+        guard pixels.contains(width * inchesPerUnit * Self.pixelsPerInch), pixels.contains(height * inchesPerUnit * Self.pixelsPerInch) else { return nil }
     }
+
+    /// The allowed width and height in pixels, in every unit (72 pixels per inch).
+    public static let pixelRange = 64.0...20_000.0
 
     static let pixelsPerInch = 72.0
 

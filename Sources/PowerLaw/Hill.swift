@@ -1,5 +1,11 @@
+import Settings
+
 /// The Hill estimator at a fixed xmin: TempBalance's PL_Alpha_Hill (`xmin_mid`).
 public enum Hill {
+    /// The documented range of `xminPos` (1 = the whole spectrum; beyond 10⁶ the tail is the
+    /// whole spectrum of any real layer anyway). Callers check settings against it.
+    public static let xminPosRange = SettingRange<Double>(1, 1e6)
+
     /// Fits the tail `λ[i...]` with `i = ⌊N / xminPos⌋`, `xmin = λ[i]`, `n = N − i`:
     ///
     ///     α = 1 + n / ( Σ_{j=i}^{N−1} ln λ[j] − n · ln λ[i] )

@@ -44,6 +44,8 @@ public enum SkipReason: Error, Sendable, Equatable, Codable, CustomStringConvert
     case notLoRAPair
     /// Stored in a type this reader cannot decode (e.g. GGUF's IQ2_XXS), named.
     case unsupportedType(String)
+    /// The file holds no values for it (an HDF5 dataset never written: "no stored data").
+    case unreadable(String)
 
     public var description: String {
         switch self {
@@ -59,6 +61,7 @@ public enum SkipReason: Error, Sendable, Equatable, Codable, CustomStringConvert
         case .notInBase: return "no tensor of this name in the base"
         case .notLoRAPair: return "not a LoRA A/B pair"
         case let .unsupportedType(t): return "type \(t) is not supported"
+        case let .unreadable(why): return why
         }
     }
 }

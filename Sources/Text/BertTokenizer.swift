@@ -1,3 +1,5 @@
+import Settings
+
 /// A BERT WordPiece tokenizer that gives the ids the `tokenizers` package gives.
 ///
 /// Pipeline (as `tokenizers`' `Tokenizer.encode`): added tokens that match the raw text are cut out
@@ -196,5 +198,21 @@ public struct BertTokenizer: Sendable {
         }
         let encodings = try texts.indices.map { i in try encode(texts[i], pair: pairs?[i], maxLength: maxLength) }
         return EncodedBatch(encodings, length: padding == .fixed ? maxLength : (encodings.map(\.count).max() ?? 0), padID: padID, padTypeID: padTypeID)
+    }
+}
+
+extension BertTokenizer {
+    /// The documented range of a requested maximum length (special tokens included): at least the
+    /// two special tokens of a single text, at most 2³⁰ (longer than any line read in one piece).
+    public static let maxLengthRange = SettingRange<Int>(2, 1 << 30)
+
+    /// Checks a requested maximum length before any text is read: within `maxLengthRange`, and
+    /// for sentence pairs at least their three special tokens.
+    /// - Throws: `InvalidSetting` naming `max_length`.
+    public static func checkMaxLength(_ maxLength: Int?, pair: Bool) throws {
+        guard let maxLength else { return }
+        try maxLengthRange.check(maxLength, "max_length")
+        try InvalidSetting.require(!pair || maxLength >= 3, "max_length", maxLength,
+                                   "at least 3 for sentence pairs ([CLS] and two [SEP])")
     }
 }

@@ -6,28 +6,26 @@ enum TextFiles {
     /// Files larger than this are refused (a lie in a size must not become an allocation).
     static let maximumBytes = 4 << 30
 
-    /// The bytes of `path` (`-` is standard input).
+    /// The bytes of `path` (`-` is standard input), at most `maximumBytes` and the memory
+    /// budget (`MemoryBudget.current`), checked before the bytes are held.
     static func read(_ path: String, what: String = "file") throws -> [UInt8] {
+        let limit = min(maximumBytes, MemoryBudget.current.bytes)
         if path == "-" {
-            return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-        }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw TextError(.notFound, file: path, message: "no such \(what)")
-        }
-        guard !isDirectory.boolValue else { throw TextError(.notFound, file: path, message: "is a folder, not a \(what)") }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TextError(.io, file: path, message: "cannot open for reading")
-        }
-        defer { try? handle.close() }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        guard size <= maximumBytes else {
-            throw TextError(.unusableData, file: path, message: "\(size) bytes is more than the \(maximumBytes)-byte limit")
+            var bytes: [UInt8] = []
+            while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty {
+                guard bytes.count + chunk.count <= limit else {
+                    throw TextError(.unusableData, file: path, message: "standard input holds more than the limit of \(limit) bytes")
+                }
+                bytes += chunk
+            }
+            return bytes
         }
         do {
-            return [UInt8](try handle.readToEnd() ?? Data())
-        } catch {
-            throw TextError(.io, file: path, message: "read failed: \(error.localizedDescription)")
+            return try InputFile.read(path, limit: limit)
+        } catch let e as CheckpointError where e.kind == .tooLarge && limit < maximumBytes {
+            throw TextError(.unusableData, file: path, message: "\(e.message), the memory budget (\(MemoryBudget.current))")
+        } catch let e as CheckpointError {
+            throw TextError(e, what: what)
         }
     }
 
@@ -129,6 +127,19 @@ struct JSONFields {
             if case .string(let s) = value { return s }
             guard case .object = value else { throw expected("a string or an object with content") }
             return try required("content").string
+        }
+    }
+}
+
+extension TextError {
+    /// `InputFile`'s error for a text input, in the Text module's kinds (a folder, FIFO or
+    /// device where a file is read counts as not found: there is no such file).
+    init(_ e: CheckpointError, what: String) {
+        switch e.kind {
+        case .notFound: self.init(.notFound, file: e.file, message: "no such \(what)")
+        case .notAFile: self.init(.notFound, file: e.file, message: e.message)
+        case .tooLarge: self.init(.unusableData, file: e.file, message: e.message)
+        default: self.init(.io, file: e.file, message: e.message)
         }
     }
 }

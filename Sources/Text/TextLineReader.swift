@@ -1,9 +1,11 @@
+import Checkpoint
 import Foundation
 
 /// Reads a text file (or standard input) line by line, in chunks, decoding each line.
 ///
 /// Lines end at `\n` (a `\r` before it stays in the line); a last line without `\n` counts, and a
-/// file ending in `\n` has no empty line after it. Memory holds one chunk and the longest line.
+/// file ending in `\n` has no empty line after it. Memory holds one chunk and the longest line, which
+/// may take at most a quarter of the memory budget (`MemoryBudget.current`).
 public final class TextLineReader {
     private let handle: FileHandle
     private let ownsHandle: Bool
@@ -27,13 +29,11 @@ public final class TextLineReader {
             handle = FileHandle.standardInput
             ownsHandle = false
         } else {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw TextError(.notFound, file: path, message: "no such file")
+            do {
+                handle = FileHandle(fileDescriptor: try InputFile.open(path), closeOnDealloc: true)
+            } catch let e as CheckpointError {
+                throw TextError(e, what: "file")
             }
-            guard !isDirectory.boolValue else { throw TextError(.notFound, file: path, message: "is a folder, not a file") }
-            guard let h = FileHandle(forReadingAtPath: path) else { throw TextError(.io, file: path, message: "cannot open for reading") }
-            handle = h
             ownsHandle = true
         }
     }
@@ -68,9 +68,16 @@ public final class TextLineReader {
             do {
                 chunk = try handle.read(upToCount: Self.chunkSize)
             } catch {
-                throw TextError(.io, file: path, message: "read failed: \(error.localizedDescription)")
+                throw TextError(.io, file: path, message: "read failed: \(FileProblem.text(error))")
             }
-            if let chunk, !chunk.isEmpty { buffer.append(contentsOf: chunk) } else { atEnd = true }
+            if let chunk, !chunk.isEmpty {
+                // One line may not outgrow the memory budget (a file without newlines).
+                guard buffer.count + chunk.count <= max(Self.chunkSize, MemoryBudget.current.bytes / 4) else {
+                    throw TextError(.unusableData, file: path, line: lineNumber + 1,
+                                    message: "a line of more than \(buffer.count) bytes exceeds a quarter of the memory budget (\(MemoryBudget.current))")
+                }
+                buffer.append(contentsOf: chunk)
+            } else { atEnd = true }
         }
     }
 

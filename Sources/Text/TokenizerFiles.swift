@@ -38,7 +38,8 @@ extension BertTokenizer {
     }
 
     /// Loads a `tokenizer.json`; `model_max_length` comes from a `tokenizer_config.json` beside it.
-    public init(tokenizerJSON path: String) throws {
+    /// The id table (a row per id up to the largest) is checked against `budget` first.
+    public init(tokenizerJSON path: String, budget: MemoryBudget = .current) throws {
         let root = JSONFields(file: path, value: try TextFiles.parseJSON(try TextFiles.read(path), file: path))
         _ = try root.members  // the document must be an object
 
@@ -60,6 +61,14 @@ extension BertTokenizer {
             entries.append((token, id))
         }
         guard !entries.isEmpty else { throw vocabField.fail("the vocabulary is empty") }
+        // The id table has a row per id up to the largest: an id of 2³¹ − 1 alone would ask for 32 GiB.
+        let idLimit = Int(entries.lazy.map(\.id).max()!) + 1
+        do {
+            try budget.check(MemoryBudget.bytes(idLimit, MemoryLayout<String?>.stride),
+                                           for: "the id table of \(entries.count) tokens with ids up to \(idLimit - 1)")
+        } catch let e as MemoryBudgetError {
+            throw vocabField.fail(e.description)
+        }
         let vocabulary = Vocabulary(entries)
         let unk = try model.member("unk_token")?.string ?? "[UNK]"
         guard let unkID = vocabulary.id(of: unk) else {

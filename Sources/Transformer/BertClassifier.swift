@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 import Train
 import Random
@@ -44,9 +45,11 @@ public final class BertClassifier<T: TrainScalar>: @unchecked Sendable {  // buf
     /// - Parameters: maxBatch, maxLength: the largest batch the buffers are sized for
     ///   (maxLength ≤ max_position_embeddings); optimizerSlots: Float values per parameter the
     ///   caller will add (AdamW: 2), counted in the memory check.
-    /// - Throws: `TransformerError.badInput` for sizes whose buffers would not fit in 80 % of the
-    ///   machine's memory.
-    public init(config: BertClassifierConfig, maxBatch: Int, maxLength: Int, optimizerSlots: Int = 0) throws {
+    ///   budget: the memory the buffers may take (`--max-memory`; by default 80 % of the memory
+    ///   available, `MemoryBudget`).
+    /// - Throws: `TransformerError.badInput` for sizes whose buffers would not fit in `budget`.
+    public init(config: BertClassifierConfig, maxBatch: Int, maxLength: Int, optimizerSlots: Int = 0,
+                budget: MemoryBudget = .current) throws {
         try config.validate()
         guard maxBatch >= 1, maxLength >= 1, maxLength <= config.encoder.maxPositions else {
             throw TransformerError.badInput("the maximum length must be in 1…\(config.encoder.maxPositions) (max_position_embeddings), got \(maxLength)")
@@ -60,10 +63,8 @@ public final class BertClassifier<T: TrainScalar>: @unchecked Sendable {  // buf
         }
         let needed = Self.memoryBytes(config: config, maxBatch: maxBatch, maxLength: maxLength)
             + Double(optimizerSlots * MemoryLayout<T>.size) * Double(config.encoder.parameterCount(classes: config.classes) ?? Int.max)
-        let available = Double(ProcessInfo.processInfo.physicalMemory)
-        guard needed <= 0.8 * available else {
-            throw TransformerError.badInput(String(format: "the model with batches of %d × %d tokens needs %.1f GB for its weights, gradients, optimizer state and activations, more than 80 %% of this machine's %.1f GB (lower the batch size or the maximum length)",
-                                                   maxBatch, maxLength, needed / 1e9, available / 1e9))
+        guard needed <= Double(budget.bytes) else {
+            throw TransformerError.badInput("the model with batches of \(maxBatch) × \(maxLength) tokens needs \(MemoryBudget.format(needed < 9e18 ? Int(needed) : .max)) for its weights, gradients, optimizer state and activations, more than the memory budget of \(budget) (lower the batch size or the maximum length)")
         }
         self.config = config
         self.maxBatch = maxBatch

@@ -69,15 +69,14 @@ public struct BertConfig: Sendable, Codable, Equatable {
         guard FileManager.default.fileExists(atPath: file) else {
             throw TransformerError.checkpoint(file: file, problem: "missing: a Hugging Face model folder needs config.json beside the weights")
         }
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
-              let size = (attributes[.size] as? NSNumber)?.intValue, size <= 1 << 20 else {
-            throw TransformerError.badConfig(file: file, field: "(file)", problem: "is unreadable or larger than 1 MiB")
-        }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw TransformerError.checkpoint(file: file, problem: "cannot be read")
+        // Through InputFile: a regular file only (a FIFO would block), of at most 1 MiB.
+        let data: [UInt8]
+        do { data = try InputFile.read(file, limit: 1 << 20) } catch let e as CheckpointError {
+            if e.kind == .tooLarge { throw TransformerError.badConfig(file: file, field: "(file)", problem: "is larger than 1 MiB") }
+            throw TransformerError.checkpoint(file: file, problem: e.message)
         }
         let json: JSONValue
-        do { json = try JSONParser.parse(Array(data)) } catch let e as JSONSyntaxError {
+        do { json = try JSONParser.parse(data) } catch let e as JSONSyntaxError {
             throw TransformerError.badConfig(file: file, field: "(file)", problem: "is not valid JSON: \(e.message) at byte \(e.offset)")
         }
         return (try BertConfig(json: json, file: file), json)

@@ -2,12 +2,9 @@ import ArgumentParser
 import Analyzer
 import Checkpoint
 import Foundation
+import Plot
 
 extension QuantizedMode: ExpressibleByArgument {}
-
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, csv
-}
 
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,15 +32,15 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var analysis: AnalysisArguments
 
-    @Option(help: "Standard output format: table, json or csv.")
+    @Option(help: "Standard output format (also of the files in an --output folder): table, json or csv. With several PATHs, json is one array of analyses and csv one table with a first column 'model'.")
     var format: OutputFormat = .table
 
     @Option(name: .shortAndLong, help: ArgumentHelp(
-        "Write the analysis to FILE (repeatable); the format follows the extension (.json, .csv, .txt). With several PATHs, a folder.",
+        "Write the analysis to FILE (repeatable): .json, .csv or .txt (a table) by its extension; '-' for standard output; DIR/ (or an existing folder) for one DIR/<name>.<ext> per PATH in --format. With several PATHs a FILE holds them all.",
         valueName: "FILE"))
     var output: [String] = []
 
-    @Option(help: ArgumentHelp("Save each layer's eigenvalues as DIR/<id>_<name>.npy (float64, ascending).", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Save each layer's eigenvalues as DIR/<id>_<name>.npy (float64, ascending; with several PATHs DIR/<name>/<id>_<name>.npy), put in place when the analysis succeeds.", valueName: "DIR"))
     var saveEigenvalues: String?
 
     @Flag(name: .shortAndLong, help: "Print nothing on standard output when --output is given.")
@@ -66,6 +63,11 @@ struct AnalyzeCommand: ParsableCommand {
 
     func validate() throws {
         if dequantize && quantized == .raw { throw ValidationError("--dequantize and --quantized raw contradict each other; give one.") }
+        let targets = try outputTargets()
+        let files = targets.compactMap(\.path)
+        if let twice = files.first(where: { p in files.filter { $0 == p }.count > 1 }) {
+            throw ValidationError("--output '\(twice)' is given twice")
+        }
         if compareQuantized {
             guard paths.count == 2 else { throw ValidationError("--compare-quantized takes two checkpoints, BASE and QUANT; got \(paths.count).") }
             guard base == nil, saveEigenvalues == nil, output.count <= 1 else {
@@ -73,34 +75,71 @@ struct AnalyzeCommand: ParsableCommand {
             }
             return
         }
-        if paths.count > 1 {
-            for o in output where !o.hasSuffix("/") && !isDirectory(o) {
-                throw ValidationError("With several checkpoints, --output must be a folder (end it with '/'); got '\(o)'.")
+        let inputs = self.inputs
+        for target in targets {
+            switch target {
+            case .standardOutput: break
+            case let .file(path, _): try inputs.check(file: path, option: "--output")
+            case let .folder(dir):
+                try inputs.check(folder: dir, option: "--output", replaces: false)
+                for path in paths { try inputs.check(file: dir + "/" + stem(path) + "." + format.fileExtension, option: "--output") }
             }
         }
+        if let dir = saveEigenvalues { try inputs.check(folder: dir, option: "--save-eigenvalues", replaces: false) }
+        if targets.contains(where: { if case .folder = $0 { return true } else { return false } }) || (saveEigenvalues != nil && paths.count > 1) {
+            let names = paths.map(stem)
+            if let clash = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
+                throw ValidationError("two checkpoints are both named '\(clash)' in the --output or --save-eigenvalues folder; analyse them in separate calls")
+            }
+        }
+    }
+
+    /// What this command reads (checked against what it writes).
+    var inputs: CommandInputs {
+        var i = CommandInputs()
+        for p in paths { i.checkpoint(p) }
+        i.checkpoint(base)
+        i.file(analysis.order)
+        return i
+    }
+
+    /// The `--output` values, resolved (a comparison writes one file, not a folder).
+    func outputTargets() throws -> [OutputTarget] {
+        try output.map { try OutputTarget($0, option: "--output", allowFolder: !compareQuantized) }
     }
 
     func run() throws {
         if compareQuantized { return try runComparison() }
         var nonFiniteLayers = 0
+        var analysed: [(path: String, report: AnalysisReport)] = []
+        var clocks: [(path: String, clock: StageTimings, start: Date)] = []
+        // The spectra go to a staging folder put in place at the end (removed on a failure or an
+        // interrupt); with several PATHs each gets DIR/<name>/.
+        let eigenvalues = try saveEigenvalues.map { try StagedFolder(target: $0, mode: .merge) }
+        eigenvalues?.protected = inputs.identities
         for path in paths {
             let start = Date()
             let clock = timings ? StageTimings() : nil
-            let report = try analyzeOne(path, timings: clock)
+            let folder = eigenvalues.map { paths.count == 1 ? $0.staging : $0.path(stem(path)) }
+            let report = try eigenvalues.map { e in try e.namingFinalPaths { try analyzeOne(path, timings: clock, eigenvalues: folder) } }
+                ?? analyzeOne(path, timings: clock)
             reportUnmatched(report, path: path)
-            let outputStart = Date()
-            try emit(report, for: path)
-            if let clock {
-                clock.add(.output, Date().timeIntervalSince(outputStart))
-                let text = "timings for \(path):\n" + clock.report(wall: Date().timeIntervalSince(start))
-                FileHandle.standardError.write(Data(text.utf8))
-            }
+            analysed.append((path, report))
+            if let clock { clocks.append((path, clock, start)) }
             for layer in report.layers {
                 if case let .nonFinite(count) = layer.status {
                     Terminal.error("\(path): layer \(layer.name) has \(count) NaN/Inf weights; it was not analysed")
                     nonFiniteLayers += 1
                 }
             }
+        }
+        let outputStart = Date()
+        try eigenvalues?.commit()
+        try emit(analysed)
+        if let last = clocks.last { last.clock.add(.output, Date().timeIntervalSince(outputStart)) }
+        for c in clocks {
+            let text = "timings for \(c.path):\n" + c.clock.report(wall: Date().timeIntervalSince(c.start))
+            FileHandle.standardError.write(Data(text.utf8))
         }
         if nonFiniteLayers > 0 { throw ExitCode(3) }
     }
@@ -120,13 +159,17 @@ struct AnalyzeCommand: ParsableCommand {
         }
     }
 
-    private func analyzeOne(_ path: String, timings: StageTimings?) throws -> AnalysisReport {
+    /// Analyses `path`; with `eigenvalues` (a folder in the staged --save-eigenvalues folder),
+    /// each layer's spectrum is written there.
+    private func analyzeOne(_ path: String, timings: StageTimings?, eigenvalues: String? = nil) throws -> AnalysisReport {
         let source = try AnalysisInput.open(path, base: base, quantized: quantized)
         let progress = Terminal.ProgressLine(prefix: URL(fileURLWithPath: path).lastPathComponent)
         defer { progress.finish() }
         var keep: (@Sendable (LayerReport, Spectrum.ESD) throws -> Void)?
-        if let dir = saveEigenvalues {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if let dir = eigenvalues {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw OutputError(file: saveEigenvalues ?? dir, problem: "cannot create the folder: \(FileProblem.text(error))")
+            }
             keep = { layer, esd in
                 try AtomicFile.write(NpyWriter.data(esd.eigenvalues), to: dir + "/" + eigenvalueFileName(layer))
             }
@@ -140,40 +183,62 @@ struct AnalyzeCommand: ParsableCommand {
     private func runComparison() throws {
         let reports = try paths.map { try analyzeOne($0, timings: nil) }
         let c = QuantizationComparison(base: reports[0], quantized: reports[1], basePath: paths[0], quantizedPath: paths[1])
-        let fileFormat = output.first.map { URL(fileURLWithPath: $0).pathExtension.lowercased() }.flatMap { OutputFormat(rawValue: $0) ?? ($0 == "txt" ? .table : nil) } ?? format
-        let text: String
-        switch fileFormat {
-        case .table: text = c.table()
-        case .csv: text = c.csv()
-        case .json: text = String(decoding: try c.jsonData(), as: UTF8.self) + "\n"
+        func render(_ format: OutputFormat) throws -> String {
+            switch format {
+            case .table: return c.table()
+            case .csv: return c.csv()
+            case .json: return String(decoding: try c.jsonData(), as: UTF8.self) + "\n"
+            }
         }
-        if let o = output.first {
-            try AtomicFile.write(text, to: o)
-            if !quiet { print(c.table(), terminator: "") }
-        } else {
-            print(text, terminator: "")
+        try write(outputTargets(), render: render)
+    }
+
+    /// Writes the analyses: each `--output` target in its format, and standard output in
+    /// `--format` (always when there is no `--output` or one is `-`; else unless `--quiet`).
+    private func emit(_ analysed: [(path: String, report: AnalysisReport)]) throws {
+        func render(_ format: OutputFormat) throws -> String {
+            paths.count == 1 ? try Self.render(analysed[0].report, as: format) : try Self.render(analysed, as: format)
+        }
+        try write(outputTargets(), render: render) { folder in
+            for a in analysed {
+                try AtomicFile.write(try Self.render(a.report, as: format), to: folder + "/" + stem(a.path) + "." + format.fileExtension)
+            }
         }
     }
 
-    private func emit(_ report: AnalysisReport, for path: String) throws {
-        if output.isEmpty {
-            print(try render(report, as: format), terminator: "")
-            return
+    /// Puts `render`'s text into every target (`folder` fills a folder target) and on standard output.
+    private func write(_ targets: [OutputTarget], render: (OutputFormat) throws -> String,
+                       folder: ((String) throws -> Void)? = nil) throws {
+        for target in targets {
+            switch target {
+            case .standardOutput: break
+            case let .file(path, fileFormat): try AtomicFile.write(try render(fileFormat), to: path)
+            case let .folder(dir):
+                do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                    throw OutputError(file: dir, problem: "cannot create the folder: \(FileProblem.text(error))")
+                }
+                try folder?(dir)
+            }
         }
-        for o in output {
-            let target = paths.count > 1 ? o + (o.hasSuffix("/") ? "" : "/") + stem(path) + "." + format.rawValue : o
-            let ext = URL(fileURLWithPath: target).pathExtension.lowercased()
-            let fileFormat = OutputFormat(rawValue: ext) ?? (ext == "txt" ? .table : format)
-            try AtomicFile.write(try render(report, as: fileFormat), to: target)
-        }
-        if !quiet { print(ReportFormatter.table(report), terminator: "") }
+        if targets.isEmpty || targets.contains(.standardOutput) || !quiet { StandardStreams.write(try render(format)) }
     }
 
-    private func render(_ report: AnalysisReport, as format: OutputFormat) throws -> String {
+    /// One analysis as text.
+    static func render(_ report: AnalysisReport, as format: OutputFormat) throws -> String {
         switch format {
         case .table: return ReportFormatter.table(report)
         case .csv: return ReportFormatter.csv(report)
         case .json: return String(decoding: try report.jsonData(), as: UTF8.self) + "\n"
+        }
+    }
+
+    /// Several analyses as one document: tables one after another under their paths, one CSV
+    /// with a first column `model`, or one JSON array.
+    static func render(_ analysed: [(path: String, report: AnalysisReport)], as format: OutputFormat) throws -> String {
+        switch format {
+        case .table: return analysed.map { "== \($0.path) ==\n" + ReportFormatter.table($0.report) }.joined(separator: "\n")
+        case .csv: return ReportFormatter.csv(analysed.map { (model: $0.path, report: $0.report) })
+        case .json: return String(decoding: try AnalysisReport.jsonData(analysed.map(\.report)), as: UTF8.self) + "\n"
         }
     }
 }

@@ -2,9 +2,12 @@ import ArgumentParser
 import Experiments
 import Foundation
 import Plot
+import Settings
 import Train
 
-struct ExperimentCommand: ParsableCommand {
+struct ExperimentCommand: ParsableCommand, NamesSettings {
+    static let flagNames = TrainArguments.flagNames.merging(ProtocolArguments.flagNames)
+
     static let configuration = CommandConfiguration(
         commandName: "experiment",
         abstract: "MLP baseline vs TempBalance and its two controls under the experiment protocol.",
@@ -20,33 +23,53 @@ struct ExperimentCommand: ParsableCommand {
     @OptionGroup var training: TrainArguments
     @OptionGroup var protocolOptions: ProtocolArguments
 
-    @Option(help: "Training-set sizes: examples per class, comma-separated.") var sizes: String = "4,8"
-    @Option(help: "Evaluations of the validation and test splits per run (the learning curves' points).") var evaluations: Int = 10
-    @Option(help: "Minimum optimizer steps per run.") var minSteps: Int = 500
-    @Option(help: "Maximum optimizer steps per run.") var maxSteps: Int = 6000
+    private typealias L = ProtocolPlan.Limits
+    @Option(help: "Training-set sizes: examples per class, comma-separated, each in \(L.count); at most \(L.gridSize.upper) values.")
+    var sizes: String = "4,8"
+    @Option(help: "Evaluations of the validation and test splits per run (the learning curves' points); \(L.evaluations).")
+    var evaluations: Int = 10
+    @Option(help: "Minimum optimizer steps per run; \(L.count).") var minSteps: Int = 500
+    @Option(help: "Maximum optimizer steps per run; \(L.count), at least --min-steps.") var maxSteps: Int = 6000
     @Option(name: .customLong("init"), help: ArgumentHelp("Fine-tune every run from this checkpoint.", valueName: "CHECKPOINT"))
     var initCheckpoint: String?
 
     func base() throws -> TrainConfig {
         var c = try training.config(out: protocolOptions.runs)
         c.initCheckpoint = initCheckpoint
-        guard c.validationPerClass > 0 else { throw ValidationError("the protocol chooses on a validation split: give --validation-per-class") }
-        guard minSteps > 0, maxSteps >= minSteps else { throw ValidationError("--min-steps must be positive and at most --max-steps") }
-        guard evaluations >= 1 else { throw ValidationError("--evaluations must be at least 1") }
+        try validated(Self.flagNames) {
+            try InvalidSetting.require(c.validationPerClass > 0, "validation_per_class", c.validationPerClass,
+                                       "at least 1: the protocol chooses on a validation split")
+            try L.count.check(minSteps, "min_steps")
+            try L.count.check(maxSteps, "max_steps")
+            try InvalidSetting.require(maxSteps >= minSteps, "max_steps", maxSteps, "at least min_steps (\(minSteps))", related: ["min_steps"])
+            try L.evaluations.check(evaluations, "evaluations")
+        }
         return c
     }
 
-    func validate() throws {
-        _ = try base()
+    func sizeList() throws -> [Int] {
         let k = try commaSeparated(sizes, option: "sizes") { Int($0) }
-        guard k.allSatisfy({ $0 > 0 }), Set(k).count == k.count else { throw ValidationError("--sizes must be different positive counts") }
-        _ = try protocolOptions.plan(cells: MLPTask.cells(perClass: k, classes: 10))
+        try validated(Self.flagNames) {
+            try L.gridSize.check(k.count, "sizes.count")
+            try L.count.check(each: k, "sizes")
+            try InvalidSetting.require(Set(k).count == k.count, "sizes", sizes, "different counts")
+        }
+        return k
+    }
+
+    func validate() throws {
+        let base = try base()
+        _ = try protocolOptions.plan(cells: MLPTask.cells(perClass: try sizeList(), classes: 10))
+        var inputs = CommandInputs()
+        inputs.file(base.initCheckpoint)
+        inputs.folder(base.dataDir)
+        try protocolOptions.checkOutputs(inputs)
     }
 
     func run() throws {
         let base = try base()
         let dataset = try base.data.load(folder: base.dataDir)
-        let sizes = try commaSeparated(sizes, option: "sizes") { Int($0) }
+        let sizes = try sizeList()
         let cells = MLPTask.cells(perClass: sizes, classes: dataset.classes)
         let plan = try protocolOptions.plan(cells: cells)
         var task = MLPTask(base: base, dataset: dataset, perClass: Dictionary(uniqueKeysWithValues: zip(cells.map(\.id), sizes)),

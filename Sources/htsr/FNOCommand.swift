@@ -10,7 +10,9 @@ struct FNOCommand: ParsableCommand {
         subcommands: [FNOTrainCommand.self, FNOExperimentCommand.self])
 }
 
-struct FNOTrainCommand: ParsableCommand {
+struct FNOTrainCommand: ParsableCommand, NamesSettings {
+    static let flagNames = FNOArguments.flagNames
+
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train an FNO (autoregressive rollout; Darcy: one step from a to u).",
@@ -24,7 +26,13 @@ struct FNOTrainCommand: ParsableCommand {
     @Option(help: "Output folder.") var out: String
     @Flag(name: .shortAndLong, help: "No progress lines on standard error.") var quiet = false
 
-    func validate() throws { try validated(options.config(out: out).validate) }
+    func validate() throws {
+        try validated(Self.flagNames) { try options.config(out: out).validate() }
+        var inputs = CommandInputs()
+        inputs.file(options.data)
+        try inputs.check(folder: out, option: "--out", replaces: false)
+        for name in FNOTrainer.outputFiles { try inputs.check(file: out + "/" + name, option: "--out") }
+    }
 
     func run() throws {
         let trainer = try FNOTrainer(config: options.config(out: out))

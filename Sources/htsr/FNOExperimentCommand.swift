@@ -3,9 +3,12 @@ import Experiments
 import FNO
 import Foundation
 import Plot
+import Settings
 import Train
 
-struct FNOExperimentCommand: ParsableCommand {
+struct FNOExperimentCommand: ParsableCommand, NamesSettings {
+    static let flagNames = FNOArguments.flagNames.merging(ProtocolArguments.flagNames)
+
     static let configuration = CommandConfiguration(
         commandName: "experiment",
         abstract: "FNO baseline vs TempBalance and its two controls under the experiment protocol.",
@@ -22,33 +25,49 @@ struct FNOExperimentCommand: ParsableCommand {
 
     @OptionGroup var training: FNOArguments
     @OptionGroup var protocolOptions: ProtocolArguments
-    @Option(help: "Training-set sizes, comma-separated (each must divide the pool).") var trainSamples: String = "50"
-    @Option(help: "TempBalance's reference scale per size, comma-separated (default: the paper's s for the nearest sample count).")
+    private typealias L = ProtocolPlan.Limits
+    @Option(help: "Training-set sizes, comma-separated (each must divide the pool), each in \(L.count); at most \(L.gridSize.upper) values.")
+    var trainSamples: String = "50"
+    @Option(help: "TempBalance's reference scale per size, comma-separated, each in \(L.scale) (default: the paper's s for the nearest sample count).")
     var referenceScales: String?
-    @Option(help: "Evaluations of the validation and test sets per run (the learning curves' points; the last epoch always).")
+    @Option(help: "Evaluations of the validation and test sets per run (the learning curves' points; the last epoch always); \(L.evaluations).")
     var evaluations: Int = 10
 
     func cells() throws -> [ProtocolCell] {
         let sizes = try commaSeparated(trainSamples, option: "train-samples") { Int($0) }
-        guard sizes.allSatisfy({ $0 > 0 }), Set(sizes).count == sizes.count else { throw ValidationError("--train-samples must be different positive counts") }
         let refs = try referenceScales.map { try commaSeparated($0, option: "reference-scales") { Double($0) } }
-        if let r = refs, r.count != sizes.count { throw ValidationError("--reference-scales needs one value per --train-samples size") }
+        try validated(Self.flagNames) {
+            try L.gridSize.check(sizes.count, "train_samples.count")
+            try L.count.check(each: sizes, "train_samples")
+            try InvalidSetting.require(Set(sizes).count == sizes.count, "train_samples", trainSamples, "different counts")
+            if let r = refs {
+                try L.scale.check(each: r, "reference_scales")
+                try InvalidSetting.require(r.count == sizes.count, "reference_scales", referenceScales ?? "",
+                                           "one value per train_samples size (\(sizes.count))", related: ["train_samples"])
+            }
+        }
         let withScale = !protocolOptions.scales.isEmpty
         return FNOTask.cells(trainSamples: sizes) { n in withScale ? (refs?[sizes.firstIndex(of: n)!] ?? FNOTask.referenceScale(samples: n)) : nil }
     }
 
     func base() throws -> FNOTrainConfig {
         var c = training.config(out: protocolOptions.runs)
-        guard c.validationSamples > 0 else { throw ValidationError("the protocol chooses on a validation set: give --validation-samples") }
-        guard evaluations >= 1 else { throw ValidationError("--evaluations must be at least 1") }
-        c.evalEvery = max(1, c.epochs / evaluations)
-        try validated(c.validate)
+        try validated(Self.flagNames) {
+            try InvalidSetting.require(c.validationSamples > 0, "validation_samples", c.validationSamples,
+                                       "at least 1: the protocol chooses on a validation set")
+            try L.evaluations.check(evaluations, "evaluations")
+            c.evalEvery = max(1, c.epochs / evaluations)
+            try c.validate()
+        }
         return c
     }
 
     func validate() throws {
         _ = try base()
         _ = try protocolOptions.plan(cells: try cells())
+        var inputs = CommandInputs()
+        inputs.file(training.data)
+        try protocolOptions.checkOutputs(inputs)
     }
 
     func run() throws {

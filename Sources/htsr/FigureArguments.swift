@@ -30,14 +30,18 @@ struct FigureArguments: ParsableArguments {
     @Option(help: "Image format: png, svg or pdf.")
     var format: ImageFormat = .png
 
-    @Option(help: ArgumentHelp("Figure size: WxH in pixels, or WxHin / WxHcm (72 pixels per inch).", valueName: "WxH"))
+    @Option(help: ArgumentHelp("Figure size: WxH in pixels, or WxHin / WxHcm (72 pixels per inch); 64 to 20000 pixels a side.", valueName: "WxH"))
     var size: String = FigureArguments.defaultSize
 
-    @Option(help: ArgumentHelp("Font: FACE,POINTS (e.g. 'DejaVu Sans,11').", valueName: "FONT"))
+    @Option(help: ArgumentHelp("Font: FACE,POINTS (e.g. 'DejaVu Sans,11'), 4 to 72 points.", valueName: "FONT"))
     var font: String = FigureArguments.defaultFont
 
-    @Option(help: "gnuplot processes drawing in parallel.")
-    var processes: Int = defaultThreadCount
+    @Option(help: "gnuplot processes drawing in parallel; [\(PlotOptions.processRange.lowerBound), \(PlotOptions.processRange.upperBound)].")
+    var processes: Int = min(defaultThreadCount, PlotOptions.processRange.upperBound)
+
+    @Option(help: ArgumentHelp("Seconds gnuplot may spend on one figure; past it gnuplot is stopped and the command fails naming the figure.",
+                               valueName: "SECONDS"))
+    var figureTimeLimit: Double = FigureRenderer.defaultFigureTimeLimit
 
     @Option(help: ArgumentHelp("The model's name in titles (default: from the input path).", valueName: "TEXT"))
     var title: String?
@@ -51,10 +55,41 @@ struct FigureArguments: ParsableArguments {
     func validate() throws {
         if let f = figures, case let .failure(e) = FigureKind.parseList(f) { throw ValidationError(e.description) }
         guard FigureSize(parsing: size) != nil else {
-            throw ValidationError("--size '\(size)' is not WxH (pixels, 64 to 20000) or WxHin / WxHcm, e.g. 800x560 or 3.5x2.5in")
+            throw ValidationError("--size '\(size)' is not WxH (pixels) or WxHin / WxHcm of 64 to 20000 pixels a side, e.g. 800x560 or 3.5x2.5in")
         }
         guard FontSpec(parsing: font) != nil else { throw ValidationError("--font '\(font)' is not FACE,POINTS with 4 to 72 points") }
-        guard processes >= 1 else { throw ValidationError("--processes must be at least 1") }
+        guard PlotOptions.processRange.contains(processes) else {
+            throw ValidationError("--processes \(processes): must be an integer in [\(PlotOptions.processRange.lowerBound), \(PlotOptions.processRange.upperBound)]")
+        }
+        guard figureTimeLimit.isFinite, figureTimeLimit > 0, figureTimeLimit <= 86_400 else {
+            throw ValidationError("--figure-time-limit must be a number of seconds in (0, 86400]; got \(figureTimeLimit)")
+        }
+    }
+
+    /// What a plot or report of `input` reads: the input, `--compare`, `--eigenvalues`.
+    func inputs(_ input: String) -> CommandInputs {
+        var i = CommandInputs()
+        for path in [input, compare].compactMap({ $0 }) {
+            switch PlotInput(path) {
+            case .checkpoint: i.checkpoint(path)
+            case let .analysisJSON(p), let .trainingLog(p): i.file(p)
+            }
+        }
+        i.folder(eigenvalues)
+        return i
+    }
+
+    /// Checks `--out` against the inputs (`replaces`: the folder is replaced whole).
+    func checkOutput(_ out: String, input: String, replaces: Bool) throws {
+        try checkOneStandardInput([input, compare])
+        try inputs(input).check(folder: out, option: "--out", replaces: replaces)
+    }
+
+    /// The plot options; `input` is what the figures are made from (never replaced).
+    func plotOptions(input: String) throws -> PlotOptions {
+        var o = try plotOptions()
+        o.protected = inputs(input).identities
+        return o
     }
 
     func plotOptions() throws -> PlotOptions {
@@ -65,7 +100,9 @@ struct FigureArguments: ParsableArguments {
             settings = preset.settings(format: format, size: size == Self.defaultSize ? nil : settings.size,
                                        font: font == Self.defaultFont ? nil : settings.font)
         }
-        return PlotOptions(kinds: kinds, figureLayers: figureLayers, alpha: alpha, settings: settings, processes: processes)
+        var options = PlotOptions(kinds: kinds, figureLayers: figureLayers, alpha: alpha, settings: settings, processes: processes)
+        options.figureTimeLimit = figureTimeLimit
+        return options
     }
 }
 
@@ -75,11 +112,14 @@ enum PlotInput {
     case analysisJSON(String)
     case trainingLog(String)
 
-    /// A folder with `log.jsonl` or a `.jsonl` file is a training log; a `.json` file other than a
-    /// sharded checkpoint's `*.index.json` is an analysis; anything else is a checkpoint.
+    /// `-` is an analysis on standard input; a folder with `log.jsonl` or a `.jsonl` file is a
+    /// training log; a `.json` file other than a sharded checkpoint's `*.index.json` is an
+    /// analysis; anything else is a checkpoint.
     init(_ path: String) {
         let lower = path.lowercased()
-        if isDirectory(path), FileManager.default.fileExists(atPath: path + "/log.jsonl") {
+        if path == StandardStreams.name {
+            self = .analysisJSON(path)
+        } else if isDirectory(path), FileManager.default.fileExists(atPath: path + "/log.jsonl") {
             self = .trainingLog(path + "/log.jsonl")
         } else if lower.hasSuffix(".jsonl") {
             self = .trainingLog(path)
@@ -101,6 +141,9 @@ func loadAnalysis(_ path: String, eigenvalues: String?, analysis: AnalysisArgume
     switch PlotInput(path) {
     case .trainingLog:
         throw ValidationError("\(path) is a training log; it cannot be compared with or reported as an analysis")
+    case .analysisJSON where path == StandardStreams.name:
+        data = try AnalysisData.load(json: try StandardStreams.readInput(), source: "standard input", label: title ?? "standard input",
+                                     eigenvalueFolder: eigenvalues)
     case .analysisJSON:
         data = try AnalysisData.load(json: path, label: label, eigenvalueFolder: eigenvalues)
     case .checkpoint:

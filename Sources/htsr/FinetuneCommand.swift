@@ -1,12 +1,18 @@
 import ArgumentParser
 import Foundation
+import PowerLaw
 import Text
 import Train
 import Transformer
 
 extension Pooling: ExpressibleByArgument {}
 
-struct FinetuneCommand: ParsableCommand {
+struct FinetuneCommand: ParsableCommand, NamesSettings {
+    private typealias L = FinetuneConfig.Limits
+    private static let defaults = FinetuneConfig()
+    /// The run's settings named otherwise on the command line (the policy's).
+    static let flagNames = PolicyArguments.flagNames
+
     static let configuration = CommandConfiguration(
         commandName: "finetune",
         abstract: "Fine-tune a pretrained BERT-family encoder with a classification head, optionally with TempBalance.",
@@ -28,49 +34,50 @@ struct FinetuneCommand: ParsableCommand {
 
     @OptionGroup var data: TextDataArguments
 
-    @Option(help: "Truncate sequences to this many tokens, special tokens included.")
-    var maxLength: Int = 128
+    @Option(help: "Truncate sequences to this many tokens, special tokens included; \(L.maxLength), at most the model's max_position_embeddings.")
+    var maxLength: Int = defaults.maxLength
 
     @Option(help: "cls ([CLS] through the pooler, as BertForSequenceClassification) or mean (masked mean of the tokens).")
-    var pooling: Pooling = .cls
+    var pooling: Pooling = defaults.pooling
 
-    @Option(help: "Epochs.")
-    var epochs: Int = 10
+    @Option(help: "Epochs; \(L.epochs).")
+    var epochs: Int = defaults.epochs
 
-    @Option(help: "Mini-batch size (also the evaluation batch).")
-    var batchSize: Int = 16
+    @Option(help: "Mini-batch size (also the evaluation batch); \(L.batchSize).")
+    var batchSize: Int = defaults.batchSize
 
-    @Option(help: "The peak learning rate η.")
-    var lr: Float = 3e-5
+    @Option(help: "The peak learning rate η; \(L.lr).")
+    var lr: Float = defaults.lr
 
-    @Option(help: "AdamW's decoupled weight decay (weights only: not biases, not LayerNorm).")
-    var weightDecay: Float = 0.1
+    @Option(help: "AdamW's decoupled weight decay (weights only: not biases, not LayerNorm); \(L.weightDecay).")
+    var weightDecay: Float = defaults.weightDecay
 
-    @Option(help: "Linear warmup over this fraction of the steps, then linear decay to 0.")
-    var warmupRatio: Double = 0.06
+    @Option(help: "Linear warmup over this fraction of the steps, then linear decay to 0; \(L.warmupRatio).")
+    var warmupRatio: Double = defaults.warmupRatio
 
-    @Option(help: "Clip gradients to this global norm.")
-    var clip: Float = 1
+    @Option(help: "Clip gradients to this global norm; \(L.clip).")
+    var clip: Float = defaults.clip ?? 1
 
     @Flag(help: "No gradient clipping.")
     var noClip = false
 
     @Option(help: "none, tempbalance, tempbalance-frozen (its first multipliers kept) or uniform (--uniform-multiplier on the layers it balances).")
-    var policy: PolicyMode = .none
+    var policy: PolicyMode = defaults.policy
 
-    @Option(help: "uniform: the multiplier of the layers TempBalance would balance.")
-    var uniformMultiplier: Double = 1
+    @Option(help: "uniform: the multiplier of the layers TempBalance would balance; \(PolicyOptions.Limits.uniformMultiplier).")
+    var uniformMultiplier: Double = defaults.uniformMultiplier
 
     @OptionGroup var policyArguments: PolicyArguments
 
-    @Option(help: "Hill's xmin position for the in-loop fits (1.5 = top third, the NLP reference).")
-    var xminPos: Double = 1.5
+    @Option(help: "Hill's xmin position for the in-loop fits (1.5 = top third, the NLP reference); \(Hill.xminPosRange).")
+    var xminPos: Double = defaults.xminPos
 
     @OptionGroup var loop: BalanceLoopArguments
 
-    @Option(help: "Random seed (head initialisation, training subset, example order, dropout).")
-    var seed: UInt64 = 0
+    @OptionGroup var memory: MemoryArguments
 
+    @Option(help: "Random seed (head initialisation, training subset, example order, dropout); any 64-bit unsigned integer.")
+    var seed: UInt64 = defaults.seed
 
     @Option(help: "Output folder.")
     var out: String
@@ -78,7 +85,7 @@ struct FinetuneCommand: ParsableCommand {
     @Flag(help: "Continue the run in --out from its resume state (same options and data).")
     var resume = false
 
-    @Option(help: "Stop after this many steps (continue later with --resume).")
+    @Option(help: "Stop after this many steps (continue later with --resume); \(TrainConfig.Limits.count).")
     var stopAfter: Int?
 
     @Flag(name: .shortAndLong, help: "No progress line on standard error.")
@@ -108,13 +115,23 @@ struct FinetuneCommand: ParsableCommand {
         c.analysisThreads = loop.analysisThreads
         c.stopAfter = stopAfter
         c.resume = resume
-        try validated(c.validate)
+        try validated(Self.flagNames) { try c.validate() }
         return c
     }
 
     func validate() throws {
         _ = try finetuneConfig()
         try data.validate()
+        // The run folder receives config.json and model.safetensors: never an input's (the
+        // pretrained model's folder, the data), nor a file inside the model's folder.
+        var inputs = CommandInputs()
+        inputs.folder(model)
+        data.inputs(&inputs)
+        try inputs.check(folder: out, option: "--out", replaces: false)
+        let resumeState = FinetuneTrainer.outputFiles.last!
+        for name in FinetuneTrainer.outputFiles where !(resume && name == resumeState) {
+            try inputs.check(file: out + "/" + name, option: "--out")
+        }
     }
 
     func run() throws {
@@ -131,7 +148,7 @@ struct FinetuneCommand: ParsableCommand {
         let outcome = try trainer.run(progress: line.show, shouldStop: { interrupt.requested })
         line.finish()
         print(FinetuneReport.summary(outcome, trainer: trainer))
-        if !outcome.finished && interrupt.requested { throw ExitCode(130) }
+        if !outcome.finished && interrupt.requested { throw interrupt.exitCode }
     }
 }
 

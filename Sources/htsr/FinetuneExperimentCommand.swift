@@ -2,11 +2,15 @@ import ArgumentParser
 import Experiments
 import Foundation
 import Plot
+import PowerLaw
+import Settings
 import Text
 import Train
 import Transformer
 
-struct FinetuneExperimentCommand: ParsableCommand {
+struct FinetuneExperimentCommand: ParsableCommand, NamesSettings {
+    static let flagNames = PolicyArguments.flagNames.merging(ProtocolArguments.flagNames)
+
     static let configuration = CommandConfiguration(
         commandName: "finetune-experiment",
         abstract: "Fine-tuning baseline vs TempBalance and its two controls under the experiment protocol.",
@@ -28,19 +32,23 @@ struct FinetuneExperimentCommand: ParsableCommand {
     var model: String
     @Option(help: "r8, tweets or 20ng (built in; Scripts/setup fetches them).") var data: BuiltinTextData
     @Option(help: "Folder of the built-in sets.") var dataDir: String = BuiltinTextData.defaultFolder
-    @Option(help: "Training-set sizes, comma-separated.") var trainCounts: String = "16,64"
-    @Option(help: "Validation examples set aside from the training pool (fixed, stratified).") var validationCount: Int = 150
-    @Option(help: "Evaluate a fixed stratified subset of this many test examples (default: the whole official test split).")
+    private typealias L = FinetuneConfig.Limits
+    private typealias P = ProtocolPlan.Limits
+    private typealias Sizes = LowDataSplits.Limits
+    @Option(help: "Training-set sizes, comma-separated, each in \(Sizes.count); at most \(P.gridSize.upper) values.") var trainCounts: String = "16,64"
+    @Option(help: "Validation examples set aside from the training pool (fixed, stratified); \(Sizes.count).") var validationCount: Int = 150
+    @Option(help: "Evaluate a fixed stratified subset of this many test examples (default: the whole official test split); \(Sizes.count).")
     var testCount: Int?
-    @Option(help: "Truncate sequences to this many tokens, special tokens included.") var maxLength: Int = 64
-    @Option(help: "Epochs per run (the best epoch by validation accuracy is kept).") var epochs: Int = 10
-    @Option(help: "Mini-batch size (also the evaluation batch).") var batchSize: Int = 8
-    @Option(help: "AdamW's decoupled weight decay (weights only).") var weightDecay: Float = 0.1
-    @Option(help: "Linear warmup over this fraction of the steps, then linear decay to 0.") var warmupRatio: Double = 0.06
-    @Option(help: "Clip gradients to this global norm.") var clip: Float = 1
+    @Option(help: "Truncate sequences to this many tokens, special tokens included; \(L.maxLength), at most the model's max_position_embeddings.")
+    var maxLength: Int = 64
+    @Option(help: "Epochs per run (the best epoch by validation accuracy is kept); \(L.epochs).") var epochs: Int = 10
+    @Option(help: "Mini-batch size (also the evaluation batch); \(L.batchSize).") var batchSize: Int = 8
+    @Option(help: "AdamW's decoupled weight decay (weights only); \(L.weightDecay).") var weightDecay: Float = 0.1
+    @Option(help: "Linear warmup over this fraction of the steps, then linear decay to 0; \(L.warmupRatio).") var warmupRatio: Double = 0.06
+    @Option(help: "Clip gradients to this global norm; \(L.clip).") var clip: Float = 1
     @Option(help: "cls or mean pooling.") var pooling: Pooling = .cls
-    @Option(help: "Hill's xmin position for the in-loop fits.") var xminPos: Double = 1.5
-    @Option(help: "Grid searches on the first K seeds; all seeds at the chosen rates (default: all seeds everywhere).")
+    @Option(help: "Hill's xmin position for the in-loop fits; \(Hill.xminPosRange).") var xminPos: Double = 1.5
+    @Option(help: "Grid searches on the first K seeds; all seeds at the chosen rates (default: all seeds everywhere); \(P.selectionSeeds), at most the number of --seeds.")
     var selectionSeeds: Int?
     @Flag(help: "Train nothing: write the report from the runs finished so far (an experiment in progress or stopped).")
     var reportOnly = false
@@ -49,7 +57,11 @@ struct FinetuneExperimentCommand: ParsableCommand {
 
     func counts() throws -> [Int] {
         let n = try commaSeparated(trainCounts, option: "train-counts") { Int($0) }
-        guard n.allSatisfy({ $0 > 0 }), Set(n).count == n.count else { throw ValidationError("--train-counts must be different positive counts") }
+        try validated(Self.flagNames) {
+            try P.gridSize.check(n.count, "train_counts.count")
+            try Sizes.count.check(each: n, "train_counts")
+            try InvalidSetting.require(Set(n).count == n.count, "train_counts", trainCounts, "different counts")
+        }
         return n
     }
 
@@ -66,22 +78,29 @@ struct FinetuneExperimentCommand: ParsableCommand {
         c.xminPos = xminPos
         c.policyOptions = policyArguments.options(defaultUnit: FinetuneConfig.defaultPolicy.unit)
         c.out = protocolOptions.runs
-        try validated(c.validate)
-        if let t = testCount, t < 1 { throw ValidationError("--test-count must be positive") }
-        guard validationCount > 0 else { throw ValidationError("--validation-count must be positive (the protocol chooses on it)") }
+        try validated(Self.flagNames) {
+            try c.validate()
+            try Sizes.count.check(validationCount, "validation_count")
+            try Sizes.count.check(testCount, "test_count")
+        }
         return c
     }
 
     func plan() throws -> ProtocolPlan {
         var p = try protocolOptions.plan(cells: FinetuneTask.cells(trainCounts: try counts()))
         p.selectionSeeds = selectionSeeds
-        try validated(p.validate)
+        try validated(Self.flagNames) { try p.validate() }
         return p
     }
 
     func validate() throws {
         _ = try base()
         _ = try plan()
+        // The runs and the report never go onto the model or the data sets.
+        var inputs = CommandInputs()
+        inputs.folder(model)
+        inputs.folder(dataDir)
+        try protocolOptions.checkOutputs(inputs)
     }
 
     func run() throws {

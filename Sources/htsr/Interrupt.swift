@@ -1,33 +1,16 @@
-import Dispatch
+import ArgumentParser
+import Checkpoint
 import Foundation
 
-/// Ctrl-C (SIGINT) and SIGTERM as a request to stop at the next safe point instead of at once, for
-/// commands that can leave a resumable state: the first signal sets `requested` (the command
-/// polls it, saves, and exits with 130); a second one ends the process at once with 130.
-final class Interrupt: @unchecked Sendable {  // `flag` guarded by `lock`; the dispatch sources are only touched in init
-    private let lock = NSLock()
-    private var flag = false
-    private var sources: [DispatchSourceSignal] = []
+/// Ctrl-C (SIGINT), SIGTERM and SIGHUP as a request to stop at the next safe point instead of at
+/// once, for commands that can leave a resumable state: the first signal sets `requested` (the
+/// command polls it, saves, and ends with `exitCode`, 128 + the signal); a second one removes the
+/// temporary files and staging folders and ends the process at once (`TemporaryFiles`).
+struct Interrupt: Sendable {
+    init() { TemporaryFiles.deferInterrupts() }
 
-    init() {
-        for s in [SIGINT, SIGTERM] {
-            signal(s, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: s, queue: .global(qos: .userInteractive))
-            source.setEventHandler { [self] in
-                lock.lock()
-                let again = flag
-                flag = true
-                lock.unlock()
-                if again { _exit(130) }
-                FileHandle.standardError.write(Data("\nhtsr: stopping after this step to save a resumable state (again to quit at once)\n".utf8))
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
+    var requested: Bool { TemporaryFiles.stopSignal != nil }
 
-    var requested: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return flag
-    }
+    /// 128 + the signal that asked to stop (130 for Ctrl-C, 143 for SIGTERM).
+    var exitCode: ExitCode { ExitCode(128 + (TemporaryFiles.stopSignal ?? SIGINT)) }
 }

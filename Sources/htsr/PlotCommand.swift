@@ -37,9 +37,11 @@ struct PlotCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing on standard output.")
     var quiet = false
 
+    func validate() throws { try figureOptions.checkOutput(out, input: input, replaces: false) }
+
     func run() throws {
         let gnuplot = try GnuplotLocator.find()
-        let options = try figureOptions.plotOptions()
+        let options = try figureOptions.plotOptions(input: input)
         let start = Date()
         let progress = Terminal.ProgressLine(prefix: "figures")
         defer { progress.finish() }

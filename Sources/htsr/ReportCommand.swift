@@ -25,12 +25,14 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing on standard output.")
     var quiet = false
 
+    func validate() throws { try figureOptions.checkOutput(out, input: input, replaces: true) }
+
     func run() throws {
         let gnuplot = try GnuplotLocator.find()
         if case .trainingLog = PlotInput(input) {
             throw ValidationError("\(input) is a training log; plot it with htsr plot \(input)")
         }
-        let options = try figureOptions.plotOptions()
+        let options = try figureOptions.plotOptions(input: input)
         let (data, nonFinite) = try loadAnalysis(input, eigenvalues: figureOptions.eigenvalues, analysis: analysis,
                                                 keepEigenvalues: true, title: figureOptions.title)
         let other = try figureOptions.compare.map { try loadAnalysis($0, eigenvalues: nil, analysis: analysis, keepEigenvalues: false).0 }

@@ -4,6 +4,7 @@ import Text
 import Train
 import Transformer
 import Random
+import Settings
 
 /// Which text-classification data a command reads and how it is split: a built-in set or a user's
 /// file, the training subset (`--train-count` / `--train-ratio`, stratified and seeded), the fixed
@@ -30,17 +31,22 @@ struct TextDataArguments: ParsableArguments {
     @Option(help: "With a data file: utf8 or latin1.")
     var encoding: TextEncoding = .utf8
 
-    @Option(help: "Train on N examples of the training pool (stratified, seeded).")
+    @Option(help: "Train on N examples of the training pool (stratified, seeded); \(LowDataSplits.Limits.count).")
     var trainCount: Int?
 
-    @Option(help: "Train on this fraction of the pool left after validation (stratified, seeded).")
+    @Option(help: "Train on this fraction of the pool left after validation (stratified, seeded); \(LowDataSplits.Limits.trainRatio).")
     var trainRatio: Double?
 
-    @Option(help: "Validation examples set aside from the training pool (fixed, whatever the seed).")
+    @Option(help: "Validation examples set aside from the training pool (fixed, whatever the seed); \(LowDataSplits.Limits.count).")
     var validationCount: Int?
 
-    @Option(help: "Validation share of the training pool (default 0.1).")
+    @Option(help: "Validation share of the training pool (default \(defaultValidationRatio)); \(LowDataSplits.Limits.validationRatio).")
     var validationRatio: Double?
+
+    private static var defaultValidationRatio: String {
+        if case let .ratio(r) = LowDataSplits.defaultValidation { return formatSetting(r) }
+        return "none"
+    }
 
     var builtin: BuiltinTextData? { BuiltinTextData(rawValue: data) }
 
@@ -53,11 +59,18 @@ struct TextDataArguments: ParsableArguments {
         }
         if builtin != nil, testFile != nil { throw ValidationError("--test-file is for a data file; the built-in sets have their test split") }
         if trainCount != nil && trainRatio != nil { throw ValidationError("give --train-count or --train-ratio, not both") }
-        if let n = trainCount, n < 1 { throw ValidationError("--train-count must be positive") }
-        if let r = trainRatio, !(r > 0 && r <= 1) { throw ValidationError("--train-ratio must be in (0, 1]") }
         if validationCount != nil && validationRatio != nil { throw ValidationError("give --validation-count or --validation-ratio, not both") }
-        if let n = validationCount, n < 1 { throw ValidationError("--validation-count must be positive") }
-        if let r = validationRatio, !(r > 0 && r < 1) { throw ValidationError("--validation-ratio must be in (0, 1)") }
+        try validated { try LowDataSplits.check(train: trainSize, validation: validationSize) }
+    }
+
+    var trainSize: TrainSize { trainCount.map { .count($0) } ?? trainRatio.map { .ratio($0) } ?? .all }
+    var validationSize: ValidationSize {
+        validationCount.map { .count($0) } ?? validationRatio.map { .ratio($0) } ?? LowDataSplits.defaultValidation
+    }
+
+    /// The files this reads (a data file and its test file; a built-in set's folder).
+    func inputs(_ inputs: inout CommandInputs) {
+        if builtin != nil { inputs.folder(dataDir) } else { inputs.file(data); inputs.file(testFile) }
     }
 
     /// Reads the data, draws the subsets (seeded: `RandomStream.subsample`) and tokenizes them.
@@ -70,10 +83,8 @@ struct TextDataArguments: ParsableArguments {
                                          columns: TextColumns(text: textColumn, label: labelColumn, secondText: secondTextColumn),
                                          encoding: encoding)
         }
-        let size: TrainSize = trainCount.map { .count($0) } ?? trainRatio.map { .ratio($0) } ?? .all
-        let validation: ValidationSize = validationCount.map { .count($0) } ?? validationRatio.map { .ratio($0) } ?? LowDataSplits.defaultValidation
         var rng = SeededRNG(seed: seed, stream: RandomStream.subsample)
-        let low = try LowDataSplits(splits, train: size, validation: validation, using: &rng)
+        let low = try LowDataSplits(splits, train: trainSize, validation: validationSize, using: &rng)
         func encode(_ d: TextDataset) throws -> [EncodedExample] {
             let e = try EncodedTexts(d, tokenizer: tokenizer, maxLength: maxLength)
             return zip(e.encodings, e.labels).map { EncodedExample(ids: $0.ids, typeIds: $0.typeIDs, label: $1) }

@@ -23,7 +23,7 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Text file, one input per line ('-': standard input).", valueName: "FILE"))
     var input: String
 
-    @Option(help: "Truncate to this many tokens, special tokens included (a pair: the longer text first).")
+    @Option(help: "Truncate to this many tokens, special tokens included (a pair: the longer text first); \(BertTokenizer.maxLengthRange) (a pair: at least 3).")
     var maxLength: Int?
 
     @Flag(help: "Each line is a sentence pair: two texts separated by its first tab.")
@@ -35,10 +35,10 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: "Encoding of the input: utf8 or latin1.")
     var encoding: TextEncoding = .utf8
 
+    @OptionGroup var memory: MemoryArguments
+
     func validate() throws {
-        if let maxLength, maxLength < (pair ? 3 : 2) {
-            throw ValidationError("--max-length must be at least \(pair ? 3 : 2) (the special tokens of a \(pair ? "pair" : "single text")).")
-        }
+        try validated { try BertTokenizer.checkMaxLength(maxLength, pair: pair) }
     }
 
     func run() throws {

@@ -1,105 +1,110 @@
 import ArgumentParser
+import PowerLaw
 import Train
 
 /// The options of one training run, shared by `htsr train` and `htsr experiment`.
+/// Defaults and ranges are `TrainConfig`'s own (`TrainConfig.Limits`).
 struct TrainArguments: ParsableArguments {
-    @Option(help: "The model (mlp).")
-    var model: String = "mlp"
+    @OptionGroup var memory: MemoryArguments
 
-    @Option(help: "Hidden layer widths, comma-separated.")
-    var hidden: String = "256,256,256,256"
+    private typealias L = TrainConfig.Limits
+    private static let defaults = TrainConfig()
+    /// The run's settings named otherwise on the command line (the policy's included).
+    static let flagNames = PolicyArguments.flagNames
+
+    @Option(help: "The model (mlp).")
+    var model: String = defaults.model
+
+    @Option(help: "Hidden layer widths, comma-separated: \(L.hiddenLayers.lower) to \(L.hiddenLayers.upper) widths, each \(L.width).")
+    var hidden: String = defaults.hidden.map(String.init).joined(separator: ",")
 
     @Option(help: "Hidden activation: relu or gelu.")
-    var activation: Activation = .relu
+    var activation: Activation = defaults.activation
 
     @Flag(help: "LayerNorm after each hidden Linear (ln1, ln2, …).")
     var layerNorm = false
 
-    @Option(help: "Dropout probability after each hidden activation.")
-    var dropout: Double = 0
+    @Option(help: "Dropout probability after each hidden activation; \(L.dropout).")
+    var dropout: Double = defaults.dropout
 
     @Option(help: "Data set: digits, mnist5k or fashion.")
-    var data: DataSetKind = .digits
+    var data: DataSetKind = defaults.data
 
     @Option(help: "Folder holding the data sets (Scripts/setup fills .cache/data).")
-    var dataDir: String = ".cache/data"
+    var dataDir: String = defaults.dataDir
 
-    @Option(help: "Train on this fraction of the training pool (per class, seeded).")
+    @Option(help: "Train on this fraction of the training pool (per class, seeded); \(L.trainRatio).")
     var trainRatio: Double?
 
-    @Option(help: "Train on K examples per class (seeded).")
+    @Option(help: "Train on K examples per class (seeded); \(L.count).")
     var perClass: Int?
 
-    @Option(help: "Hold out the last K examples of each class of the training pool as a validation split (fixed; 0 = none).")
-    var validationPerClass: Int = 0
+    @Option(help: "Hold out the last K examples of each class of the training pool as a validation split (fixed; 0 = none); \(L.validationPerClass).")
+    var validationPerClass: Int = defaults.validationPerClass
 
-    @Option(help: "Epochs (ignored when --steps is given).")
-    var epochs: Int = 10
+    @Option(help: "Epochs (ignored when --steps is given); \(L.epochs).")
+    var epochs: Int = defaults.epochs
 
-    @Option(help: "Total optimizer steps.")
+    @Option(help: "Total optimizer steps; \(L.count).")
     var steps: Int?
 
-    @Option(help: "Mini-batch size.")
-    var batchSize: Int = 32
+    @Option(help: "Mini-batch size; \(L.batchSize).")
+    var batchSize: Int = defaults.batchSize
 
     @Option(help: "sgd, adam (L2 added to the gradient) or adamw (decoupled weight decay).")
-    var optimizer: OptimizerKind = .sgd
+    var optimizer: OptimizerKind = defaults.optimizer.kind
 
-    @Option(help: "The global (peak) learning rate η.")
-    var lr: Float = 0.01
+    @Option(help: "The global (peak) learning rate η; \(L.lr).")
+    var lr: Float = defaults.lr
 
-    @Option(help: "SGD momentum.")
-    var momentum: Float = 0.9
+    @Option(help: "SGD momentum; \(L.momentum).")
+    var momentum: Float = defaults.optimizer.momentum
 
-    @Option(help: "Weight decay (weights only, not biases or norms).")
-    var weightDecay: Float = 0
+    @Option(help: "Weight decay (weights only, not biases or norms); \(L.weightDecay).")
+    var weightDecay: Float = defaults.optimizer.weightDecay
 
     @Option(help: "Learning-rate schedule: constant, cosine, step or linear (warmup then linear decay).")
-    var schedule: ScheduleKind = .cosine
+    var schedule: ScheduleKind = defaults.schedule
 
-    @Option(help: "linear: warmup steps as a fraction of all steps.")
-    var warmupRatio: Double = 0
+    @Option(help: "linear: warmup steps as a fraction of all steps; \(L.warmupRatio).")
+    var warmupRatio: Double = defaults.warmupRatio
 
-    @Option(help: "step: steps between decays.")
-    var stepSize: Int = 1000
+    @Option(help: "step: steps between decays; \(L.count).")
+    var stepSize: Int = defaults.stepSize
 
-    @Option(help: "step: decay factor.")
-    var gamma: Float = 0.5
+    @Option(help: "step: decay factor; \(L.gamma).")
+    var gamma: Float = defaults.gamma
 
-    @Option(help: "Clip gradients to this global norm.")
+    @Option(help: "Clip gradients to this global norm; \(L.clip).")
     var clip: Float?
 
     @Option(help: "none, tempbalance, tempbalance-frozen (its first multipliers kept) or uniform (--uniform-multiplier on the layers it balances).")
-    var policy: PolicyMode = .none
+    var policy: PolicyMode = defaults.policy
 
-    @Option(help: "uniform: the multiplier of the layers TempBalance would balance.")
-    var uniformMultiplier: Double = 1
+    @Option(help: "uniform: the multiplier of the layers TempBalance would balance; \(PolicyOptions.Limits.uniformMultiplier).")
+    var uniformMultiplier: Double = defaults.uniformMultiplier
 
     @OptionGroup var policyArguments: PolicyArguments
 
     @OptionGroup var loop: BalanceLoopArguments
 
-    @Option(help: "Hill's xmin position for the in-loop fits (2 = top half, 1.5 = top third).")
-    var xminPos: Double = 2
+    @Option(help: "Hill's xmin position for the in-loop fits (2 = top half, 1.5 = top third); \(Hill.xminPosRange).")
+    var xminPos: Double = defaults.xminPos
 
-    @Flag(help: "Fit only eigenvalues above 1e-5 in the loop.")
+    @Flag(help: "Fit only eigenvalues above \(ZeroFilter.referenceThreshold) in the loop.")
     var filterZeros = false
 
-    @Option(help: "Random seed (initialisation, data subset and order, dropout).")
-    var seed: UInt64 = 0
+    @Option(help: "Random seed (initialisation, data subset and order, dropout); any 64-bit unsigned integer.")
+    var seed: UInt64 = defaults.seed
 
-    @Option(help: "Steps between log lines (default: one epoch).")
+    @Option(help: "Steps between log lines (default: one epoch); \(L.count).")
     var logEvery: Int?
 
 
     func config(out: String) throws -> TrainConfig {
         var c = TrainConfig()
         c.model = model
-        let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) > 0 }) else {
-            throw ValidationError("--hidden must be positive integers separated by commas, e.g. 256,256,256,256; got '\(hidden)'")
-        }
-        c.hidden = widths.map { $0! }
+        c.hidden = try commaSeparated(hidden, option: "hidden") { Int($0) }
         c.activation = activation
         c.layerNorm = layerNorm
         c.dropout = dropout
@@ -133,9 +138,7 @@ struct TrainArguments: ParsableArguments {
         c.logEvery = logEvery
         c.blasThreads = loop.blasThreads
         c.analysisThreads = loop.analysisThreads
-        try validated(c.validate)
+        try validated(Self.flagNames) { try c.validate() }
         return c
     }
 }
-
-import Foundation

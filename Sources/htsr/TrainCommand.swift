@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Train
 
-struct TrainCommand: ParsableCommand {
+struct TrainCommand: ParsableCommand, NamesSettings {
+    static let flagNames = TrainArguments.flagNames
+
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a model on the CPU, optionally with TempBalance learning rates.",
@@ -26,18 +28,36 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue the run in --out from its resume.safetensors (same options).")
     var resume = false
 
-    @Option(help: "Stop after this many steps (resume later with --resume).")
+    @Option(help: "Stop after this many steps (resume later with --resume); \(TrainConfig.Limits.count).")
     var stopAfter: Int?
 
     @Flag(name: .shortAndLong, help: "No progress lines on standard error.")
     var quiet = false
 
-    func run() throws {
+    /// The run's settings, checked (a value out of range is a usage error naming its flag).
+    func config() throws -> TrainConfig {
         var config = try training.config(out: out)
         config.initCheckpoint = initCheckpoint
         config.newHead = newHead
         config.resume = resume
         config.stopAfter = stopAfter
+        try validated(Self.flagNames) { try config.validate() }
+        return config
+    }
+
+    func validate() throws {
+        let config = try config()
+        var inputs = CommandInputs()
+        inputs.file(config.initCheckpoint)
+        inputs.folder(config.dataDir)
+        try inputs.check(folder: out, option: "--out", replaces: false)
+        for name in Trainer.outputFiles where !(resume && name == "resume.safetensors") {
+            try inputs.check(file: out + "/" + name, option: "--out")
+        }
+    }
+
+    func run() throws {
+        let config = try config()
         let dataset = try config.data.load(folder: config.dataDir)
         let trainer = try Trainer(config: config, dataset: dataset)
         let outcome = try trainer.run(progress: quiet ? nil : { Terminal.error($0) })

@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import Random
+import Settings
 import Testing
 import PowerLaw
 import Spectrum
@@ -167,9 +168,18 @@ func options(_ configure: (inout AnalysisOptions) -> Void = { _ in }) -> Analysi
     }
 
     @Test func invalidOptions() {
-        #expect(throws: AnalysisError.self) { try options { $0.xminPos = 0.5 }.validate() }
-        #expect(throws: AnalysisError.self) { try options { $0.layers = "(" }.validate() }
-        #expect(throws: AnalysisError.self) { try options { $0.minEvals = 100; $0.maxEvals = 10 }.validate() }
+        #expect(throws: InvalidSetting.self) { try options { $0.xminPos = 0.5 }.validate() }
+        #expect(throws: InvalidSetting.self) { try options { $0.layers = "(" }.validate() }
+        #expect(throws: InvalidSetting(field: "max_evals", value: "10", requirement: "at least min_evals (100)", related: ["min_evals"])) {
+            try options { $0.minEvals = 100; $0.maxEvals = 10 }.validate()
+        }
+        // NaN, ±∞ and values beyond the documented range, in the library's own names.
+        #expect(throws: InvalidSetting(field: "xmin_pos", value: "nan", requirement: "a finite number in [1, 1000000]")) {
+            try options { $0.xminPos = .nan }.validate()
+        }
+        #expect(throws: InvalidSetting.self) { try options { $0.convNorm = .infinity }.validate() }
+        #expect(throws: InvalidSetting.self) { try options { $0.threads = 1 << 40 }.validate() }
+        #expect(throws: InvalidSetting.self) { try options { $0.farms = FARMSSettings(rows: 8, q: 1e308, ops: 2) }.validate() }
     }
 
     @Test func csvAndTable() throws {

@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import Random
+import Settings
 import Testing
 import PowerLaw
 import Spectrum
@@ -315,10 +316,10 @@ var weightWatcherReference: [String: Any] {
     @Test func optionValidation() {
         var p = AnalysisOptions()
         p.farms = FARMSSettings(rows: 0, q: 1, ops: 3)
-        #expect(throws: AnalysisError.self) { try p.validate() }
+        #expect(throws: InvalidSetting.self) { try p.validate() }
         var q = AnalysisOptions()
         q.maxFingers = 2
-        #expect(throws: AnalysisError.self) { try q.validate() }
+        #expect(throws: InvalidSetting.self) { try q.validate() }
     }
 }
 

@@ -62,7 +62,7 @@ import Testing
         let checkpoint = try Checkpoint.open(Fixtures.path("shards-no-index"))
         #expect(checkpoint.format == .safetensorsSharded)
         #expect(checkpoint.tensors.map(\.name) == ["layer.2.weight", "layer.10.weight"])
-        #expect(checkpoint.tensors[0].file.hasSuffix("model-2-of-10.safetensors"))
+        #expect(checkpoint.tensors[0].file.hasSuffix("part-2.safetensors"))
     }
 
     @Test func detectionIsByContentNotExtension() throws {

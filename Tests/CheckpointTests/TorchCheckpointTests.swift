@@ -115,4 +115,29 @@ private struct ExpectedTorchTensor {
         var float = PickleMachine(file: "f", bytes: [0x47, 0x3F, 0xF8, 0, 0, 0, 0, 0, 0, 0x2E])
         if case .float(let v) = try float.run() { #expect(v == 1.5) } else { Issue.record("not a float") }
     }
+
+    /// FRAME (protocol 4) only groups the opcodes after it: its 8-byte length is stepped over;
+    /// a length field cut short is an error.
+    @Test func framesAreSteppedOver() throws {
+        var m = PickleMachine(file: "f", bytes: [0x80, 0x04, 0x95, 3, 0, 0, 0, 0, 0, 0, 0, 0x4B, 0x05, 0x2E])
+        if case .int(let v) = try m.run() { #expect(v == 5) } else { Issue.record("not an int") }
+        #expect(run([0x80, 0x04, 0x95, 9, 0, 0])?.message.contains("FRAME's length field runs past the end") == true)
+    }
+
+    /// The fuzzer's findings and seeds (fixtures/fuzz/pickle) end in a value or a typed error.
+    /// frame-after-frame.pkl made the optimized, address-sanitized build write into a freed
+    /// array when FRAME's 8 bytes were copied and discarded; it stops at its OBJ opcode.
+    @Test func fuzzRegressionFixtures() throws {
+        let folder = formatFixture("../fuzz/pickle")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(names.contains("frame-after-frame.pkl"))
+        for name in names {
+            let bytes = [UInt8](FileManager.default.contents(atPath: folder + "/" + name)!)
+            var m = PickleMachine(file: name, bytes: bytes)
+            defer { m.release() }
+            do { _ = try m.run() } catch let e as CheckpointError {
+                if name == "frame-after-frame.pkl" { #expect(e.message.contains("OBJ"), "\(e.message)") }
+            }
+        }
+    }
 }

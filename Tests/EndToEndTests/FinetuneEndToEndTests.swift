@@ -90,7 +90,9 @@ import Testing
         (["--batch-size", "100000000"], 64, "--batch-size"),
         (["--train-count", "0"], 64, "--train-count"),
         (["--max-length", "1"], 64, "--max-length"),
-        (["--max-length", "17"], 1, "max_position_embeddings 16"),
+        (["--max-length", "17"], 64, "--max-length 17: must be at most the model's max_position_embeddings 16"),
+        (["--validation-ratio", "1"], 64, "--validation-ratio"),
+        (["--balance-lag", "99", "--blas-threads", "2"], 64, "--blas-threads"),
         (["--balance-lag", "-1"], 64, "--balance-lag"),
         (["--tau", "nan"], 64, "--tau"),
         (["--train-count", "100000"], 1, "training"),
@@ -101,9 +103,10 @@ import Testing
         let r = try HTSRBinary.run(Self.common(tmp.path("run")) + extra)
         #expect(r.status == status, "exit \(r.status): \(r.stderr)")
         #expect(r.stderr.contains(message), "\(r.stderr)")
-        // A bad value is a usage error (64: the sentence, then ArgumentParser's usage lines); a bad
-        // input is one line (1).
-        if status == 1 { #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)") }
+        // A bad value is a usage error (64), a bad input an error (1): either way one line, and
+        // nothing written.
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path("run")))
     }
 
     /// A model folder that lies: one line naming the file and the field or tensor, exit 1.

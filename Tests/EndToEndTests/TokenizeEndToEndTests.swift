@@ -64,9 +64,9 @@ let miniLMFolder = HTSRBinary.packageRoot.appendingPathComponent(".cache/minilm/
         r = try HTSRBinary.run(["tokenize", miniLMFolder, "--input", tmp.path("missing.txt")])
         #expect(r.status == 1 && r.stderr == "Error: \(tmp.path("missing.txt")): no such file\n")
         r = try HTSRBinary.run(["tokenize", miniLMFolder, "--input", tmp.url.path])
-        #expect(r.status == 1 && r.stderr.hasSuffix("is a folder, not a file\n"))
+        #expect(r.status == 1 && r.stderr.hasSuffix("is a folder, not a regular file\n"))
         r = try HTSRBinary.run(["tokenize", miniLMFolder, "--input", empty, "--max-length", "1"])
-        #expect(r.status == 64 && r.stderr.hasPrefix("Error: --max-length must be at least 2"))
+        #expect(r.status == 64 && r.stderr.hasPrefix("Error: --max-length 1: must be an integer in [2, "))
 
         // Broken tokenizer files.
         let model = tmp.url.appendingPathComponent("model")

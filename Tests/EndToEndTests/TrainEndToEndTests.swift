@@ -89,8 +89,8 @@ import Testing
                                 "--out", tmp.path("x")], ["fc1.weight", "[16, 64]", "[32, 64]"])
         try expectOneLineError(["train", "--data-dir", Self.dataDir, "--out", tmp.path("never"), "--resume"], ["resume.safetensors"])
         try expectOneLineError(["train", "--hidden", "64,x", "--out", tmp.path("x")], ["--hidden"], status: 64)
-        try expectOneLineError(["experiment", "--name", "x", "--lrs", "0.01,0", "--validation-per-class", "5", "--runs", tmp.path("runs"),
-                                "--reports", tmp.path("reports")], ["--lrs needs at least 3 positive"], status: 64)
+        try expectOneLineError(["experiment", "--name", "x", "--lrs", "0.01,0,0.02", "--validation-per-class", "5", "--runs", tmp.path("runs"),
+                                "--reports", tmp.path("reports")], ["--lrs 0.01,0,0.02: must be"], status: 64)
         try expectOneLineError(["experiment", "--name", "x", "--lrs", "0.01,0.02,0.04", "--runs", tmp.path("runs"), "--reports", tmp.path("reports")],
                                ["--validation-per-class"], status: 64)
         #expect(!FileManager.default.fileExists(atPath: tmp.path("runs")))

@@ -1,4 +1,5 @@
 import Foundation
+import Settings
 import Testing
 import Train
 @testable import Experiments
@@ -222,17 +223,25 @@ final class DeferredFakeTask: ProtocolTask, @unchecked Sendable {
             .finishedResults().isEmpty)
         var tooMany = plan
         tooMany.selectionSeeds = 7
-        #expect(throws: TrainError.self) { try tooMany.validate() }
+        #expect { try tooMany.validate() } throws: { ($0 as? InvalidSetting)?.field == "selection_seeds" }
     }
 
     @Test func planIsValidated() {
-        let bad: [(ProtocolPlan) -> ProtocolPlan] = [
-            { var p = $0; p.seeds = [1]; return p },
-            { var p = $0; p.learningRates = [0.01, 0.02]; return p },
-            { var p = $0; p.learningRates = [0.01, 0.02, 0.03]; return p },
-            { var p = $0; p.scales = [0.25, 0.5, 1]; return p },
+        // Each change and the setting its error names (in the library's terms: the CLI maps them to flags).
+        let bad: [((ProtocolPlan) -> ProtocolPlan, String)] = [
+            ({ var p = $0; p.seeds = [1]; return p }, "seeds.count"),
+            ({ var p = $0; p.seeds = [1, 1]; return p }, "seeds"),
+            ({ var p = $0; p.learningRates = [0.01, 0.02]; return p }, "learning_rates.count"),
+            ({ var p = $0; p.learningRates = [0.01, .nan, 0.04]; return p }, "learning_rates"),
+            ({ var p = $0; p.learningRates = [0.01, 0.02, 0.03]; return p }, "learning_rates"),
+            ({ var p = $0; p.scales = [0.25, 0.5, 1]; return p }, "scales"),
+            ({ var p = $0; p.jobs = 0; return p }, "jobs"),
+            ({ var p = $0; p.maxExtensions = -1; return p }, "max_extensions"),
+            ({ var p = $0; p.selectionSeeds = 1; return p }, "selection_seeds"),
         ]
-        for change in bad { #expect(throws: TrainError.self) { try change(Self.plan("/tmp/unused")).validate() } }
+        for (change, field) in bad {
+            #expect { try change(Self.plan("/tmp/unused")).validate() } throws: { ($0 as? InvalidSetting)?.field == field }
+        }
         #expect(throws: Never.self) { try Self.plan("/tmp/unused", scales: [0.25, 0.5, 1], reference: 0.5).validate() }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Settings
 import Testing
 import Train
 @testable import FNO
@@ -18,7 +19,9 @@ import Train
             seen.formUnion(d.train.indices)
         }
         #expect(seen == Set(3..<11))
-        #expect(throws: TrainError.self) { try FNODataSet(path: data, testCount: 3, validationCount: 3, reducedBatch: 4, poolOffset: 4) }
+        #expect { try FNODataSet(path: data, testCount: 3, validationCount: 3, reducedBatch: 4, poolOffset: 4) } throws: {
+            ($0 as? InvalidSetting)?.field == "pool_offset"
+        }
         #expect(try FNODataSet.poolCount(path: data, testCount: 3, validationCount: 3) == 8)
     }
 

@@ -1,6 +1,7 @@
 import ComplexNumbers
 import Foundation
 import PDE
+import Settings
 import Testing
 import Train
 @testable import FNO
@@ -70,7 +71,7 @@ import Train
 
     @Test func modesThatDoNotFitAreRejected() {
         let c = FNOConfig(spatialShape: [16, 16], inputChannels: 1, outputChannels: 1, modes: 10)
-        #expect(throws: TrainError.self) { try c.validate() }
+        #expect(throws: InvalidSetting.self) { try c.validate() }
         #expect(throws: Never.self) { try FNOConfig(spatialShape: [16, 16], inputChannels: 1, outputChannels: 1, modes: 9).validate() }
     }
 }

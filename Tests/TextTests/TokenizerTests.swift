@@ -86,6 +86,8 @@ func tinyTokenizerJSON(_ edit: (String) -> String = { $0 }) -> String {
             ("negative id", { $0.replacingOccurrences(of: "\"un\":4", with: "\"un\":-4") }, "model.vocab.un"),
             ("fractional id", { $0.replacingOccurrences(of: "\"un\":4", with: "\"un\":4.5") }, "model.vocab.un"),
             ("huge id", { $0.replacingOccurrences(of: "\"un\":4", with: "\"un\":99999999999999999999") }, "model.vocab.un"),
+            // Valid JSON, but the id table up to 2³¹ − 2 would take 32 GiB, more than the budget.
+            ("id near 2^31", { $0.replacingOccurrences(of: "\"un\":4", with: "\"un\":2147483646") }, "model.vocab: the id table of 11 tokens with ids up to 2147483646 needs 32 GiB"),
             ("duplicate id", { $0.replacingOccurrences(of: "\"un\":4", with: "\"un\":5") }, "id 5 is given to both"),
             ("duplicate token", { $0.replacingOccurrences(of: "\"aff\":10", with: "\"aff\":10,\"aff\":11") }, "token \"aff\" appears twice"),
             ("no [UNK]", { $0.replacingOccurrences(of: "\"[UNK]\":1,", with: "") }, "model.unk_token \"[UNK]\" is not in model.vocab"),
@@ -107,7 +109,7 @@ func tinyTokenizerJSON(_ edit: (String) -> String = { $0 }) -> String {
         ]
         for (name, edit, expected) in cases {
             let path = try s.write("\(name).json", name == "invalid UTF-8" ? Array(tinyTokenizerJSON().utf8) + [0xFF] : Array(tinyTokenizerJSON(edit).utf8))
-            let error = #expect(throws: TextError.self, "\(name)") { try BertTokenizer(tokenizerJSON: path) }
+            let error = #expect(throws: TextError.self, "\(name)") { try BertTokenizer(tokenizerJSON: path, budget: MemoryBudget(bytes: 1 << 30)) }
             #expect(error?.description.hasPrefix(path + ": ") == true, "\(name): \(error?.description ?? "")")
             #expect(error?.description.contains(expected) == true, "\(name): \(error?.description ?? "")")
             #expect(error?.description.contains("\n") == false)

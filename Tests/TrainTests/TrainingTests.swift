@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import Random
+import Settings
 import Testing
 @testable import Train
 
@@ -183,10 +184,10 @@ enum TestData {
         bad.policy = .tempbalance
         bad.balanceEvery = .steps(5)
         bad.balanceLag = 5
-        #expect(throws: TrainError.self) { try Trainer(config: bad, dataset: data) }
+        #expect(throws: InvalidSetting.self) { try Trainer(config: bad, dataset: data) }
         bad.balanceLag = 1
         bad.blasThreads = 2
-        #expect(throws: TrainError.self) { try bad.validate() }
+        #expect(throws: InvalidSetting.self) { try bad.validate() }
     }
 
     /// The in-loop probe measures exactly what the analyzer measures (same ESD and Hill code).
@@ -219,7 +220,7 @@ enum TestData {
         #expect(try d.subsample(ratio: 0.1, seed: 4).trainX != s.trainX)
         let k = try d.subsample(perClass: 5, seed: 1)
         #expect(k.trainCount == 50)
-        #expect(throws: TrainError.self) { try d.subsample(ratio: 1.5, seed: 1) }
+        #expect(throws: InvalidSetting.self) { try d.subsample(ratio: 1.5, seed: 1) }
     }
 
     @Test func missingDataNamesSetup() {

@@ -157,6 +157,10 @@ import Random
         #expect(Self.message { _ = try BertClassifier<Float>(config: BertClassifierConfig(encoder: p.config, classes: 3), maxBatch: 1 << 40, maxLength: 16) }
             .contains("activation memory"))
         let tooMuch = Self.message { _ = try BertClassifier<Float>(config: BertClassifierConfig(encoder: p.config, classes: 3), maxBatch: 1 << 18, maxLength: 16) }
-        #expect(tooMuch.contains("GB for its weights, gradients, optimizer state and activations, more than 80 % of this machine's"), "\(tooMuch)")
+        #expect(tooMuch.contains("GiB for its weights, gradients, optimizer state and activations, more than the memory budget of"), "\(tooMuch)")
+        // The budget is the run's (--max-memory): 1 MiB does not hold a batch of 64 × 16 tokens.
+        let budget = Self.message { _ = try BertClassifier<Float>(config: BertClassifierConfig(encoder: p.config, classes: 3), maxBatch: 64, maxLength: 16, budget: MemoryBudget(bytes: 1 << 20)) }
+        #expect(budget.contains("tokens needs") && budget.contains("more than the memory budget of 1.0 MiB"), "\(budget)")
+        _ = try BertClassifier<Float>(config: BertClassifierConfig(encoder: p.config, classes: 3), maxBatch: 64, maxLength: 16, budget: MemoryBudget(bytes: 1 << 30))
     }
 }

@@ -29,8 +29,17 @@ int htsr_gnuplot_send_text(htsr_gnuplot *gp, const char *text, size_t length);
 int htsr_gnuplot_send_columns(htsr_gnuplot *gp, const double *data, size_t columns, size_t rows);
 
 /// Closes gnuplot's input and waits for it to exit. Returns its exit status (0 = success), or
-/// 128 + signal number if it was killed, or -1 if waiting failed. Frees `gp`.
+/// 128 + signal number if it was killed, or -1 if waiting failed. `gp` stays allocated (kills
+/// are then no-ops) until `htsr_gnuplot_free`.
 int htsr_gnuplot_close(htsr_gnuplot *gp);
+
+/// Frees a closed `gp`; no other thread may use it any more.
+void htsr_gnuplot_free(htsr_gnuplot *gp);
+
+/// Kills gnuplot (SIGKILL) if it has not been reaped yet; safe to call from another thread
+/// while `htsr_gnuplot_send_*` or `htsr_gnuplot_close` block (they then fail or return).
+/// `gp` must still be valid (not yet freed by `htsr_gnuplot_close`).
+void htsr_gnuplot_kill(htsr_gnuplot *gp);
 
 /// Writes into `buffer` (NUL-terminated, at most `capacity` bytes) the binary format clause that
 /// gnuplot-iostream uses for `columns` float64 columns of `rows` records, e.g.

@@ -41,6 +41,8 @@ static inline hid_t htsr_H5Acreate(hid_t loc, const char *name, hid_t type, hid_
 }
 /// Silences libhdf5's automatic error-stack printing; errors are reported by the caller instead.
 static inline void htsr_H5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+/// HADDR_UNDEF, the address of raw data not yet allocated.
+static inline haddr_t htsr_HADDR_UNDEF(void) { return HADDR_UNDEF; }
 /// H5T_VARIABLE, the size that marks a variable-length string type (a cast macro).
 static inline size_t htsr_H5T_VARIABLE(void) { return H5T_VARIABLE; }
 /// 1 if the link `name` in group `loc` is a hard link, 0 if soft or external, negative on error.
@@ -59,4 +61,20 @@ static inline herr_t htsr_H5E_copy_innermost(unsigned n, const H5E_error2_t *err
 static inline void htsr_H5E_innermost(char *buf) {
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, htsr_H5E_copy_innermost, buf);
 }
+
+// The HDF5 worker process (hdf5_worker.c; see Checkpoint's HDF5Isolation).
+/// Starts `executable` with `argv` and a new socket as its descriptor 3 (stdin/stdout/stderr on
+/// /dev/null, every other descriptor closed, default signal dispositions); sets `*fd` to the
+/// parent's end and `*pid`. Returns 0 or an errno value.
+int htsr_worker_spawn(const char *executable, char *const argv[], int *fd, int *pid);
+/// 1 if `fd` is a socket (the worker's channel), else 0.
+int htsr_worker_is_channel(int fd);
+/// In the worker: die with the parent (SIGKILL), write no core file, write no regular file.
+void htsr_worker_arm(void);
+/// In the worker: limit the address space to what is in use now plus `allowance` bytes.
+/// Returns 0 or an errno value.
+int htsr_worker_limit_memory(unsigned long long allowance);
+/// Waits for child `pid`: its exit status; -2 with `*signal_number` set if a signal ended it;
+/// -1 if waiting failed.
+int htsr_worker_reap(int pid, int *signal_number);
 #endif

@@ -1,6 +1,7 @@
 import Checkpoint
 import Dispatch
 import Foundation
+import Settings
 import Train
 
 /// An experiment under the protocol: cells × arms × seeds, every hyperparameter chosen on the
@@ -43,28 +44,58 @@ public struct ProtocolPlan: Sendable {
     /// The grid's ratio (second value over the first).
     public var ratio: Double { learningRates[1] / learningRates[0] }
 
+    /// The documented ranges of the protocol's options (`docs/cli.md`), checked by `validate()`;
+    /// the tasks' grid options (sizes, steps, evaluations) share them.
+    public enum Limits {
+        /// Values in one comma-separated grid (seeds, learning rates, scales, sizes).
+        public static let gridSize = SettingRange<Int>(1, 1000)
+        /// Seeds: at least 2 (paired statistics).
+        public static let seedCount = SettingRange<Int>(2, 1000)
+        /// A grid's values: at least 3 (so a choice can be interior).
+        public static let gridPoints = SettingRange<Int>(3, 1000)
+        public static let lr = SettingRange<Double>.positive(upTo: 10)
+        /// TempBalance's sigmoid scale s (positive here: the sweep is geometric).
+        public static let scale = SettingRange<Double>.positive(upTo: 10)
+        public static let extensions = SettingRange<Int>(0, 100)
+        /// Seeds of the grid searches: at least 2, at most the number of seeds.
+        public static let selectionSeeds = SettingRange<Int>(2, 1000)
+        public static let jobs = SettingRange<Int>(1, 1024)
+        /// Training-set sizes, optimizer steps and counts of a task.
+        public static let count = SettingRange<Int>(1, 1_000_000_000)
+        /// Evaluations per run (the learning curves' points).
+        public static let evaluations = SettingRange<Int>(1, 1000)
+    }
+
+    /// - Throws: `InvalidSetting` naming the setting (`seeds`, `learning_rates`, `selection_seeds`, …);
+    ///   `TrainError.invalidOption` for the cells, which the tasks build.
     public func validate() throws {
         func bad(_ m: String) -> TrainError { .invalidOption(m) }
         guard !cells.isEmpty else { throw bad("the experiment has no cells") }
         guard Set(cells.map(\.id)).count == cells.count else { throw bad("cell names must differ") }
-        guard seeds.count >= 2, Set(seeds).count == seeds.count else { throw bad("--seeds needs at least 2 different seeds (paired statistics)") }
-        guard learningRates.count >= 3, learningRates.allSatisfy({ $0 > 0 && $0.isFinite }),
-              zip(learningRates, learningRates.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            throw bad("--lrs needs at least 3 positive, increasing learning rates (so a choice can be interior)")
-        }
-        guard Self.geometric(learningRates) else { throw bad("--lrs must be a geometric grid (one ratio between neighbours, e.g. 0.0025,0.005,0.01)") }
+        try Limits.seedCount.check(seeds.count, "seeds.count")
+        try InvalidSetting.require(Set(seeds).count == seeds.count, "seeds", seeds.map(String.init).joined(separator: ","), "different seeds")
+        let lrText = learningRates.map(formatSetting).joined(separator: ",")
+        try Limits.gridPoints.check(learningRates.count, "learning_rates.count")
+        try Limits.lr.check(each: learningRates, "learning_rates")
+        try InvalidSetting.require(zip(learningRates, learningRates.dropFirst()).allSatisfy({ $0 < $1 }), "learning_rates", lrText, "increasing")
+        try InvalidSetting.require(Self.geometric(learningRates), "learning_rates", lrText,
+                                   "a geometric grid (one ratio between neighbours, e.g. 0.0025,0.005,0.01)")
+        try Limits.selectionSeeds.check(selectionSeeds, "selection_seeds")
         if let k = selectionSeeds {
-            guard k >= 2, k <= seeds.count else { throw bad("--selection-seeds must be at least 2 and at most the number of --seeds") }
+            try InvalidSetting.require(k <= seeds.count, "selection_seeds", k, "at most the number of seeds (\(seeds.count))", related: ["seeds"])
         }
-        guard maxExtensions >= 0, maxScaleExtensions >= 0, jobs >= 1 else { throw bad("--max-extensions and --jobs must not be negative") }
+        try Limits.extensions.check(maxExtensions, "max_extensions")
+        try Limits.extensions.check(maxScaleExtensions, "max_scale_extensions")
+        try Limits.jobs.check(jobs, "jobs")
         if !scales.isEmpty {
-            guard scales.count >= 3, scales.allSatisfy({ $0 > 0 && $0.isFinite }), zip(scales, scales.dropFirst()).allSatisfy({ $0 < $1 }) else {
-                throw bad("--scales needs at least 3 positive, increasing values")
-            }
-            guard Self.geometric(scales) else { throw bad("--scales must be a geometric grid (e.g. 0.125,0.25,0.5,1)") }
+            let text = scales.map(formatSetting).joined(separator: ",")
+            try Limits.gridPoints.check(scales.count, "scales.count")
+            try Limits.scale.check(each: scales, "scales")
+            try InvalidSetting.require(zip(scales, scales.dropFirst()).allSatisfy({ $0 < $1 }), "scales", text, "increasing")
+            try InvalidSetting.require(Self.geometric(scales), "scales", text, "a geometric grid (e.g. 0.125,0.25,0.5,1)")
             for c in cells {
                 guard let s = c.referenceScale, scales.contains(where: { Selection.same($0, s) }) else {
-                    throw bad("the reference scale of \(c.label) must be one of --scales")
+                    throw InvalidSetting(field: "scales", value: text, requirement: "a sweep containing the reference scale of \(c.label)")
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Random
+import Settings
 
 /// 1-D viscous Burgers data in the PDEBench layout: `tensor` of shape `(samples, frames, R)`,
 /// `x-coordinate` (`j/R`), `t-coordinate` (the frame times, `0 … finalTime`).
@@ -26,16 +27,22 @@ public struct BurgersGenerator: PDEDataGenerator {
         return n
     }
 
-    /// - Throws: `PDEError.invalidParameter` unless `R ≥ 4` is even, `frames ≥ 2`,
-    ///   `finalTime > 0`, `ν > 0`, and `solverResolution` is a multiple of `R`.
-    public init(resolution: Int, frames: Int, finalTime: Double = 1, viscosity: Double,
+    /// - Throws: `InvalidSetting` unless `R` is even and every value is within
+    ///   `DataGeneratorLimits` (ν > 0), and `solverResolution` is a multiple of `R`.
+    /// The final time unless told otherwise (PDEBench's Burgers data run to t = 2; the FNO's to 1).
+    public static let defaultFinalTime = 1.0
+
+    public init(resolution: Int, frames: Int, finalTime: Double = defaultFinalTime, viscosity: Double,
                 solverResolution: Int? = nil, gamma: Double = 2.5, tau: Double = 7, sigma: Double = 49) throws {
-        try PDEError.require(resolution >= 4 && resolution % 2 == 0, "resolution", resolution, "must be even and ≥ 4")
-        try PDEError.require(frames >= 2, "number of time steps", frames, "must be ≥ 2")
-        try PDEError.require(finalTime > 0 && finalTime.isFinite, "final time", finalTime, "must be positive")
-        try PDEError.require(viscosity > 0 && viscosity.isFinite, "viscosity", viscosity, "must be positive")
+        try DataGeneratorLimits.resolution1D.check(resolution, "resolution")
+        try InvalidSetting.require(resolution % 2 == 0, "resolution", resolution, "even")
+        try DataGeneratorLimits.frames.check(frames, "frames")
+        try DataGeneratorLimits.time.check(finalTime, "final_time")
+        try DataGeneratorLimits.burgersViscosity.check(viscosity, "viscosity")
         let n = solverResolution ?? Self.defaultSolverResolution(resolution: resolution, viscosity: viscosity)
-        try PDEError.require(n >= resolution && n % resolution == 0, "solver resolution", n, "must be a multiple of the resolution \(resolution)")
+        try DataGeneratorLimits.solverResolution1D.check(n, "solver_resolution")
+        try InvalidSetting.require(n >= resolution && n % resolution == 0, "solver_resolution", n,
+                                   "a multiple of the resolution (\(resolution))", related: ["resolution"])
         self.resolution = resolution
         self.frames = frames
         self.finalTime = finalTime

@@ -1,5 +1,6 @@
 import Foundation
 import Random
+import Settings
 
 /// 2-D compressible Navier–Stokes data in PDEBench's 2-D CFD layout: `density`, `Vx`, `Vy`,
 /// `pressure`, each `(samples, frames, R, R)`, with `x-coordinate` / `y-coordinate` (cell
@@ -25,17 +26,31 @@ public struct CompressibleFlowGenerator: PDEDataGenerator {
     public let maxWavenumber: Int
     public let gamma = 5.0 / 3.0
 
-    /// - Throws: `PDEError.invalidParameter` unless `R ≥ 4`, `frames ≥ 2`, `interval > 0`,
-    ///   `0 < M ≤ 1`, `η, ζ ≥ 0`, `1 ≤ k_tot` and `solverResolution` is a multiple of `R`.
-    public init(resolution: Int, frames: Int = 21, interval: Double = 0.05, mach: Double = 0.1,
-                shearViscosity: Double = 0.01, bulkViscosity: Double = 0.01, solverResolution: Int? = nil, maxWavenumber: Int = 4) throws {
-        try PDEError.require(resolution >= 4, "resolution", resolution, "must be ≥ 4")
-        try PDEError.require(frames >= 2, "number of time steps", frames, "must be ≥ 2")
-        try PDEError.require(interval > 0 && interval.isFinite, "frame interval", interval, "must be positive")
-        try PDEError.require(mach > 0 && mach <= 1, "Mach number", mach, "must be in (0, 1]")
-        try PDEError.require(maxWavenumber >= 1, "maximum wavenumber", maxWavenumber, "must be ≥ 1")
+    /// - Throws: `InvalidSetting` unless every value is within `DataGeneratorLimits` (`R ≥ 4`,
+    ///   `0 < M ≤ 1`, `1 ≤ k_tot ≤ 64`) and `solverResolution` is a multiple of `R`.
+    /// PDEBench's 2-D CFD settings (`2D_CFD_Rand_M0.1_Eta0.01_Zeta0.01`, 21 frames 0.05 apart).
+    public enum Defaults {
+        public static let frames = 21
+        public static let interval = 0.05
+        public static let mach = 0.1
+        public static let shearViscosity = 0.01
+        public static let bulkViscosity = 0.01
+    }
+
+    public init(resolution: Int, frames: Int = Defaults.frames, interval: Double = Defaults.interval, mach: Double = Defaults.mach,
+                shearViscosity: Double = Defaults.shearViscosity, bulkViscosity: Double = Defaults.bulkViscosity,
+                solverResolution: Int? = nil, maxWavenumber: Int = 4) throws {
+        try DataGeneratorLimits.resolutionFlow2D.check(resolution, "resolution")
+        try DataGeneratorLimits.frames.check(frames, "frames")
+        try DataGeneratorLimits.time.check(interval, "frame_interval")
+        try DataGeneratorLimits.mach.check(mach, "mach")
+        try DataGeneratorLimits.viscosity.check(shearViscosity, "eta")
+        try DataGeneratorLimits.viscosity.check(bulkViscosity, "zeta")
+        try SettingRange<Int>(1, 64).check(maxWavenumber, "k_tot")
         let n = solverResolution ?? resolution
-        try PDEError.require(n >= resolution && n % resolution == 0, "solver resolution", n, "must be a multiple of the resolution \(resolution)")
+        try DataGeneratorLimits.solverResolution2D.check(n, "solver_resolution")
+        try InvalidSetting.require(n >= resolution && n % resolution == 0, "solver_resolution", n,
+                                   "a multiple of the resolution (\(resolution))", related: ["resolution"])
         _ = try CompressibleFlowSolver(n: n, shearViscosity: shearViscosity, bulkViscosity: bulkViscosity)
         self.resolution = resolution
         self.frames = frames

@@ -1,4 +1,5 @@
 import Random
+import Settings
 
 /// 2-D Darcy flow data in the layout of PDEBench's `2D_DarcyFlow_*.hdf5` files: `nu` (the
 /// coefficient `a`, shape `(samples, R, R)`), `tensor` (the solution `u`, shape
@@ -18,12 +19,18 @@ public struct DarcyGenerator: PDEDataGenerator {
     public let source: Double
     public let field: GaussianRandomField.Neumann2D
 
-    /// - Throws: `PDEError.invalidParameter` unless `R ≥ 2`, `1 ≤ refinement ≤ 16` and the
+    /// - Throws: `InvalidSetting` unless `R` and `refinement` are within `DataGeneratorLimits`
+    ///   (resolution × refinement at most its 2-D solver limit), `PDEError.invalidParameter` unless the
     ///   coefficient values are positive.
-    public init(resolution: Int, refinement: Int = 2, high: Double = 12, low: Double = 3, source: Double = 1,
+    /// The refinement used unless told otherwise (u averaged from a grid twice as fine).
+    public static let defaultRefinement = 2
+
+    public init(resolution: Int, refinement: Int = defaultRefinement, high: Double = 12, low: Double = 3, source: Double = 1,
                 alpha: Double = 2, tau: Double = 3) throws {
-        try PDEError.require(resolution >= 2, "resolution", resolution, "must be ≥ 2")
-        try PDEError.require((1...16).contains(refinement), "refinement", refinement, "must be 1…16")
+        try DataGeneratorLimits.resolution2D.check(resolution, "resolution")
+        try DataGeneratorLimits.refinement.check(refinement, "refinement")
+        _ = try SettingProduct.check([resolution, refinement], "refinement", value: refinement, limit: DataGeneratorLimits.solverResolution2D.upper,
+                                     what: "solver cells per side, resolution × refinement", related: ["resolution"])
         try PDEError.require(high > 0 && low > 0 && high.isFinite && low.isFinite, "coefficient values", "\(high), \(low)", "must be positive")
         try PDEError.require(source.isFinite, "source", source, "must be finite")
         self.resolution = resolution

@@ -2,6 +2,7 @@ import Checkpoint
 import Foundation
 import Parallel
 import Random
+import Settings
 
 /// Generates a PDE data set and writes it as one HDF5 file in the PDEBench layout.
 public enum DataSetWriter {
@@ -25,15 +26,28 @@ public enum DataSetWriter {
     ///
     /// - Parameters:
     ///   - progress: called after each written sample with `(written, samples)`.
-    /// - Throws: `PDEError.invalidParameter` for `samples < 1` or `threads < 1`; the generator's
+    /// - Throws: `InvalidSetting` for samples, threads or compression outside `DataGeneratorLimits`; the generator's
     ///   errors (the first failing sample's); `CheckpointError` if the file cannot be written. On
     ///   any error no file is left at `path`.
+    /// Checks the settings of a `write` before anything is written: samples, threads and
+    /// compression within `DataGeneratorLimits`, and every field's values (samples × sample
+    /// shape) at most `DataGeneratorLimits.fileValues`.
+    /// - Throws: `InvalidSetting` naming the setting.
+    public static func validate(_ generator: some PDEDataGenerator, samples: Int, threads: Int, compressionLevel: Int) throws {
+        try DataGeneratorLimits.samples.check(samples, "samples")
+        try DataGeneratorLimits.threads.check(threads, "threads")
+        try DataGeneratorLimits.compression.check(compressionLevel, "compression")
+        for field in generator.fields {
+            _ = try SettingProduct.check([samples] + field.sampleShape, "samples", value: samples, limit: DataGeneratorLimits.fileValues,
+                                         what: "values of '\(field.name)', samples × frames × grid")
+        }
+    }
+
     @discardableResult
     public static func write(_ generator: some PDEDataGenerator, samples: Int, seed: UInt64, to path: String,
-                             threads: Int = ProcessInfo.processInfo.activeProcessorCount, compressionLevel: Int = 4,
+                             threads: Int = ProcessInfo.processInfo.activeProcessorCount, compressionLevel: Int = DataGeneratorLimits.defaultCompression,
                              software: String = "htsr", progress: (Int, Int) -> Void = { _, _ in }) throws -> Summary {
-        try PDEError.require(samples >= 1, "number of samples", samples, "must be ≥ 1")
-        try PDEError.require(threads >= 1, "number of threads", threads, "must be ≥ 1")
+        try validate(generator, samples: samples, threads: threads, compressionLevel: compressionLevel)
         let writer = try HDF5Writer(path: path)
         var shapes: [String: [Int]] = [:]
         for field in generator.fields {

@@ -1,4 +1,5 @@
 import Random
+import Settings
 
 /// 2-D incompressible Navier–Stokes (vorticity) data, the FNO benchmark (Li et al. 2021, §5.3):
 /// `tensor` of shape `(samples, frames, R, R)` holding the vorticity at `t = 0, Δt, …`,
@@ -17,15 +18,25 @@ public struct NavierStokesGenerator: PDEDataGenerator {
     public let solverResolution: Int
     public let field: GaussianRandomField.Periodic2D
 
-    /// - Throws: `PDEError.invalidParameter` unless `R ≥ 4` is even, `frames ≥ 2`,
-    ///   `interval > 0`, `ν ≥ 0`, and `solverResolution` is a multiple of `R`.
-    public init(resolution: Int, frames: Int, interval: Double = 1, viscosity: Double = 1e-3,
+    /// - Throws: `InvalidSetting` unless `R ≥ 4` is even, every value is within
+    ///   `DataGeneratorLimits`, and `solverResolution` is a multiple of `R`.
+    /// The defaults of the FNO benchmark's data (ν = 1e-3, one time unit between frames).
+    public enum Defaults {
+        public static let interval = 1.0
+        public static let viscosity = 1e-3
+    }
+
+    public init(resolution: Int, frames: Int, interval: Double = Defaults.interval, viscosity: Double = Defaults.viscosity,
                 solverResolution: Int? = nil, alpha: Double = 2.5, tau: Double = 7) throws {
-        try PDEError.require(resolution >= 4 && resolution % 2 == 0, "resolution", resolution, "must be even and ≥ 4")
-        try PDEError.require(frames >= 2, "number of time steps", frames, "must be ≥ 2")
-        try PDEError.require(interval > 0 && interval.isFinite, "frame interval", interval, "must be positive")
+        try DataGeneratorLimits.resolutionFlow2D.check(resolution, "resolution")
+        try InvalidSetting.require(resolution % 2 == 0, "resolution", resolution, "even")
+        try DataGeneratorLimits.frames.check(frames, "frames")
+        try DataGeneratorLimits.time.check(interval, "frame_interval")
+        try DataGeneratorLimits.viscosity.check(viscosity, "viscosity")
         let n = solverResolution ?? resolution
-        try PDEError.require(n >= resolution && n % resolution == 0, "solver resolution", n, "must be a multiple of the resolution \(resolution)")
+        try DataGeneratorLimits.solverResolution2D.check(n, "solver_resolution")
+        try InvalidSetting.require(n >= resolution && n % resolution == 0, "solver_resolution", n,
+                                   "a multiple of the resolution (\(resolution))", related: ["resolution"])
         self.resolution = resolution
         self.frames = frames
         self.interval = interval

@@ -1,4 +1,5 @@
 import Checkpoint
+import Settings
 
 /// How many training examples to draw.
 public enum TrainSize: Sendable, Equatable {
@@ -36,6 +37,30 @@ public struct LowDataSplits: Sendable, Equatable {
     public var validationIndices: [Int]
 
     public static let defaultValidation = ValidationSize.ratio(0.1)
+
+    /// The documented ranges of the sizes a caller asks for (a command line's `--train-count`,
+    /// `--train-ratio`, `--validation-count`, `--validation-ratio`), checked by `check(train:validation:)`.
+    public enum Limits {
+        public static let count = SettingRange<Int>(1, 1_000_000_000)
+        public static let trainRatio = SettingRange<Double>.positive(upTo: 1)
+        /// A share strictly between 0 and 1: the best epoch is chosen on a validation set, and
+        /// training needs examples left.
+        public static let validationRatio = SettingRange<Double>(0, 1, lowerOpen: true, upperOpen: true)
+    }
+
+    /// Checks requested sizes against `Limits` (NaN and ±∞ included) before any data is read.
+    /// - Throws: `InvalidSetting` naming `train_count`, `train_ratio`, `validation_count` or `validation_ratio`.
+    public static func check(train: TrainSize, validation: ValidationSize) throws {
+        switch train {
+        case .count(let n): try Limits.count.check(n, "train_count")
+        case .ratio(let r): try Limits.trainRatio.check(r, "train_ratio")
+        case .all: break
+        }
+        switch validation {
+        case .count(let n): try Limits.count.check(n, "validation_count")
+        case .ratio(let r): try Limits.validationRatio.check(r, "validation_ratio")
+        }
+    }
 
     /// - Throws: `TextError(.unusableData)` or `.invalidArgument` naming the problem: a size out of
     ///   range, fewer training examples than classes, a class without training examples left.

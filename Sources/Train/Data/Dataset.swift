@@ -1,4 +1,5 @@
 import Random
+import Settings
 
 /// A classification data set in memory: rows of `inputs` features in [0, 1] and labels in
 /// 0..<classes, split into a training pool and a held-out test split that never changes.
@@ -26,8 +27,8 @@ public struct Dataset: Sendable {
     /// and kept in pool order.
     public func subsample(ratio: Double? = nil, perClass: Int? = nil, seed: UInt64) throws -> Dataset {
         if ratio == nil && perClass == nil { return self }
-        if let r = ratio, !(r > 0 && r <= 1) { throw TrainError.invalidOption("--train-ratio must be in (0, 1], got \(r)") }
-        if let k = perClass, k < 1 { throw TrainError.invalidOption("--per-class must be at least 1, got \(k)") }
+        try TrainConfig.Limits.trainRatio.check(ratio, "train_ratio")
+        try TrainConfig.Limits.count.check(perClass, "per_class")
         var rng = SeededRNG(seed: seed, stream: .subsample)
         var byClass = [[Int]](repeating: [], count: classes)
         for (i, y) in trainY.enumerated() { byClass[Int(y)].append(i) }

@@ -18,10 +18,11 @@ extension TrainingLog {
     ///   not a JSON object, a first line that is not a `run` of this format and version, an
     ///   `interval` without an integer `step`, a file without a `run` line.
     public static func load(_ path: String) throws -> TrainingLog {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrainingLogError(file: path, line: nil, problem: "cannot read the file")
+        let bytes: [UInt8]
+        do { bytes = try InputFile.read(path, limit: 1 << 32) } catch let e as CheckpointError {
+            throw TrainingLogError(file: path, line: nil, problem: e.message)
         }
-        return try parse(data, file: path)
+        return try parse(Data(bytes), file: path)
     }
 
     /// Parses the bytes of a log; `file` names it in errors.

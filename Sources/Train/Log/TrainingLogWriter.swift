@@ -30,6 +30,6 @@ public final class TrainingLogWriter {
 
     private func append(_ line: JSONValue) throws {
         do { try handle.write(contentsOf: Data((line.text() + "\n").utf8)); try handle.synchronize() }
-        catch { throw TrainError.output(file: path, problem: "cannot write: \(error.localizedDescription)") }
+        catch { throw TrainError.output(file: path, problem: "cannot write: \(FileProblem.text(error))") }
     }
 }

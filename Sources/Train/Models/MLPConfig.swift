@@ -1,3 +1,4 @@
+import Settings
 /// The architecture of a multilayer perceptron classifier.
 ///
 /// Layers: `fc1 … fc{L+1}` (L = hidden.count), each hidden one followed by an optional
@@ -49,7 +50,7 @@ public struct MLPConfig: Sendable, Codable, Equatable {
     /// Checks the sizes; the message names the problem.
     public func validate() throws {
         guard inputs > 0, classes > 1 else { throw TrainError.invalidOption("a classifier needs inputs and at least two classes") }
-        guard hidden.allSatisfy({ $0 > 0 }) else { throw TrainError.invalidOption("--hidden sizes must be positive, got \(hidden)") }
-        guard dropout >= 0 && dropout < 1 else { throw TrainError.invalidOption("--dropout must be in [0, 1), got \(dropout)") }
+        try TrainConfig.Limits.width.check(each: hidden, "hidden")
+        try TrainConfig.Limits.dropout.check(dropout, "dropout")
     }
 }

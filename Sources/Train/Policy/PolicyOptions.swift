@@ -1,3 +1,5 @@
+import Settings
+
 /// How layer metrics become learning-rate multipliers (`../shared/docs/tempbalance-spec.md` §4).
 public enum PolicyScheme: String, Sendable, Codable, CaseIterable {
     /// `tb_linear_map`: lr = interp(α, [min α, max α], [lrMinRatio·η, lrMaxRatio·η]).
@@ -40,11 +42,27 @@ public struct PolicyOptions: Sendable, Codable, Equatable {
         case minEvals = "min_evals", normsFollow = "norms_follow"
     }
 
+    /// The documented range of every numeric option (`docs/train.md`), checked by `validate()`.
+    public enum Limits {
+        /// `linear`: multipliers of the lowest and highest α.
+        public static let lrRatio = SettingRange<Double>.positive(upTo: 1000)
+        /// `sigmoid`: multipliers run over 10^(±s/2), so s ≤ 10 keeps them within 10^±5.
+        public static let scale = SettingRange<Double>(0, 10)
+        public static let tau = SettingRange<Double>.positive(upTo: 1e6)
+        public static let minEvals = SettingRange<Int>(2, 1_000_000_000)
+        /// The `uniform` control's one multiplier of η (the same range as `linear`'s ratios).
+        public static let uniformMultiplier = lrRatio
+    }
+
+    /// - Throws: `InvalidSetting` naming the setting by its JSON key (`lr_min_ratio`, …).
     public func validate() throws {
-        guard lrMinRatio > 0, lrMaxRatio >= lrMinRatio else {
-            throw TrainError.invalidOption("--lr-min-ratio must be positive and at most --lr-max-ratio")
-        }
-        guard sMin >= 0, sMax >= 0, tau > 0 else { throw TrainError.invalidOption("--s-min and --s-max must not be negative and --tau must be positive") }
-        guard minEvals >= 2 else { throw TrainError.invalidOption("--policy-min-evals must be at least 2") }
+        try Limits.lrRatio.check(lrMinRatio, "lr_min_ratio")
+        try Limits.lrRatio.check(lrMaxRatio, "lr_max_ratio")
+        try InvalidSetting.require(lrMaxRatio >= lrMinRatio, "lr_max_ratio", formatSetting(lrMaxRatio),
+                                   "at least lr_min_ratio (\(formatSetting(lrMinRatio)))", related: ["lr_min_ratio"])
+        try Limits.scale.check(sMin, "s_min")
+        try Limits.scale.check(sMax, "s_max")
+        try Limits.tau.check(tau, "tau")
+        try Limits.minEvals.check(minEvals, "min_evals")
     }
 }

@@ -16,6 +16,30 @@ struct ResumeState: Codable {
     /// TempBalance's multipliers in use, those not yet applied (exact Doubles; recomputations
     /// still running at the save are waited for and stored here) and its latest decisions.
     var balance: InLoopBalance.State
+
+    /// Checks every number against what the run allows, naming the field of the first that is
+    /// out of range: steps in 0…totalSteps, the best step at most the step, accuracies in [0, 1],
+    /// seconds finite and not negative, one finite positive multiplier per parameter entry.
+    func validate(totalSteps: Int, entries: Int) throws {
+        func check(_ ok: Bool, _ field: String, _ value: Any, _ allowed: String) throws {
+            if !ok { throw TrainError.badResumeState("its \(field) \(value) is not \(allowed)") }
+        }
+        try check((0...totalSteps).contains(step), "step", step, "in 0…\(totalSteps) (the run's steps)")
+        try check((0...totalSteps).contains(optimizerStep), "optimizer step", optimizerStep, "in 0…\(totalSteps) (the run's steps)")
+        if let b = bestStep { try check((0...step).contains(b), "best step", b, "in 0…\(step) (the step reached)") }
+        if let a = bestAccuracy { try check((0...1).contains(a), "best accuracy", a, "in [0, 1]") }
+        for (field, seconds) in [("elapsed", elapsed), ("training seconds", trainSeconds), ("analysis seconds", analysisSeconds),
+                                 ("evaluation seconds", evalSeconds)] {
+            try check(seconds.isFinite && seconds >= 0, field, seconds, "a finite number of seconds ≥ 0")
+        }
+        try check(balance.active.count == entries, "multiplier count", balance.active.count, "the model's \(entries) parameter entries")
+        for m in balance.active { try check(m.isFinite && m > 0, "multiplier", m, "finite and positive") }
+        for p in balance.pending {
+            try check((0...totalSteps).contains(p.step), "pending multipliers' step", p.step, "in 0…\(totalSteps)")
+            try check(p.multipliers.count == entries, "pending multiplier count", p.multipliers.count, "the model's \(entries) parameter entries")
+            for m in p.multipliers { try check(m.isFinite && m > 0, "pending multiplier", m, "finite and positive") }
+        }
+    }
 }
 
 extension Trainer {
@@ -43,6 +67,9 @@ extension Trainer {
         }
         guard state.config.identity == config.identity else {
             throw TrainError.badResumeState("the options differ from those of the run in \(config.out) (resume with the same options)")
+        }
+        do { try state.validate(totalSteps: totalSteps, entries: balance.active.count) } catch let TrainError.badResumeState(problem) {
+            throw TrainError.badResumeState("\(path): \(problem)")
         }
         try CheckpointIO.load(into: model.parameters, from: path)
         var tensors: [String: [Float]] = [:]

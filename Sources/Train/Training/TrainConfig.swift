@@ -1,3 +1,6 @@
+import PowerLaw
+import Settings
+
 /// Whether the learning rates follow TempBalance, or one of its two controls.
 public enum PolicyMode: String, Sendable, Codable, CaseIterable {
     /// Every parameter at the scheduled rate η.
@@ -139,28 +142,69 @@ public struct TrainConfig: Sendable, Codable, Equatable {
         return c
     }
 
+    /// The documented range of every numeric option (`docs/train.md`), checked by `validate()`.
+    public enum Limits {
+        public static let width = SettingRange<Int>(1, 65_536)
+        public static let hiddenLayers = SettingRange<Int>(1, 64)
+        public static let dropout = SettingRange<Double>(0, 1, upperOpen: true)
+        public static let trainRatio = SettingRange<Double>.positive(upTo: 1)
+        public static let count = SettingRange<Int>(1, 1_000_000_000)
+        /// Validation examples per class (0: no validation split).
+        public static let validationPerClass = SettingRange<Int>(0, 1_000_000_000)
+        public static let epochs = SettingRange<Int>(1, 1_000_000)
+        public static let batchSize = SettingRange<Int>(1, 100_000)
+        public static let lr = SettingRange<Float>.positive(upTo: 10)
+        public static let momentum = SettingRange<Float>(0, 1, upperOpen: true)
+        public static let weightDecay = SettingRange<Float>(0, 1000)
+        public static let warmupRatio = SettingRange<Double>(0, 1, upperOpen: true)
+        public static let gamma = SettingRange<Float>.positive(upTo: 10)
+        public static let minLRRatio = SettingRange<Float>(0, 1)
+        public static let clip = SettingRange<Float>.positive(upTo: 1e9)
+        public static let balanceLag = SettingRange<Int>(0, 1_000_000)
+        public static let threads = SettingRange<Int>(1, 1024)
+        /// The most values of one weight matrix or one layer's activations of a batch (2³¹).
+        public static let elements = 1 << 31
+    }
+
+    /// Checks every setting against `Limits` (NaN and ±∞ included) and the policy's options.
+    /// - Throws: `InvalidSetting` naming the setting by its JSON key (`batch_size`, `lr`, …).
     public func validate() throws {
-        func bad(_ m: String) -> TrainError { .invalidOption(m) }
-        guard model == "mlp" else { throw bad("--model '\(model)' is not known (available: mlp)") }
-        guard !hidden.isEmpty, hidden.allSatisfy({ $0 > 0 }) else { throw bad("--hidden needs one or more positive sizes, e.g. 256,256,256,256") }
-        guard dropout >= 0 && dropout < 1 else { throw bad("--dropout must be in [0, 1)") }
-        guard epochs > 0 else { throw bad("--epochs must be positive") }
-        if let s = steps, s <= 0 { throw bad("--steps must be positive") }
-        guard batchSize > 0 else { throw bad("--batch-size must be positive") }
-        guard lr > 0, lr.isFinite else { throw bad("--lr must be positive") }
-        guard warmupRatio >= 0 && warmupRatio < 1 else { throw bad("--warmup-ratio must be in [0, 1)") }
-        guard stepSize > 0 else { throw bad("--step-size must be positive") }
-        if let c = clip, !(c > 0) { throw bad("--clip must be positive") }
-        if let l = logEvery, l <= 0 { throw bad("--log-every must be positive") }
-        guard blasThreads >= 1, analysisThreads >= 1 else { throw bad("thread counts must be at least 1") }
-        guard balanceLag >= 0 else { throw bad("--balance-lag must not be negative") }
-        if balanceLag > 0 && blasThreads > 1 {
-            throw bad("--balance-lag overlaps the analysis with training on another core; use it with --blas-threads 1")
+        try InvalidSetting.require(model == "mlp", "model", "'\(model)'", "a known model (mlp)")
+        try Limits.hiddenLayers.check(hidden.count, "hidden.count")
+        try Limits.width.check(each: hidden, "hidden")
+        try Limits.dropout.check(dropout, "dropout")
+        try Limits.trainRatio.check(trainRatio, "train_ratio")
+        try Limits.count.check(perClass, "per_class")
+        try Limits.validationPerClass.check(validationPerClass, "validation_per_class")
+        try Limits.epochs.check(epochs, "epochs")
+        try Limits.count.check(steps, "steps")
+        try Limits.batchSize.check(batchSize, "batch_size")
+        // Sizes whose products are allocated: a hidden layer's weights, a batch's activations.
+        let widths = hidden.map(String.init).joined(separator: ",")
+        for (a, b) in zip(hidden, hidden.dropFirst()) {
+            _ = try SettingProduct.check([a, b], "hidden", value: widths, limit: Limits.elements, what: "weights of a layer, width × next width")
         }
-        guard xminPos >= 1 else { throw bad("--xmin-pos must be at least 1") }
-        guard uniformMultiplier > 0, uniformMultiplier.isFinite else { throw bad("--uniform-multiplier must be positive") }
-        guard validationPerClass >= 0 else { throw bad("--validation-per-class must not be negative") }
-        guard optimizer.weightDecay >= 0 else { throw bad("--weight-decay must not be negative") }
+        _ = try SettingProduct.check([batchSize, hidden.max() ?? 1], "batch_size", value: batchSize, limit: Limits.elements,
+                                     what: "activations of a layer, batch × largest width")
+        try Limits.lr.check(lr, "lr")
+        try Limits.momentum.check(optimizer.momentum, "momentum")
+        try Limits.weightDecay.check(optimizer.weightDecay, "weight_decay")
+        try Limits.warmupRatio.check(warmupRatio, "warmup_ratio")
+        try Limits.count.check(stepSize, "step_size")
+        try Limits.gamma.check(gamma, "gamma")
+        try Limits.minLRRatio.check(minLRRatio, "min_lr_ratio")
+        try Limits.clip.check(clip, "clip")
+        if case let .steps(n) = balanceEvery { try Limits.count.check(n, "balance_every") }
+        try Limits.balanceLag.check(balanceLag, "balance_lag")
+        try Hill.xminPosRange.check(xminPos, "xmin_pos")
+        try Limits.count.check(logEvery, "log_every")
+        try Limits.threads.check(blasThreads, "blas_threads")
+        try Limits.threads.check(analysisThreads, "analysis_threads")
+        try Limits.count.check(stopAfter, "stop_after")
+        try PolicyOptions.Limits.uniformMultiplier.check(uniformMultiplier, "uniform_multiplier")
+        try InvalidSetting.require(balanceLag == 0 || blasThreads == 1, "balance_lag", balanceLag,
+                                   "0 unless blas_threads is 1 (the lag overlaps the analysis with training on another core)",
+                                   related: ["blas_threads"])
         try policyOptions.validate()
         var probe = SpectrumProbe(policy: policyOptions)
         probe.xminPos = xminPos

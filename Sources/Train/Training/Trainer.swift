@@ -1,3 +1,4 @@
+import Settings
 import Checkpoint
 import Foundation
 import LinearAlgebra
@@ -67,6 +68,7 @@ public final class Trainer {
         let mlp = MLPConfig(inputs: data.inputs, hidden: config.hidden, classes: data.classes, activation: config.activation,
                             layerNorm: config.layerNorm, dropout: config.dropout)
         try mlp.validate()
+        try mlp.memoryPlan(maxBatch: max(config.batchSize, 256)).check("training the MLP")
         model = MLP(config: mlp, maxBatch: max(config.batchSize, 256))
         var rng = SeededRNG(seed: config.seed, stream: .initialization)
         model.initialize(rng: &rng)
@@ -79,9 +81,8 @@ public final class Trainer {
         case let .steps(n): balanceEvery = n
         case .epoch: balanceEvery = stepsPerEpoch
         }
-        guard config.balanceLag < balanceEvery else {
-            throw TrainError.invalidOption("--balance-lag \(config.balanceLag) must be below the recomputation interval (\(balanceEvery) steps)")
-        }
+        try InvalidSetting.require(config.balanceLag < balanceEvery, "balance_lag", config.balanceLag,
+                                   "below the recomputation interval (balance_every: \(balanceEvery) steps)", related: ["balance_every"])
         schedule = config.schedule.schedule(base: config.lr, totalSteps: totalSteps, stepSize: config.stepSize, gamma: config.gamma,
                                             warmup: Int((config.warmupRatio * Double(totalSteps)).rounded()), minRatio: config.minLRRatio)
         var p = SpectrumProbe(policy: config.policyOptions)
@@ -111,6 +112,9 @@ public final class Trainer {
     }
 
     var layerNames: [String] { model.config.linearNames }
+    /// The files a run writes into its `out` folder.
+    public static let outputFiles = ["log.jsonl", "model.safetensors", "best.safetensors", "resume.safetensors"]
+
     var logPath: String { config.out + "/log.jsonl" }
     var resumePath: String { config.out + "/resume.safetensors" }
 

@@ -1,3 +1,5 @@
+import PowerLaw
+import Settings
 import Train
 
 /// Every option of a fine-tuning run (`htsr finetune`); written into the log's first line and the
@@ -83,34 +85,49 @@ public struct FinetuneConfig: Sendable, Codable, Equatable {
         return c
     }
 
-    /// Largest values accepted for sizes (to refuse absurd requests before allocating).
+    /// The documented range of every numeric option (`docs/finetune.md`, `htsr finetune --help`),
+    /// checked by `validate()`; the loop's options (balance interval and lag, threads) share
+    /// `TrainConfig.Limits` with the MLP trainer.
     public enum Limits {
-        public static let epochs = 100_000
-        public static let batchSize = 4_096
-        public static let balanceLag = 10_000
+        /// At least [CLS] and [SEP]; at most the largest max_position_embeddings a config may have.
+        public static let maxLength = SettingRange<Int>(2, BertConfig.Limits.maxPositions)
+        public static let epochs = SettingRange<Int>(1, 100_000)
+        public static let batchSize = SettingRange<Int>(1, 4_096)
+        public static let lr = TrainConfig.Limits.lr
+        public static let weightDecay = TrainConfig.Limits.weightDecay
+        public static let warmupRatio = TrainConfig.Limits.warmupRatio
+        public static let clip = TrainConfig.Limits.clip
+        /// AdamW's moment decay rates (not command-line options).
+        public static let beta = SettingRange<Float>(0, 1, upperOpen: true)
+        public static let epsilon = SettingRange<Float>.positive(upTo: 1)
+        /// The most optimizer steps of a run (epochs × steps per epoch).
+        public static let totalSteps = 100_000_000
     }
 
-    /// Checks every option; the message names the option (as a library: the CLI maps it to a flag).
+    /// Checks every setting against `Limits` (NaN and ±∞ included) and the policy's options.
+    /// - Throws: `InvalidSetting` naming the setting by its JSON key (`max_length`, `batch_size`, …).
     public func validate() throws {
-        func bad(_ m: String) -> TrainError { .invalidOption(m) }
-        guard (1...Limits.epochs).contains(epochs) else { throw bad("--epochs must be in 1…\(Limits.epochs)") }
-        guard (1...Limits.batchSize).contains(batchSize) else { throw bad("--batch-size must be in 1…\(Limits.batchSize)") }
-        guard maxLength >= 2 else { throw bad("--max-length must be at least 2 ([CLS] and [SEP])") }
-        guard lr.isFinite, lr > 0 else { throw bad("--lr must be a positive number") }
-        guard weightDecay.isFinite, weightDecay >= 0 else { throw bad("--weight-decay must be a non-negative number") }
-        guard warmupRatio.isFinite, warmupRatio >= 0, warmupRatio < 1 else { throw bad("--warmup-ratio must be in [0, 1)") }
-        guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1, epsilon.isFinite, epsilon > 0 else {
-            throw bad("the AdamW betas must be in [0, 1) and epsilon positive")
-        }
-        if let c = clip { guard c.isFinite, c > 0 else { throw bad("--clip must be a positive number") } }
-        guard xminPos.isFinite, xminPos >= 1 else { throw bad("--xmin-pos must be at least 1") }
-        guard (0...Limits.balanceLag).contains(balanceLag) else { throw bad("--balance-lag must be in 0…\(Limits.balanceLag)") }
-        if balanceLag > 0 && blasThreads > 1 {
-            throw bad("--balance-lag overlaps the analysis with training on another core; use it with --blas-threads 1")
-        }
-        guard (1...256).contains(blasThreads), (1...256).contains(analysisThreads) else { throw bad("thread counts must be in 1…256") }
-        if let s = stopAfter, s < 1 { throw bad("--stop-after must be positive") }
-        guard uniformMultiplier > 0, uniformMultiplier.isFinite else { throw bad("--uniform-multiplier must be positive") }
+        let loop = TrainConfig.Limits.self
+        try Limits.maxLength.check(maxLength, "max_length")
+        try Limits.epochs.check(epochs, "epochs")
+        try Limits.batchSize.check(batchSize, "batch_size")
+        try Limits.lr.check(lr, "lr")
+        try Limits.weightDecay.check(weightDecay, "weight_decay")
+        try Limits.warmupRatio.check(warmupRatio, "warmup_ratio")
+        try Limits.beta.check(beta1, "beta1")
+        try Limits.beta.check(beta2, "beta2")
+        try Limits.epsilon.check(epsilon, "epsilon")
+        try Limits.clip.check(clip, "clip")
+        try Hill.xminPosRange.check(xminPos, "xmin_pos")
+        if case let .steps(n) = balanceEvery { try loop.count.check(n, "balance_every") }
+        try loop.balanceLag.check(balanceLag, "balance_lag")
+        try loop.threads.check(blasThreads, "blas_threads")
+        try loop.threads.check(analysisThreads, "analysis_threads")
+        try loop.count.check(stopAfter, "stop_after")
+        try PolicyOptions.Limits.uniformMultiplier.check(uniformMultiplier, "uniform_multiplier")
+        try InvalidSetting.require(balanceLag == 0 || blasThreads == 1, "balance_lag", balanceLag,
+                                   "0 unless blas_threads is 1 (the lag overlaps the analysis with training on another core)",
+                                   related: ["blas_threads"])
         try policyOptions.validate()
     }
 }

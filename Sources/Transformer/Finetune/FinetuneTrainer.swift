@@ -4,6 +4,7 @@ import Foundation
 import LinearAlgebra
 import Train
 import Random
+import Settings
 
 /// Where a run stands, for a progress line.
 public struct FinetuneProgress: Sendable {
@@ -70,14 +71,14 @@ public final class FinetuneTrainer {
 
     public init(config: FinetuneConfig, data: EncodedSplits, pretrained: PretrainedBert) throws {
         try config.validate()
-        guard config.maxLength <= pretrained.config.maxPositions else {
-            throw TrainError.invalidOption("--max-length \(config.maxLength) exceeds the model's max_position_embeddings \(pretrained.config.maxPositions)")
-        }
+        try InvalidSetting.require(config.maxLength <= pretrained.config.maxPositions, "max_length", config.maxLength,
+                                   "at most the model's max_position_embeddings \(pretrained.config.maxPositions)")
         try data.validate(maxLength: config.maxLength, vocabSize: pretrained.config.vocabSize, typeVocabSize: pretrained.config.typeVocabSize)
         // The run folder receives config.json and model.safetensors: never the pretrained model's own.
         func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
         guard resolved(config.out) != resolved(pretrained.folder) else {
-            throw TrainError.invalidOption("--out \(config.out) is the pretrained model's folder; its config.json and weights would be overwritten (choose another folder)")
+            throw InvalidSetting(field: "out", value: config.out,
+                                 requirement: "another folder than the pretrained model's (its config.json and weights would be overwritten)")
         }
         self.config = config
         self.data = data
@@ -88,7 +89,8 @@ public final class FinetuneTrainer {
         initialized = try pretrained.load(into: model, rng: &rng).initialized
         stepsPerEpoch = (data.train.count + config.batchSize - 1) / config.batchSize
         let (total, overflow) = config.epochs.multipliedReportingOverflow(by: stepsPerEpoch)
-        guard !overflow, total <= 100_000_000 else { throw TrainError.invalidOption("--epochs \(config.epochs) × \(stepsPerEpoch) steps per epoch is too many steps") }
+        try InvalidSetting.require(!overflow && total <= FinetuneConfig.Limits.totalSteps, "epochs", config.epochs,
+                                   "small enough that the steps (epochs × \(stepsPerEpoch) steps per epoch) stay at most \(FinetuneConfig.Limits.totalSteps)")
         totalSteps = total
         switch config.balanceEvery {
         case .auto: balanceInterval = min(100, max(1, stepsPerEpoch / 10))
@@ -96,9 +98,8 @@ public final class FinetuneTrainer {
         case .epoch: balanceInterval = stepsPerEpoch
         }
         let inFlight = InLoopBalance.maxInFlight(interval: balanceInterval, lag: config.balanceLag)
-        guard inFlight <= 8 else {
-            throw TrainError.invalidOption("--balance-lag \(config.balanceLag) with a recomputation every \(balanceInterval) step(s) would keep \(inFlight) weight snapshots in flight (at most 8: lower the lag)")
-        }
+        try InvalidSetting.require(inFlight <= 8, "balance_lag", config.balanceLag,
+                                   "small enough that at most 8 weight snapshots are in flight (a recomputation every \(balanceInterval) step(s) keeps \(inFlight))")
         var settings = OptimizerSettings(kind: .adamw)
         settings.beta1 = config.beta1; settings.beta2 = config.beta2; settings.epsilon = config.epsilon
         settings.weightDecay = config.weightDecay
@@ -123,9 +124,12 @@ public final class FinetuneTrainer {
         }
     }
 
-    var logPath: String { config.out + "/log.jsonl" }
+    /// The files a run writes into its folder (relative paths); the last is its resume state.
+    public static let outputFiles = ["log.jsonl", ClassifierFolder.configFile, ClassifierFolder.weightsFile, "resume/state.safetensors"]
+
+    var logPath: String { config.out + "/" + Self.outputFiles[0] }
     var resumeFolder: String { config.out + "/resume" }
-    var resumePath: String { resumeFolder + "/state.safetensors" }
+    var resumePath: String { config.out + "/" + Self.outputFiles[3] }
 
     /// The layers TempBalance balances (no spectrum needed).
     public var balancedLayers: [String] { balance.balancedLayers(model.parameters) }
