@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint", "ComplexNumbers", "Parallel", "Random", "Settings"]),
         .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Checkpoint", "ComplexNumbers", "PowerLaw", "Random", "Settings"]),
         // Experiment runners and their reports, above the trainers and Plot.
-        .target(name: "Experiments", dependencies: ["Train", "FNO", "Plot", "Analyzer", "Checkpoint", "Settings"]),
+        .target(name: "Experiments", dependencies: ["Train", "FNO", "Plot", "Checkpoint", "Transformer", "Text", "Random", "Settings"]),
         // BERT-family encoders and their fine-tuning, above Train.
         .target(name: "Transformer", dependencies: ["Train", "Checkpoint", "LinearAlgebra", "Random", "Settings", "PowerLaw"]),
 
@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "TextTests", dependencies: ["Text", "Checkpoint", "Random"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Train", "Checkpoint", "GradientCheckSupport", "Random"]),
         .testTarget(name: "FNOTests", dependencies: ["FNO", "Train", "PDE", "Checkpoint", "ComplexNumbers", "GradientCheckSupport", "Random", "Settings"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Plot", "Train", "Checkpoint"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Plot", "Settings", "Train", "Checkpoint", "Text", "Transformer"]),
         .testTarget(name: "EndToEndTests", dependencies: ["htsr", "Checkpoint", "Random"]),
     ],
     swiftLanguageModes: [.v6]

@@ -24,7 +24,8 @@ public struct FNOSamples: Sendable {
 ///
 /// Split: test = the first `testCount` samples (PDEBench's `[:test_idx]`), validation = the
 /// last `validationCount` samples, training pool = the samples between, strided by
-/// `reducedBatch` from its start (`[::reduced_batch]`).
+/// `reducedBatch` from its start (`[::reduced_batch]`), or from `poolOffset` < `reducedBatch`
+/// (`[offset::reduced_batch]`: the strides from different offsets are disjoint subsets of one size).
 public struct FNODataSet: Sendable {
     public let path: String
     public let layout: PDEBenchFile.Layout
@@ -52,7 +53,7 @@ public struct FNODataSet: Sendable {
     ///   loss is no longer ~1e-5, where Adam's L2 term would outweigh it (the FNO reference
     ///   normalises Darcy data instead; PDEBench does neither).
     /// - Parameter testCount: nil: 10 % of the file (PDEBench's `test_ratio` 0.1), at least 1.
-    public init(path: String, testCount requestedTest: Int?, validationCount: Int, reducedBatch: Int = 1,
+    public init(path: String, testCount requestedTest: Int?, validationCount: Int, reducedBatch: Int = 1, poolOffset: Int = 0,
                 reducedResolution: Int = 1, reducedResolutionT: Int = 1, darcyScale: Float = 1) throws {
         let file = try PDEBenchFileOpen.open(path)
         let testCount = requestedTest ?? max(1, file.samples / 10)
@@ -63,6 +64,9 @@ public struct FNODataSet: Sendable {
         try FNOTrainConfig.Limits.count.check(reducedBatch, "reduced_batch")
         try FNOTrainConfig.Limits.count.check(reducedResolution, "reduced_resolution")
         try FNOTrainConfig.Limits.count.check(reducedResolutionT, "reduced_resolution_t")
+        try FNOTrainConfig.Limits.poolOffset.check(poolOffset, "pool_offset")
+        try InvalidSetting.require(poolOffset < reducedBatch, "pool_offset", poolOffset,
+                                   "less than reduced_batch (\(reducedBatch))", related: ["reduced_batch"])
         guard testCount >= 1, validationCount >= 0, testCount + validationCount < file.samples else {
             throw bad("has \(file.samples) samples: too few for \(testCount) test + \(validationCount) validation samples and a training pool")
         }
@@ -81,7 +85,7 @@ public struct FNODataSet: Sendable {
         grid = g
         let poolRange = testCount..<(file.samples - validationCount)
         poolCount = poolRange.count
-        let trainIndices = Array(stride(from: poolRange.lowerBound, to: poolRange.upperBound, by: reducedBatch))
+        let trainIndices = Array(stride(from: poolRange.lowerBound + poolOffset, to: poolRange.upperBound, by: reducedBatch))
         // Every sample read is kept (as Float): the whole set must fit the budget.
         try MemoryBudget.current.check(MemoryBudget.bytes(testCount + validationCount + trainIndices.count, spatialShape.reduce(1) { MemoryBudget.bytes($0, $1) ?? .max }, frames, channels, 4),
                                        for: "the data set of \(path) (\(testCount + validationCount + trainIndices.count) samples)")
@@ -94,12 +98,17 @@ public struct FNODataSet: Sendable {
 }
 
 extension FNODataSet {
-    /// The training-subset size for `reducedBatch` without reading the data: ⌈pool / k⌉ with
-    /// pool = samples − test − validation (test nil: 10 %).
-    public static func trainCount(path: String, testCount: Int?, validationCount: Int, reducedBatch: Int) throws -> Int {
-        let n = try PDEBenchFileOpen.open(path).samples
-        let pool = n - (testCount ?? max(1, n / 10)) - validationCount
+    /// The training-subset size for `reducedBatch` without reading the data: ⌈(pool − offset) / k⌉
+    /// with pool = samples − test − validation (test nil: 10 %).
+    public static func trainCount(path: String, testCount: Int?, validationCount: Int, reducedBatch: Int, poolOffset: Int = 0) throws -> Int {
+        let pool = try poolCount(path: path, testCount: testCount, validationCount: validationCount) - poolOffset
         return pool > 0 ? (pool + reducedBatch - 1) / reducedBatch : 0
+    }
+
+    /// The training pool's size (samples − test − validation; test nil: 10 %) without reading the data.
+    public static func poolCount(path: String, testCount: Int?, validationCount: Int) throws -> Int {
+        let n = try PDEBenchFileOpen.open(path).samples
+        return n - (testCount ?? max(1, n / 10)) - validationCount
     }
 }
 

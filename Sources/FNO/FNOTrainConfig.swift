@@ -11,8 +11,10 @@ public struct FNOTrainConfig: Sendable, Codable, Equatable {
     public var initialStep: Int?
     /// Frames used in training (`t_train`); nil: all. Evaluation always runs every frame.
     public var tTrain: Int?
-    /// Keep every k-th sample of the training pool (`reduced_batch`).
+    /// Keep every k-th sample of the training pool (`reduced_batch`)...
     public var reducedBatch = 1
+    /// ...starting from this one (0..<reducedBatch; 0 = PDEBench's `[::reduced_batch]`).
+    public var poolOffset = 0
     public var reducedResolution = 1
     public var reducedResolutionT = 1
     /// Darcy only: multiply the solution by this factor (= the solution for source factor·f).
@@ -39,6 +41,8 @@ public struct FNOTrainConfig: Sendable, Codable, Equatable {
     // Policy.
     public var policy: PolicyMode = .none
     public var balance = FNOBalanceOptions()
+    /// The multiplier of the balanced layers under `policy == .uniform`.
+    public var uniformMultiplier = 1.0
     // Run.
     public var seed: UInt64 = 0
     public var out = "runs/fno"
@@ -49,17 +53,19 @@ public struct FNOTrainConfig: Sendable, Codable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case data, initialStep = "initial_step", tTrain = "t_train", reducedBatch = "reduced_batch"
+        case data, initialStep = "initial_step", tTrain = "t_train", reducedBatch = "reduced_batch", poolOffset = "pool_offset"
         case reducedResolution = "reduced_resolution", reducedResolutionT = "reduced_resolution_t"
         case darcyScale = "darcy_scale", testSamples = "test_samples", validationSamples = "validation_samples"
         case width, modes, layers, padding, projection, epochs, batchSize = "batch_size", lr
-        case weightDecay = "weight_decay", stepSize = "step_size", gamma, policy, balance, seed, out
+        case weightDecay = "weight_decay", stepSize = "step_size", gamma, policy, balance, uniformMultiplier = "uniform_multiplier", seed, out
         case evalEvery = "eval_every", blasThreads = "blas_threads"
     }
 
     /// The documented range of every numeric option (`docs/fno.md`), checked by `validate()`.
     public enum Limits {
         public static let count = SettingRange<Int>(1, 1_000_000_000)
+        /// The first pool sample taken when `reduced_batch` strides the pool (below `reduced_batch`).
+        public static let poolOffset = SettingRange<Int>(0, 1_000_000_000 - 1)
         public static let frames = SettingRange<Int>(1, 1_000_000)
         public static let darcyScale = SettingRange<Float>.positive(upTo: 1e6)
         public static let validationSamples = SettingRange<Int>(0, 1_000_000_000)
@@ -85,6 +91,10 @@ public struct FNOTrainConfig: Sendable, Codable, Equatable {
         try Limits.count.check(reducedBatch, "reduced_batch")
         try Limits.count.check(reducedResolution, "reduced_resolution")
         try Limits.count.check(reducedResolutionT, "reduced_resolution_t")
+        try Limits.poolOffset.check(poolOffset, "pool_offset")
+        try InvalidSetting.require(poolOffset < reducedBatch, "pool_offset", poolOffset,
+                                   "less than reduced_batch (\(reducedBatch))", related: ["reduced_batch"])
+        try PolicyOptions.Limits.uniformMultiplier.check(uniformMultiplier, "uniform_multiplier")
         try Limits.darcyScale.check(darcyScale, "darcy_scale")
         try Limits.count.check(testSamples, "test_samples")
         try Limits.validationSamples.check(validationSamples, "validation_samples")

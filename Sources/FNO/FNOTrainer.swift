@@ -18,6 +18,8 @@ public struct FNOOutcome: Sendable {
     public var evalSeconds: Double
     /// Training samples per second (each sample's whole rollout counts once).
     public var samplesPerSecond: Double
+    /// The multipliers the policy applied (empty without a policy).
+    public var multipliers: MultiplierSummary
 }
 
 /// Trains an FNO on a PDEBench-layout file (PDEBench's `train.py` loop, with TempBalance as an
@@ -47,7 +49,7 @@ public final class FNOTrainer {
         try config.validate()
         self.config = config
         data = try FNODataSet(path: config.data, testCount: config.testSamples, validationCount: config.validationSamples,
-                              reducedBatch: config.reducedBatch, reducedResolution: config.reducedResolution,
+                              reducedBatch: config.reducedBatch, poolOffset: config.poolOffset, reducedResolution: config.reducedResolution,
                               reducedResolutionT: config.reducedResolutionT, darcyScale: config.darcyScale)
         guard data.train.count > 0 else { throw TrainError.badData(file: config.data, problem: "the training subset is empty") }
         initialStep = config.initialStep ?? (data.layout == .darcy ? 1 : 10)
@@ -73,6 +75,15 @@ public final class FNOTrainer {
         evalEvery = config.evalEvery ?? max(1, config.epochs / 10)
         schedule = ScheduleKind.step.schedule(base: config.lr, totalSteps: config.epochs, stepSize: config.stepSize, gamma: config.gamma)
         active = Array(repeating: 1, count: model.parameters.entries.count)
+        if config.policy == .uniform {
+            // The layers TempBalance would balance, by their full eigenvalue counts.
+            let fits = layerNames.map { name in
+                LayerFit(name: name, eigenvalueCount: FNOBalance.eigenvalueCount(name, parameters: model.parameters, options: config.balance), metric: 0)
+            }
+            decisions = TempBalance.uniform(fits, multiplier: config.uniformMultiplier, options: config.balance.policy)
+            active = TempBalance.route(parameterNames: model.parameters.entries.map(\.name), decisions: decisions,
+                                       options: config.balance.policy).map(\.multiplier)
+        }
     }
 
     var layerNames: [String] { FNOBalance.layers(model.config, options: config.balance) }
@@ -99,14 +110,19 @@ public final class FNOTrainer {
         var step = 0, lastLoss = 0.0
         var validation: RegressionMetrics?, test = RegressionMetrics()
         var bestValidation: Double?, bestStep: Int?
+        var summary = MultiplierSummary(bounds: config.policy.usesSpectra ? config.balance.policy : nil)
         for epoch in 0..<config.epochs {
-            if config.policy == .tempbalance {
+            // The frozen control computes the spectra once, before the first epoch.
+            if config.policy == .tempbalance || (config.policy == .frozen && epoch == 0) {
                 let t0 = now()
                 try balance()
                 analysisSeconds += now() - t0
             }
             let t0 = now()
             let eta = Double(schedule(epoch))
+            let balanced = decisions.filter { $0.excluded == nil }.map { d in
+                (d.name, active[model.parameters.entries.firstIndex { $0.module == d.name }!])
+            }
             var r = SeededRNG(seed: config.seed, stream: .fnoEpochOrder(epoch))
             let order = r.permutation(n)
             var lossSum = 0.0
@@ -125,6 +141,7 @@ public final class FNOTrainer {
                 }
                 guard loss.isFinite else { throw TrainError.diverged(step: step) }
                 optimizer.step(model.parameters, eta: eta, multipliers: active)
+                if config.policy != .none { summary.record(eta: eta, multipliers: balanced) }
                 lossSum += loss
                 step += 1
             }
@@ -146,13 +163,13 @@ public final class FNOTrainer {
                 }
                 test = try rollout.evaluate(data.test, frames: data.frames)
                 metrics += [.init("test_nrmse", test.nrmse), .init("test_rmse", test.rmse)]
-                if config.policy == .none { spectra = FNOBalance.spectra(model.parameters, config: model.config, options: config.balance) }
+                if config.policy != .tempbalance { spectra = FNOBalance.spectra(model.parameters, config: model.config, options: config.balance) }
                 evalSeconds += now() - t1
                 progress?(String(format: "epoch %d/%d  loss %.5f  test nRMSE %.4f%@", epoch + 1, config.epochs, lastLoss,
                                  test.nrmse ?? .nan, validation?.nrmse.map { String(format: "  val nRMSE %.4f", $0) } ?? ""))
             }
             try log.write(intervalLine(step: step, epoch: epoch + 1, eta: eta, trainLoss: lastLoss, metrics: metrics,
-                                       alphas: config.policy == .tempbalance || evaluate, seconds: now()))
+                                       alphas: config.policy.usesSpectra || evaluate, seconds: now()))
         }
         try CheckpointIO.save(model.parameters, metadata: weightsMetadata(epoch: config.epochs), to: config.out + "/model.safetensors")
         var final: [TrainingLog.Value] = [.init("test_nrmse", test.nrmse), .init("test_rmse", test.rmse),
@@ -166,7 +183,7 @@ public final class FNOTrainer {
             seconds: now()))
         return FNOOutcome(epochs: config.epochs, steps: step, finalTrainLoss: lastLoss, validation: validation, test: test,
                           trainSeconds: trainSeconds, analysisSeconds: analysisSeconds, evalSeconds: evalSeconds,
-                          samplesPerSecond: samplesPerSecond)
+                          samplesPerSecond: samplesPerSecond, multipliers: summary)
     }
 
     /// Recomputes the spectra and the per-entry multipliers (applied at once).

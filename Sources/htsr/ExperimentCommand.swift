@@ -2,81 +2,97 @@ import ArgumentParser
 import Experiments
 import Foundation
 import Plot
+import Settings
 import Train
 
 struct ExperimentCommand: ParsableCommand, NamesSettings {
-    static let flagNames = TrainArguments.flagNames.merging(FlagNames(overrides: ["learning_rates": "--lrs"]))
+    static let flagNames = TrainArguments.flagNames.merging(ProtocolArguments.flagNames)
 
     static let configuration = CommandConfiguration(
         commandName: "experiment",
-        abstract: "Baseline vs TempBalance over data ratios × seeds, each with its best learning rate from one grid.",
+        abstract: "MLP baseline vs TempBalance and its two controls under the experiment protocol.",
         discussion: """
-        Runs every (ratio, learning rate, seed, policy) with the training options given (--lr, --seed,
-        --policy and --train-ratio are replaced by the grid), skipping runs that already finished, and
-        writes REPORTS/NAME.{md,csv,dat} and, when gnuplot is installed, NAME.png: per ratio the mean ± std final test accuracy of each
-        policy at its best learning rate (mean over seeds).
+        Per training-set size (--sizes, examples per class): the baseline's and TempBalance's learning rates are chosen
+        on the validation split (--validation-per-class, held out of the pool), each grid extended one step out while the
+        choice sits on an edge; then TempBalance's scale sweep (--scales, sigmoid only); then the controls (multipliers
+        frozen at their first values; a uniform rate, the geometric mean of TempBalance's time-averaged multipliers, on
+        the layers it balances), each with its own learning rate chosen the same way. Paired seeds. Finished runs are
+        read back. Writes REPORTS/NAME.{md,csv}, NAME-curves.dat, NAME-paired.dat and, with gnuplot, the PNGs.
         """)
 
     @OptionGroup var training: TrainArguments
+    @OptionGroup var protocolOptions: ProtocolArguments
 
-    @Option(help: "A name for this setting (file names, table title).")
-    var name: String
-
-    @Option(help: "Training-data fractions, comma-separated, each in \(ExperimentPlan.Limits.ratio); at most \(ExperimentPlan.Limits.gridSize.upper) values.")
-    var ratios: String = "0.01,0.02,0.05,0.1,1"
-
-    @Option(help: "Seeds, comma-separated: any 64-bit unsigned integers, at most \(ExperimentPlan.Limits.gridSize.upper).")
-    var seeds: String = "1,2,3"
-
-    @Option(help: "The learning-rate grid shared by both policies, comma-separated, each in \(TrainConfig.Limits.lr); at most \(ExperimentPlan.Limits.gridSize.upper) values.")
-    var lrs: String = "0.01,0.03,0.1"
-
-    @Option(help: "Minimum optimizer steps per run; \(ExperimentPlan.Limits.steps).")
-    var minSteps: Int = 500
-
-    @Option(help: "Maximum optimizer steps per run; \(ExperimentPlan.Limits.steps), at least --min-steps.")
-    var maxSteps: Int = 6000
-
+    private typealias L = ProtocolPlan.Limits
+    @Option(help: "Training-set sizes: examples per class, comma-separated, each in \(L.count); at most \(L.gridSize.upper) values.")
+    var sizes: String = "4,8"
+    @Option(help: "Evaluations of the validation and test splits per run (the learning curves' points); \(L.evaluations).")
+    var evaluations: Int = 10
+    @Option(help: "Minimum optimizer steps per run; \(L.count).") var minSteps: Int = 500
+    @Option(help: "Maximum optimizer steps per run; \(L.count), at least --min-steps.") var maxSteps: Int = 6000
     @Option(name: .customLong("init"), help: ArgumentHelp("Fine-tune every run from this checkpoint.", valueName: "CHECKPOINT"))
     var initCheckpoint: String?
 
-    @Option(help: "Folder for the runs.")
-    var runs: String = "runs/experiment"
+    func base() throws -> TrainConfig {
+        var c = try training.config(out: protocolOptions.runs)
+        c.initCheckpoint = initCheckpoint
+        try validated(Self.flagNames) {
+            try InvalidSetting.require(c.validationPerClass > 0, "validation_per_class", c.validationPerClass,
+                                       "at least 1: the protocol chooses on a validation split")
+            try L.count.check(minSteps, "min_steps")
+            try L.count.check(maxSteps, "max_steps")
+            try InvalidSetting.require(maxSteps >= minSteps, "max_steps", maxSteps, "at least min_steps (\(minSteps))", related: ["min_steps"])
+            try L.evaluations.check(evaluations, "evaluations")
+        }
+        return c
+    }
 
-    @Option(help: "Folder for the table and figure.")
-    var reports: String = "reports/experiment"
-
-    /// The experiment the options describe, checked (a bad value is a usage error).
-    func plan() throws -> ExperimentPlan {
-        var base = try training.config(out: runs)
-        base.initCheckpoint = initCheckpoint
-        var plan = ExperimentPlan(name: name, base: base, ratios: try commaSeparated(ratios, option: "ratios") { Double($0) },
-                                  seeds: try commaSeparated(seeds, option: "seeds") { UInt64($0) },
-                                  learningRates: try commaSeparated(lrs, option: "lrs") { Float($0) },
-                                  minSteps: minSteps, maxSteps: maxSteps, runsFolder: runs)
-        plan.base.trainRatio = nil
-        try validated(Self.flagNames) { try plan.validate() }
-        return plan
+    func sizeList() throws -> [Int] {
+        let k = try commaSeparated(sizes, option: "sizes") { Int($0) }
+        try validated(Self.flagNames) {
+            try L.gridSize.check(k.count, "sizes.count")
+            try L.count.check(each: k, "sizes")
+            try InvalidSetting.require(Set(k).count == k.count, "sizes", sizes, "different counts")
+        }
+        return k
     }
 
     func validate() throws {
-        let plan = try plan()
+        let base = try base()
+        _ = try protocolOptions.plan(cells: MLPTask.cells(perClass: try sizeList(), classes: 10))
         var inputs = CommandInputs()
-        inputs.file(plan.base.initCheckpoint)
-        inputs.folder(plan.base.dataDir)
-        try inputs.check(folder: runs, option: "--runs", replaces: false)
-        try inputs.check(folder: reports, option: "--reports", replaces: false)
-        // The runs of this experiment go to RUNS/NAME/…: an input there could be overwritten.
-        try inputs.check(folder: runs + "/" + name, option: "--runs", replaces: true)
+        inputs.file(base.initCheckpoint)
+        inputs.folder(base.dataDir)
+        try protocolOptions.checkOutputs(inputs)
     }
 
     func run() throws {
-        let plan = try plan(), base = plan.base
+        let base = try base()
         let dataset = try base.data.load(folder: base.dataDir)
-        let results = try Experiment.run(plan, dataset: dataset) { Terminal.error($0) }
-        let title = "\(name): \(base.data.rawValue), MLP \(base.hidden.map(String.init).joined(separator: "-")), \(plan.seeds.count) seeds"
-        let written = try ExperimentReport.write(title: title, name: name, runs: results, to: reports, gnuplot: try? GnuplotLocator.find())
-        print(ExperimentReport.markdown(title: title, cells: Experiment.table(results)))
+        let sizes = try sizeList()
+        let cells = MLPTask.cells(perClass: sizes, classes: dataset.classes)
+        let plan = try protocolOptions.plan(cells: cells)
+        var task = MLPTask(base: base, dataset: dataset, perClass: Dictionary(uniqueKeysWithValues: zip(cells.map(\.id), sizes)),
+                           minSteps: minSteps, maxSteps: maxSteps)
+        task.logsPerRun = evaluations
+        let results = try ProtocolRunner(plan: plan, task: task) { Terminal.error($0) }.run()
+        let name = protocolOptions.name
+        let title = "\(name): \(base.data.rawValue), MLP \(base.hidden.map(String.init).joined(separator: "-")), \(plan.seeds.count) paired seeds"
+        let written = try ProtocolReport.write(title: title, setup: setup(base, plan: plan, dataset: dataset), name: name, cells: cells,
+                                               results: results, direction: task.direction, metric: .accuracy, to: protocolOptions.reports,
+                                               gnuplot: try? GnuplotLocator.find())
+        print(try String(contentsOfFile: written[0], encoding: .utf8))
         print("wrote " + written.joined(separator: ", "))
+    }
+
+    func setup(_ c: TrainConfig, plan: ProtocolPlan, dataset: Dataset) -> String {
+        let o = c.policyOptions
+        let policy = o.scheme == .linear
+            ? String(format: "tb_linear_map (NeurIPS 2023 TempBalance): multipliers interp(α, [min α, max α], [%g, %g])", o.lrMinRatio, o.lrMaxRatio)
+            : String(format: "sigmoid (Model Balancing): s_min = s_max = s, τ = %g", o.tau)
+        let trainer = try? Trainer(config: { var x = c; x.perClass = 1; x.seed = 1; return x }(), dataset: dataset)
+        return """
+        MLP \(dataset.inputs)-\(c.hidden.map(String.init).joined(separator: "-"))-\(dataset.classes) (\(c.activation.rawValue)), \(c.optimizer.kind.rawValue)\(c.optimizer.kind == .sgd ? String(format: " momentum %g", c.optimizer.momentum) : ""), weight decay \(String(format: "%g", c.optimizer.weightDecay)) (weights only), batch \(c.batchSize), \(c.schedule.rawValue) schedule; steps per run: \(c.epochs) epochs clamped to [\(minSteps), \(maxSteps)]\(c.initCheckpoint.map { ", fine-tuned from `\(($0 as NSString).lastPathComponent)`" } ?? ""). TempBalance: \(policy), \(o.unit.rawValue)-wise, \(o.metric) (xmin_pos \(String(format: "%g", c.xminPos))), recomputed \(c.balanceEvery == .epoch ? "once per epoch" : "every \(c.balanceEvery) steps"), balanced layers \(trainer?.balancedLayers.joined(separator: ", ") ?? "?") (the first and last layer and layers with fewer than \(o.minEvals) eigenvalues excluded). Data: \(c.data.rawValue); validation = the last \(c.validationPerClass) examples of each class of the training pool (\(c.validationPerClass * dataset.classes) images, fixed); the training subsets are drawn per class from the rest by the seed; the test split is fixed (\(dataset.testCount) images). Seeds \(ProtocolArguments.seedList(plan.seeds)): data subset, initialisation and example order, the same for every arm. Metric: final accuracy; hyperparameters chosen on the mean validation accuracy, test accuracy reported.
+        """
     }
 }

@@ -24,6 +24,9 @@ struct FNOArguments: ParsableArguments {
     @Option(help: "Keep every k-th sample of the training pool (reduced_batch); \(L.count).")
     var reducedBatch: Int = defaults.reducedBatch
 
+    @Option(help: "Start the stride at this sample of the pool; \(L.poolOffset), below --reduced-batch.")
+    var poolOffset: Int = defaults.poolOffset
+
     @Option(help: "Keep every k-th grid point per axis (reduced_resolution); \(L.count).")
     var reducedResolution: Int = defaults.reducedResolution
 
@@ -52,7 +55,9 @@ struct FNOArguments: ParsableArguments {
     @Option(help: "StepLR: epochs between decays; \(L.count).") var stepSize: Int = defaults.stepSize
     @Option(help: "StepLR: decay factor; \(L.gamma).") var gamma: Float = defaults.gamma
 
-    @Option(help: "none or tempbalance.") var policy: PolicyMode = defaults.policy
+    @Option(help: "none, tempbalance, tempbalance-frozen (its first multipliers kept) or uniform.") var policy: PolicyMode = defaults.policy
+    @Option(help: "uniform: the multiplier of the layers TempBalance would balance; \(PolicyOptions.Limits.uniformMultiplier).")
+    var uniformMultiplier: Double = defaults.uniformMultiplier
     @Option(help: "TempBalance sigmoid scale s (s_min = s_max = s); \(PolicyOptions.Limits.scale).") var s: Double = defaults.balance.policy.sMax
     @Option(help: "TempBalance sigmoid temperature τ; \(PolicyOptions.Limits.tau).") var tau: Double = defaults.balance.policy.tau
     @Option(help: "Hill xmin position (2 = top half); \(Hill.xminPosRange).") var xminPos: Double = defaults.balance.xminPos
@@ -69,11 +74,13 @@ struct FNOArguments: ParsableArguments {
     func config(out: String) -> FNOTrainConfig {
         var c = FNOTrainConfig()
         c.data = data; c.initialStep = initialStep; c.tTrain = tTrain; c.reducedBatch = reducedBatch
+        c.poolOffset = poolOffset
         c.reducedResolution = reducedResolution; c.reducedResolutionT = reducedResolutionT
         c.darcyScale = darcyScale; c.testSamples = testSamples; c.validationSamples = validationSamples
         c.width = width; c.modes = modes; c.layers = layers; c.padding = padding; c.projection = projection
         c.epochs = epochs; c.batchSize = batchSize; c.lr = lr; c.weightDecay = weightDecay; c.stepSize = stepSize; c.gamma = gamma
         c.policy = policy
+        c.uniformMultiplier = uniformMultiplier
         var b = FNOBalanceOptions(s: s)
         b.policy.tau = tau; b.policy.minEvals = tbMinEvals
         b.xminPos = xminPos; b.filterZeros = filterZeros; b.convAnalysis = convAnalysis; b.includeSpectral = includeSpectral

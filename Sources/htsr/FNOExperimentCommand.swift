@@ -3,71 +3,99 @@ import Experiments
 import FNO
 import Foundation
 import Plot
+import Settings
 import Train
 
 struct FNOExperimentCommand: ParsableCommand, NamesSettings {
-    static let flagNames = FNOArguments.flagNames.merging(FlagNames(overrides: ["learning_rates": "--lrs", "evaluations_per_run": "--evaluations"]))
+    static let flagNames = FNOArguments.flagNames.merging(ProtocolArguments.flagNames)
 
     static let configuration = CommandConfiguration(
         commandName: "experiment",
-        abstract: "FNO baseline vs TempBalance over training-set strides × seeds, learning rates chosen on a validation set.",
+        abstract: "FNO baseline vs TempBalance and its two controls under the experiment protocol.",
         discussion: """
-        Runs every (reduced batch, learning rate, seed, policy) with the options given (--lr, --seed, --policy,
-        --reduced-batch, --epochs and --s are replaced by the grid), skipping runs that already finished, and
-        writes REPORTS/NAME.{md,csv,dat} (and NAME.png when gnuplot is installed): per data ratio the mean ± std test nRMSE of each policy at the
-        learning rate with its lowest mean validation nRMSE, and the relative change; plus NAME-dynamics-{alpha,lr}.png
-        (per-layer α and learning rate over the steps) of the first TempBalance run at the smallest ratio.
+        Per training-set size (--train-samples; each seed draws its own subset, the same for every arm): the baseline's
+        and TempBalance's learning rates are chosen on the validation set (--validation-samples, the last of the file),
+        each grid extended one step out while the choice sits on an edge; then TempBalance's scale sweep (--scales) at its
+        rate, starting from the paper's s for that sample count; then the controls (multipliers frozen at their first
+        values; a uniform rate, the geometric mean of TempBalance's time-averaged multipliers, on the layers it balances),
+        each with its own rate chosen the same way. --epochs, --step-size and --gamma are the run's (StepLR per epoch).
+        Finished runs are read back. Writes REPORTS/NAME.{md,csv}, NAME-curves.dat, NAME-paired.dat, and with gnuplot
+        their PNGs and NAME-dynamics-{alpha,lr}.png (one TempBalance run).
         """)
 
     @OptionGroup var training: FNOArguments
-    @Option(help: "A name for this setting (file names, table title).") var name: String
-    @Option(help: "Training-pool strides (reduced_batch), comma-separated, each in \(FNOTrainConfig.Limits.count); at most \(FNOExperimentPlan.Limits.gridSize.upper) values.") var reducedBatches: String = "1,4,10,40,160"
-    @Option(help: "TempBalance's s per stride, comma-separated, each in \(PolicyOptions.Limits.scale) (default: the reference's value for the nearest data ratio).")
-    var sValues: String?
-    @Option(help: "Seeds, comma-separated: any 64-bit unsigned integers, at most \(FNOExperimentPlan.Limits.gridSize.upper).") var seeds: String = "1,2,3"
-    @Option(help: "The learning-rate grid shared by both policies, comma-separated, each in \(FNOTrainConfig.Limits.lr); at most \(FNOExperimentPlan.Limits.gridSize.upper) values.") var lrs: String = "0.001,0.0025,0.005"
-    @Option(help: "Optimizer steps per run (epochs = steps / steps per epoch); \(FNOExperimentPlan.Limits.targetSteps).") var targetSteps: Int = 150
-    @Option(help: "Minimum epochs per run; \(FNOExperimentPlan.Limits.epochs).") var minEpochs: Int = 5
-    @Option(help: "Maximum epochs per run; \(FNOExperimentPlan.Limits.epochs), at least --min-epochs.") var maxEpochs: Int = 700
-    @Option(help: "Evaluations of the validation and test sets per run (the last epoch always); \(FNOExperimentPlan.Limits.evaluations).") var evaluations: Int = FNOExperimentPlan.defaultEvaluationsPerRun
-    @Option(help: "Folder for the runs.") var runs: String = "runs/fno"
-    @Option(help: "Folder for the table and figures.") var reports: String = "reports/fno"
+    @OptionGroup var protocolOptions: ProtocolArguments
+    private typealias L = ProtocolPlan.Limits
+    @Option(help: "Training-set sizes, comma-separated (each must divide the pool), each in \(L.count); at most \(L.gridSize.upper) values.")
+    var trainSamples: String = "50"
+    @Option(help: "TempBalance's reference scale per size, comma-separated, each in \(L.scale) (default: the paper's s for the nearest sample count).")
+    var referenceScales: String?
+    @Option(help: "Evaluations of the validation and test sets per run (the learning curves' points; the last epoch always); \(L.evaluations).")
+    var evaluations: Int = 10
 
-    /// The experiment the options describe, checked (a bad value is a usage error).
-    func plan() throws -> FNOExperimentPlan {
-        let strides = try commaSeparated(reducedBatches, option: "reduced-batches") { Int($0) }
-        let s = try sValues.map { try commaSeparated($0, option: "s-values") { Double($0) } } ?? strides.map { FNOExperimentPlan.referenceS(ratio: 1 / Double($0)) }
-        var plan = FNOExperimentPlan(name: name, base: training.config(out: runs), reducedBatches: strides,
-                                     seeds: try commaSeparated(seeds, option: "seeds") { UInt64($0) },
-                                     learningRates: try commaSeparated(lrs, option: "lrs") { Float($0) }, sValues: s, targetSteps: targetSteps,
-                                     minEpochs: minEpochs, maxEpochs: maxEpochs, runsFolder: runs)
-        plan.evaluationsPerRun = evaluations
-        try validated(Self.flagNames) { try plan.validate() }
-        return plan
+    func cells() throws -> [ProtocolCell] {
+        let sizes = try commaSeparated(trainSamples, option: "train-samples") { Int($0) }
+        let refs = try referenceScales.map { try commaSeparated($0, option: "reference-scales") { Double($0) } }
+        try validated(Self.flagNames) {
+            try L.gridSize.check(sizes.count, "train_samples.count")
+            try L.count.check(each: sizes, "train_samples")
+            try InvalidSetting.require(Set(sizes).count == sizes.count, "train_samples", trainSamples, "different counts")
+            if let r = refs {
+                try L.scale.check(each: r, "reference_scales")
+                try InvalidSetting.require(r.count == sizes.count, "reference_scales", referenceScales ?? "",
+                                           "one value per train_samples size (\(sizes.count))", related: ["train_samples"])
+            }
+        }
+        let withScale = !protocolOptions.scales.isEmpty
+        return FNOTask.cells(trainSamples: sizes) { n in withScale ? (refs?[sizes.firstIndex(of: n)!] ?? FNOTask.referenceScale(samples: n)) : nil }
+    }
+
+    func base() throws -> FNOTrainConfig {
+        var c = training.config(out: protocolOptions.runs)
+        try validated(Self.flagNames) {
+            try InvalidSetting.require(c.validationSamples > 0, "validation_samples", c.validationSamples,
+                                       "at least 1: the protocol chooses on a validation set")
+            try L.evaluations.check(evaluations, "evaluations")
+            c.evalEvery = max(1, c.epochs / evaluations)
+            try c.validate()
+        }
+        return c
     }
 
     func validate() throws {
-        _ = try plan()
+        _ = try base()
+        _ = try protocolOptions.plan(cells: try cells())
         var inputs = CommandInputs()
         inputs.file(training.data)
-        try inputs.check(folder: runs, option: "--runs", replaces: false)
-        try inputs.check(folder: reports, option: "--reports", replaces: false)
-        try inputs.check(folder: runs + "/" + name, option: "--runs", replaces: true)
+        try protocolOptions.checkOutputs(inputs)
     }
 
     func run() throws {
-        let plan = try plan(), base = plan.base, strides = plan.reducedBatches
-        let results = try FNOExperiment.run(plan) { Terminal.error($0) }
+        let base = try base(), cells = try cells()
+        let plan = try protocolOptions.plan(cells: cells)
+        let task = try FNOTask(base: base, trainSamples: Dictionary(uniqueKeysWithValues: cells.map { ($0.id, $0.trainSamples) }))
+        let runner = ProtocolRunner(plan: plan, task: task) { Terminal.error($0) }
+        let results = try runner.run()
+        let name = protocolOptions.name, file = (base.data as NSString).lastPathComponent
+        let title = "\(name): FNO on \(file), \(plan.seeds.count) paired seeds"
         let gnuplot = try? GnuplotLocator.find()
-        let file = (base.data as NSString).lastPathComponent
-        let title = "\(name): FNO on \(file), \(plan.seeds.count) seeds, lr grid \(lrs)"
-        var written = try FNOExperimentReport.write(title: title, name: name, runs: results, to: reports, gnuplot: gnuplot)
-        if let rb = strides.max(), let lr = plan.learningRates.first, let seed = plan.seeds.first {
-            let log = "\(runs)/\(name)/tempbalance-rb\(rb)-lr\(lr)-s\(seed)/log.jsonl"
-            written += try FNOExperimentReport.dynamics(log: log, title: "\(name) TempBalance rb \(rb) lr \(lr) seed \(seed)",
-                                                        name: name + "-dynamics", to: reports, gnuplot: gnuplot)
+        var written = try ProtocolReport.write(title: title, setup: setup(base, plan: plan, pool: task.pool), name: name, cells: cells,
+                                               results: results, direction: task.direction, metric: .nrmse, to: protocolOptions.reports,
+                                               gnuplot: gnuplot)
+        let outcomes = ProtocolAnalysis.analyze(results, cells: cells, direction: task.direction)
+        if let first = outcomes.first?.arm(.tempBalance)?.runs.first {
+            written += try TrainingDynamics.write(log: "\(plan.runsFolder)/\(name)/\(first.trial.key)/log.jsonl",
+                                                  title: "\(name) TempBalance \(first.trial.key)", name: name + "-dynamics",
+                                                  to: protocolOptions.reports, gnuplot: gnuplot)
         }
-        print(FNOExperimentReport.markdown(title: title, cells: FNOExperiment.table(results)))
+        print(try String(contentsOfFile: written[0], encoding: .utf8))
         print("wrote " + written.joined(separator: ", "))
+    }
+
+    func setup(_ c: FNOTrainConfig, plan: ProtocolPlan, pool: Int) -> String {
+        let b = c.balance
+        return """
+        FNO (PDEBench's FNO\(c.padding == 0 ? "1d" : "2d")): width \(c.width), modes \(c.modes), \(c.layers) Fourier layers; Adam, L2 \(String(format: "%g", c.weightDecay)) on every tensor, batch \(c.batchSize), \(c.epochs) epochs, StepLR(\(c.stepSize), \(String(format: "%g", c.gamma))) per epoch; \(c.initialStep.map { "initial_step \($0), " } ?? "")\(c.tTrain.map { "t_train \($0), " } ?? "")\(c.darcyScale != 1 ? String(format: "Darcy solution ×%g, ", c.darcyScale) : "")evaluated every \(c.evalEvery ?? 1) epochs. Split: test = the first \(c.testSamples.map(String.init) ?? "10 %") samples of the file, validation = the last \(c.validationSamples), pool = the \(pool) between; a training set of N samples is the pool strided by \(pool)/N from offset seed mod (\(pool)/N), so the seeds draw disjoint subsets. TempBalance: layer-wise sigmoid (s_min = s_max = s, τ = \(String(format: "%g", b.policy.tau))), Hill α (xmin_pos \(String(format: "%g", b.xminPos))\(b.filterZeros ? ", eigenvalues ≤ 1e-5 dropped" : "")) of fc0, w0…w3, fc1\(b.includeSpectral ? " and the spectral layers conv0…conv3 (pooled per-mode ESDs)" : "") (layers with more than \(b.policy.minEvals - 1) eigenvalues), recomputed once per epoch; the paper's s for the sample count first, then the sweep \(plan.scales.map(Trial.number).joined(separator: ", ")). Seeds \(ProtocolArguments.seedList(plan.seeds)): data subset, initialisation and batch order, the same for every arm. Metric: final nRMSE; hyperparameters chosen on the mean validation nRMSE, test nRMSE reported.
+        """
     }
 }

@@ -61,8 +61,11 @@ struct FinetuneCommand: ParsableCommand, NamesSettings {
     @Flag(help: "No gradient clipping.")
     var noClip = false
 
-    @Option(help: "none or tempbalance.")
+    @Option(help: "none, tempbalance, tempbalance-frozen (its first multipliers kept) or uniform (--uniform-multiplier on the layers it balances).")
     var policy: PolicyMode = defaults.policy
+
+    @Option(help: "uniform: the multiplier of the layers TempBalance would balance; \(PolicyOptions.Limits.uniformMultiplier).")
+    var uniformMultiplier: Double = defaults.uniformMultiplier
 
     @OptionGroup var policyArguments: PolicyArguments
 
@@ -101,6 +104,7 @@ struct FinetuneCommand: ParsableCommand, NamesSettings {
         c.warmupRatio = warmupRatio
         c.clip = noClip ? nil : clip
         c.policy = policy
+        c.uniformMultiplier = uniformMultiplier
         c.policyOptions = policyArguments.options(defaultUnit: FinetuneConfig.defaultPolicy.unit)
         c.balanceEvery = loop.balanceEvery
         c.balanceLag = loop.balanceLag
@@ -183,8 +187,8 @@ enum FinetuneReport {
             lines.append(String(format: "best epoch %d: validation accuracy %.4f (loss %.4f)", e, v.accuracy, v.loss))
         }
         if let t = o.test { lines.append(String(format: "test accuracy %.4f  test loss %.4f (best epoch's weights)", t.accuracy, t.loss)) }
-        if c.policy == .tempbalance {
-            lines.append(String(format: "TempBalance: %d layers in %d blocks, every %d step(s), lag %d; on the training thread %.1f s = %.1f %% of the training steps",
+        if c.policy.usesSpectra {
+            lines.append(String(format: "TempBalance: \(c.policy == .tempbalance ? "" : "the \(c.policy.rawValue) control (spectra at step 0 only), ")%d layers in %d blocks, every %d step(s), lag %d; on the training thread %.1f s = %.1f %% of the training steps",
                                 o.balancedLayers.count, Set(o.balancedLayers.compactMap(TempBalance.block)).count, trainer.balanceInterval,
                                 c.balanceLag, o.analysisSeconds, 100 * o.analysisSeconds / max(1e-9, o.trainSeconds)))
         }

@@ -13,6 +13,7 @@ struct HTSR: ParsableCommand {
         version: htsrVersion,
         subcommands: [AnalyzeCommand.self, CompareCommand.self, PlotCommand.self, ReportCommand.self,
                       PolicyCommand.self, TrainCommand.self, ExperimentCommand.self, DataCommand.self,
-                      FNOCommand.self, TokenizeCommand.self, FinetuneCommand.self, DoctorCommand.self]
+                      FNOCommand.self, TokenizeCommand.self, FinetuneCommand.self,
+                      FinetuneExperimentCommand.self, DoctorCommand.self]
     )
 }

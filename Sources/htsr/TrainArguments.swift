@@ -39,6 +39,9 @@ struct TrainArguments: ParsableArguments {
     @Option(help: "Train on K examples per class (seeded); \(L.count).")
     var perClass: Int?
 
+    @Option(help: "Hold out the last K examples of each class of the training pool as a validation split (fixed; 0 = none); \(L.validationPerClass).")
+    var validationPerClass: Int = defaults.validationPerClass
+
     @Option(help: "Epochs (ignored when --steps is given); \(L.epochs).")
     var epochs: Int = defaults.epochs
 
@@ -75,8 +78,11 @@ struct TrainArguments: ParsableArguments {
     @Option(help: "Clip gradients to this global norm; \(L.clip).")
     var clip: Float?
 
-    @Option(help: "none or tempbalance.")
+    @Option(help: "none, tempbalance, tempbalance-frozen (its first multipliers kept) or uniform (--uniform-multiplier on the layers it balances).")
     var policy: PolicyMode = defaults.policy
+
+    @Option(help: "uniform: the multiplier of the layers TempBalance would balance; \(PolicyOptions.Limits.uniformMultiplier).")
+    var uniformMultiplier: Double = defaults.uniformMultiplier
 
     @OptionGroup var policyArguments: PolicyArguments
 
@@ -106,6 +112,7 @@ struct TrainArguments: ParsableArguments {
         c.dataDir = dataDir
         c.trainRatio = trainRatio
         c.perClass = perClass
+        c.validationPerClass = validationPerClass
         c.epochs = epochs
         c.steps = steps
         c.batchSize = batchSize
@@ -121,6 +128,7 @@ struct TrainArguments: ParsableArguments {
         c.clip = clip
         c.policy = policy
         c.policyOptions = policyArguments.options
+        c.uniformMultiplier = uniformMultiplier
         c.balanceEvery = loop.balanceEvery
         c.balanceLag = loop.balanceLag
         c.xminPos = xminPos

@@ -73,7 +73,7 @@ enum TrainReport {
         lines.append("\(c.data.rawValue): \(trainer.data.trainCount) training / \(trainer.data.testCount) test examples, \(o.steps)/\(trainer.totalSteps) steps")
         if let t = o.test { lines.append(String(format: "test accuracy %.4f  test loss %.4f", t.accuracy, t.loss)) }
         if let b = o.bestAccuracy, let s = o.bestStep { lines.append(String(format: "best test accuracy %.4f at step %d", b, s)) }
-        if c.policy == .tempbalance {
+        if c.policy != .none {
             lines.append("TempBalance balanced \(o.balancedLayers.joined(separator: ", ")) every \(trainer.balanceEvery) steps; analysis \(String(format: "%.2f", o.analysisSeconds)) s = \(String(format: "%.1f", 100 * o.analysisSeconds / max(1e-9, o.trainSeconds))) % of training")
         }
         lines.append(String(format: "training %.2f s (%.0f examples/s)", o.trainSeconds, o.examplesPerSecond))

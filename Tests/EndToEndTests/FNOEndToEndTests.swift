@@ -42,12 +42,15 @@ import Testing
     @Test func experimentGridIsValidated() throws {
         let tmp = try TemporaryFolder()
         defer { tmp.cleanup() }
-        for (args, fragment) in [(["--lrs", "0.001,-1"], "--lrs 0.001,-1: must be a list of finite numbers in (0, 10]"),
+        for (args, fragment) in [(["--lrs", "0.001,-1,2"], "--lrs 0.001,-1,2: must be a list of finite numbers in (0, 10]"),
                                  (["--lrs", "0.001,x"], "--lrs"),
-                                 (["--reduced-batches", "0"], "--reduced-batches"),
-                                 (["--min-epochs", "9", "--max-epochs", "3"], "--max-epochs")] {
+                                 (["--lrs", "0.001,0.002,0.003"], "geometric"),
+                                 (["--train-samples", "0"], "--train-samples"),
+                                 (["--seeds", "1"], "--seeds has 1 values; their number must be an integer in [2, 1000]"),
+                                 (["--scales", "0.25,0.5,1", "--reference-scales", "2"], "reference scale"),
+                                 (["--evaluations", "0"], "--evaluations")] {
             let r = try HTSRBinary.run(["fno", "experiment", "--data", tmp.path("none.h5"), "--name", "x", "--validation-samples", "2",
-                                        "--runs", tmp.path("runs"), "--reports", tmp.path("reports")] + args)
+                                        "--lrs", "0.001,0.002,0.004", "--runs", tmp.path("runs"), "--reports", tmp.path("reports")] + args)
             #expect(r.status == 64, "\(args): \(r.status) \(r.stderr)")
             #expect(r.stderr.contains(fragment), "\(args): \(r.stderr)")
         }

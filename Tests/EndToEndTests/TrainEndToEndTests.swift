@@ -89,27 +89,40 @@ import Testing
                                 "--out", tmp.path("x")], ["fc1.weight", "[16, 64]", "[32, 64]"])
         try expectOneLineError(["train", "--data-dir", Self.dataDir, "--out", tmp.path("never"), "--resume"], ["resume.safetensors"])
         try expectOneLineError(["train", "--hidden", "64,x", "--out", tmp.path("x")], ["--hidden"], status: 64)
-        try expectOneLineError(["experiment", "--name", "x", "--lrs", "0.01,0", "--runs", tmp.path("runs")],
-                               ["--lrs 0.01,0: must be"], status: 64)
+        try expectOneLineError(["experiment", "--name", "x", "--lrs", "0.01,0,0.02", "--validation-per-class", "5", "--runs", tmp.path("runs"),
+                                "--reports", tmp.path("reports")], ["--lrs 0.01,0,0.02: must be"], status: 64)
+        try expectOneLineError(["experiment", "--name", "x", "--lrs", "0.01,0.02,0.04", "--runs", tmp.path("runs"), "--reports", tmp.path("reports")],
+                               ["--validation-per-class"], status: 64)
         #expect(!FileManager.default.fileExists(atPath: tmp.path("runs")))
         try expectOneLineError(["policy", tmp.path("missing.json")], ["missing.json"])
         #expect(!FileManager.default.fileExists(atPath: tmp.path("x/model.safetensors")))
     }
 
+    /// The protocol end to end on a tiny setting: four arms on one grid each, the page, the CSV
+    /// of every run and both figures.
     @Test func experimentWritesTableAndFigureData() throws {
         let tmp = try TemporaryFolder()
         defer { tmp.cleanup() }
-        let r = try HTSRBinary.run(["experiment", "--data", "digits", "--data-dir", Self.dataDir, "--name", "tiny", "--hidden", "64,64,64",
-                                    "--ratios", "0.1,1", "--seeds", "1,2", "--lrs", "0.05,0.1", "--min-steps", "20", "--max-steps", "30",
-                                    "--epochs", "1", "--runs", tmp.path("runs"), "--reports", tmp.path("reports")], timeout: 300)
+        let r = try HTSRBinary.run(["experiment", "--data", "digits", "--data-dir", Self.dataDir, "--name", "tiny", "--hidden", "64,64,64,64",
+                                    "--sizes", "2", "--validation-per-class", "10", "--seeds", "1,2", "--lrs", "0.025,0.05,0.1",
+                                    "--max-extensions", "0", "--min-steps", "10", "--max-steps", "10", "--epochs", "1", "--scheme", "linear",
+                                    "--balance-every", "epoch", "--runs", tmp.path("runs"), "--reports", tmp.path("reports")], timeout: 300)
         #expect(r.status == 0, "\(r.stderr)")
         let md = try String(contentsOfFile: tmp.path("reports/tiny.md"), encoding: .utf8)
-        #expect(md.contains("| 10 % |") && md.contains("| 100 % |") && md.contains("±"))
+        for row in ["| 20 examples (2 per class) | baseline |", "| TB frozen |", "| TB uniform |", "| TempBalance − baseline |", "**Cost**"] {
+            #expect(md.contains(row), "\(row)")
+        }
         let csv = try String(contentsOfFile: tmp.path("reports/tiny.csv"), encoding: .utf8)
-        #expect(csv.split(separator: "\n").count == 1 + 2 * 2 * 2 * 2)
-        // The comparison figure is drawn by Plot's pipeline: its data table and the PNG, no script.
-        #expect(FileManager.default.fileExists(atPath: tmp.path("reports/tiny.dat")))
-        #expect(FileManager.default.fileExists(atPath: tmp.path("reports/tiny.png")))
-        #expect(!FileManager.default.fileExists(atPath: tmp.path("reports/tiny.gp")))
+        #expect(csv.split(separator: "\n").count == 1 + 4 * 3 * 2)
+        for f in ["tiny-curves.dat", "tiny-paired.dat", "tiny-curves.png", "tiny-paired.png"] {
+            #expect(FileManager.default.fileExists(atPath: tmp.path("reports/" + f)), "\(f)")
+        }
+        // A rerun trains nothing: every run is read back.
+        let again = try HTSRBinary.run(["experiment", "--data", "digits", "--data-dir", Self.dataDir, "--name", "tiny", "--hidden", "64,64,64,64",
+                                        "--sizes", "2", "--validation-per-class", "10", "--seeds", "1,2", "--lrs", "0.025,0.05,0.1",
+                                        "--max-extensions", "0", "--min-steps", "10", "--max-steps", "10", "--epochs", "1", "--scheme", "linear",
+                                        "--balance-every", "epoch", "--runs", tmp.path("runs"), "--reports", tmp.path("reports")], timeout: 300)
+        #expect(again.status == 0 && !again.stderr.contains("validation "), "\(again.stderr)")
+        #expect(try String(contentsOfFile: tmp.path("reports/tiny.csv"), encoding: .utf8) == csv)
     }
 }

@@ -5,8 +5,8 @@ import Testing
 import Train
 @testable import Experiments
 
-/// The experiment figures go through Plot: the comparison figure's series, and both figures
-/// drawn by gnuplot.
+/// The experiment figures go through Plot: the protocol's learning curves and paired
+/// differences, and the training dynamics of a log.
 @Suite struct ExperimentFigureTests {
     static func temporaryFolder() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("htsr-experiments-\(UUID().uuidString)").path
@@ -14,28 +14,34 @@ import Train
         return path
     }
 
-    static let figure = ComparisonFigure(title: "t_1", name: "cmp", quantity: "test nRMSE", ylabel: "nRMSE", key: .topRight, xrange: (0.4, 150))
-    static let points = [ComparisonFigure.Point(percent: 1, baseline: (0.5, 0.1), tempBalance: nil),
-                         ComparisonFigure.Point(percent: 100, baseline: (0.2, 0.05), tempBalance: (0.25, 0))]
-
-    /// Each arm an error-bar series (x shifted ±3 %, mean, mean − std, mean + std); an arm
-    /// without runs at a ratio has no point there (the data file says NaN).
-    @Test func comparisonSeries() throws {
-        let f = Self.figure.figure(Self.points)
-        let series = f.panels[0].series
-        #expect(series.map(\.title) == ["baseline", "TempBalance"])
-        #expect(series[0].data == .columns([[0.97, 97], [0.5, 0.2], [0.4, 0.15000000000000002], [0.6, 0.25]]))
-        #expect(series[1].data == .columns([[103], [0.25], [0.25], [0.25]]))
-        #expect(f.panels[0].title == "t\\_1" && f.panels[0].x.tics?.map(\.label) == ["1", "100"] && f.panels[0].x.scale == .log)
-        #expect(Self.figure.data(Self.points).split(separator: "\n")[1] == "1.0 0.5 0.1 NaN NaN")
+    /// Outcomes of a finished fake experiment (`FakeTask`).
+    static func outcomes() throws -> [CellOutcome] {
+        let runs = ProtocolTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: runs) }
+        let plan = ProtocolTests.plan(runs)
+        let task = FakeTask(optimum: [.baseline: 0.01, .tempBalance: 0.005, .frozen: 0.005, .uniform: 0.005])
+        return ProtocolAnalysis.analyze(try ProtocolRunner(plan: plan, task: task) { _ in }.run(), cells: plan.cells, direction: .lower)
     }
 
-    @Test func comparisonRenders() throws {
+    /// The learning curves: per arm a ±1 std band and the mean line over the seeds; the paired
+    /// figure: one interval per comparison, a zero line.
+    @Test func protocolFigures() throws {
+        let o = try Self.outcomes()
+        let c = ProtocolReport.curves(o, name: "x", title: "t", metric: .nrmse)
+        #expect(c.figure.name == "x-curves" && c.figure.panels.count == 1)
+        let series = c.figure.panels[0].series
+        #expect(series.count == 8 && series.compactMap(\.title) == ["baseline", "TempBalance", "TB frozen", "TB uniform"])
+        guard case let .columns(band) = series[0].data, case let .columns(line) = series[1].data else { Issue.record("columns"); return }
+        #expect(band.count == 3 && line[0] == [50, 100] && band[1][1] < line[1][1] && band[2][1] > line[1][1])
+        #expect(c.data.split(separator: "\n").count == 1 + 4 * 2)
+        let p = ProtocolReport.paired(o, name: "x", title: "t", metric: .nrmse)
+        #expect(p.figure.panels[0].x.tics?.map(\.label) == ["TB − base", "frozen − base", "uniform − base", "TB − frozen", "TB − uniform"])
+        #expect(p.figure.panels[0].horizontalLines.map(\.value) == [0])
+        #expect(p.data.split(separator: "\n").count == 1 + 5)
         let dir = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let written = try Self.figure.write(Self.points, to: dir, gnuplot: try GnuplotLocator.find())
-        #expect(written == [dir + "/cmp.dat", dir + "/cmp.png"])
-        #expect(try Self.figure.write(Self.points, to: dir, gnuplot: nil) == [dir + "/cmp.dat"])
+        let files = try Plotter.plot([c.figure, p.figure], options: PlotOptions(), gnuplot: try GnuplotLocator.find(), out: dir).files
+        #expect(files == [dir + "/x-curves.png", dir + "/x-paired.png"])
     }
 
     /// The FNO dynamics are Plot's α heatmap and learning-rate figures of the run's log.
@@ -54,10 +60,10 @@ import Train
                                                            .init(name: "fc2", alpha: nil, learningRate: 0.01, multiplier: 1)],
                                                   seconds: Double(epoch)))
         }
-        let files = try FNOExperimentReport.dynamics(log: log, title: "x", name: "x-dynamics", to: dir + "/reports", gnuplot: try GnuplotLocator.find())
+        let files = try TrainingDynamics.write(log: log, title: "x", name: "x-dynamics", to: dir + "/reports", gnuplot: try GnuplotLocator.find())
         #expect(files == [dir + "/reports/x-dynamics-alpha.png", dir + "/reports/x-dynamics-lr.png"])
         try "{\"kind\":\"run\"}\n".write(toFile: log, atomically: true, encoding: .utf8)
-        #expect(throws: TrainingLogError.self) { try FNOExperimentReport.dynamics(log: log, title: "x", name: "y", to: dir, gnuplot: nil) }
+        #expect(throws: TrainingLogError.self) { try TrainingDynamics.write(log: log, title: "x", name: "y", to: dir, gnuplot: nil) }
     }
 
     /// A log's intervals become arrays with one entry per step, layers in depth order.

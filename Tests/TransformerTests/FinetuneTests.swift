@@ -91,6 +91,39 @@ import Random
         #expect(log[2].contains("\"name\":\"classifier\",\"alpha\"") && !log[2].contains("\"name\":\"encoder.layer.1.output.dense\",\"alpha\":null"))
     }
 
+    /// The controls: frozen keeps the multipliers of step 0's spectra for the whole run (TempBalance
+    /// changes them); uniform gives every balanced block one multiplier, from the first step, and its
+    /// summary has no bounds. The summary's time average of a constant multiplier is that multiplier.
+    @Test func controls() throws {
+        let pretrained = try PretrainedBert(LoadingTests.tiny)
+        func run(_ policy: PolicyMode, g: Double = 1) throws -> (FinetuneOutcome, [[Double]]) {
+            let out = Self.temporaryFolder()
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            var c = Self.config(out: out, policy: policy)
+            c.epochs = 4
+            c.lr = 5e-3
+            c.uniformMultiplier = g
+            c.resumable = false
+            c.testAtEnd = false
+            let o = try FinetuneTrainer(config: c, data: Self.splits(), pretrained: pretrained).run()
+            #expect(!FileManager.default.fileExists(atPath: out + "/resume/state.safetensors") && o.test == nil)
+            // Per epoch: the multipliers of the balanced layers (weight entries), from the log.
+            let log = try TrainingLog.load(out + "/log.jsonl")
+            let balanced = Set(o.balancedLayers)
+            return (o, log.intervals.map { $0.layers.filter { balanced.contains($0.name) }.map { $0.multiplier ?? .nan } })
+        }
+        let (tb, tbM) = try run(.tempbalance)
+        let (frozen, frozenM) = try run(.frozen)
+        let (uniform, uniformM) = try run(.uniform, g: 0.5)
+        #expect(tbM.count == 4 && Set(tbM).count > 1)
+        #expect(Set(frozenM).count == 1 && frozenM[0] != Array(repeating: 1, count: frozenM[0].count))
+        #expect(uniformM.allSatisfy { $0.allSatisfy { $0 == 0.5 } })
+        #expect(frozen.multipliers.layers.count == frozen.balancedLayers.count && frozen.multipliers.nearBoundShare != nil)
+        #expect(uniform.multipliers.timeAverages.allSatisfy { abs($0.multiplier - 0.5) < 1e-12 } && uniform.multipliers.nearBoundShare == nil)
+        // Step 0 trains at the uniform rate before any spectra (not counted); uniform counts every step.
+        #expect(tb.multipliers.layers.allSatisfy { $0.steps == 19 } && uniform.multipliers.layers.allSatisfy { $0.steps == 20 })
+    }
+
     /// Stopping mid-epoch and resuming gives the same weights, optimizer state and log as an
     /// uninterrupted run — with TempBalance in line and with recomputations in flight (lag 2).
     @Test(arguments: [0, 2]) func resumeIsBitExact(lag: Int) throws {

@@ -129,6 +129,16 @@ public struct LowDataSplits: Sendable, Equatable {
         self.validationIndices = validationIndices
     }
 
+    /// A fixed subset of `count` examples of a test split (for experiments that cannot afford the
+    /// whole split; say so where the results are reported): stratified in proportion to the classes
+    /// (largest remainders), each class's examples in a fixed hash order of their own salt — the same
+    /// subset whatever the seed, the training size or the run. Sorted indices; all when count ≥ size.
+    public static func fixedTestSubset(_ test: TextDataset, count: Int) -> [Int] {
+        guard count < test.count else { return Array(test.labels.indices) }
+        let quotas = proportionalQuotas(total: max(0, count), sizes: test.classCounts, minimum: 0)
+        return FixedOrder.stratifiedPrefix(test, among: Array(test.labels.indices), quotas: quotas, salt: FixedOrder.testSubsetSalt)
+    }
+
     /// `total` split over classes of `sizes` in proportion, each class at least `minimum` and at most
     /// its size: start from max(minimum, ⌊total·n_c/N⌋), then add to the classes with the largest
     /// remainders (or take from the largest excesses) until the sum is `total`; ties to the lower id.

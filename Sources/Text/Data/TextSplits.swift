@@ -57,6 +57,7 @@ public struct TextSplits: Sendable, Equatable {
 enum FixedOrder {
     static let testSalt = "htsr test split\u{1F}"
     static let validationSalt = "htsr validation split\u{1F}"
+    static let testSubsetSalt = "htsr test subset\u{1F}"
 
     static func hash(_ salt: String, _ text: String, _ second: String?) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -16,6 +16,11 @@ import Foundation
 /// it runs on a background queue, one recomputation at a time in order, while training goes on; the
 /// result is applied at its fixed step (waiting if needed), so runs stay deterministic and
 /// resumable. Several recomputations may be in flight when `lag ≥ interval`.
+///
+/// The two controls of `docs/experiments.md` run through the same object: `frozen` keeps the
+/// multipliers of the first recomputation (step 0 in every timing) for the whole run, and
+/// `fixUniform(multiplier:parameters:)` gives every balanced layer one constant multiplier with no
+/// spectra at all. `summary` records what was applied at each step (`recordStep(eta:)`).
 public final class InLoopBalance: @unchecked Sendable {  // mutated only by the training thread; background jobs own their snapshot
     public enum Timing: Sendable, Equatable {
         /// Every `n` steps, rates changed after the step (NLP reference, `auto` = its n).
@@ -45,19 +50,32 @@ public final class InLoopBalance: @unchecked Sendable {  // mutated only by the 
     public let probe: SpectrumProbe
     public let timing: Timing
     public let lag: Int
+    /// Recompute only at step 0 and keep those multipliers (the frozen control).
+    public let frozen: Bool
     public private(set) var active: [Double]
+    /// The multipliers applied so far (time averages, steps near a bound); not part of `State`:
+    /// a resumed run summarises the steps since the resume.
+    public private(set) var summary: MultiplierSummary
     public private(set) var decisions: [LayerDecision] = []
     /// Seconds spent on the calling thread: snapshots, in-line recomputations, waits.
     public private(set) var seconds = 0.0
     private var pending: [Pending] = []
     private var inFlight: [Job] = []
     private let parameterNames: [String]
+    /// A layer's weight entry: `<layer>.weight` → its index in `parameterNames`.
+    private lazy var weightIndex: [String: Int] = Dictionary(
+        parameterNames.enumerated().compactMap { $0.element.hasSuffix(".weight") ? (String($0.element.dropLast(7)), $0.offset) : nil },
+        uniquingKeysWith: { a, _ in a })
     private let queue = DispatchQueue(label: "htsr.tempbalance", qos: .userInitiated)
 
     /// - Parameters: layers: the linear layers (weights `<name>.weight` [out, in]) in forward order;
     ///   parameterNames: every parameter entry's name, in the parameter set's order.
-    public init(layers: [String], parameterNames: [String], policy: PolicyOptions, probe: SpectrumProbe, timing: Timing, lag: Int) {
+    ///   frozen: recompute only at step 0 (the frozen control).
+    public init(layers: [String], parameterNames: [String], policy: PolicyOptions, probe: SpectrumProbe, timing: Timing, lag: Int,
+                frozen: Bool = false) {
         self.layers = layers
+        self.frozen = frozen
+        summary = MultiplierSummary(bounds: policy)
         self.parameterNames = parameterNames
         self.policy = policy
         self.probe = probe
@@ -69,13 +87,34 @@ public final class InLoopBalance: @unchecked Sendable {  // mutated only by the 
     /// The most recomputations that can be in flight at once for an interval and a lag.
     public static func maxInFlight(interval: Int, lag: Int) -> Int { lag / max(1, interval) + 1 }
 
-    /// The layers the policy balances (no spectrum needed: `TempBalance.candidates`).
-    public func balancedLayers(_ parameters: ParameterSet<Float>) -> [String] {
-        let fits = layers.map { n -> LayerFit in
+    /// The layers with their eigenvalue counts (no metric).
+    func shapes(_ parameters: ParameterSet<Float>) -> [LayerFit] {
+        layers.map { n -> LayerFit in
             let s = parameters.entry(n + ".weight").shape
             return LayerFit(name: n, eigenvalueCount: min(s[0], s[1]), metric: 0)
         }
-        return TempBalance.candidates(fits, options: policy)
+    }
+
+    /// The layers the policy balances (no spectrum needed: `TempBalance.candidates`).
+    public func balancedLayers(_ parameters: ParameterSet<Float>) -> [String] {
+        TempBalance.candidates(shapes(parameters), options: policy)
+    }
+
+    /// The uniform control: every layer TempBalance would balance gets `multiplier`, routed as
+    /// TempBalance routes its own (`TempBalance.uniform`); call it before training and do not call
+    /// `update`. The summary then has no bounds (no share near a bound).
+    public func fixUniform(multiplier: Double, parameters: ParameterSet<Float>) {
+        decisions = TempBalance.uniform(shapes(parameters), multiplier: multiplier, options: policy)
+        active = TempBalance.route(parameterNames: parameterNames, decisions: decisions, options: policy).map(\.multiplier)
+        summary = MultiplierSummary(bounds: nil)
+    }
+
+    /// Adds the step about to be taken at global rate `eta` to `summary`: each balanced layer's
+    /// multiplier (its weight's entry).
+    public func recordStep(eta: Double) {
+        summary.record(eta: eta, multipliers: decisions.filter { $0.excluded == nil }.compactMap { d in
+            weightIndex[d.name].map { (d.name, active[$0]) }
+        })
     }
 
     /// Applies what is due and starts a recomputation when one is due (see the type's summary).
@@ -96,7 +135,7 @@ public final class InLoopBalance: @unchecked Sendable {  // mutated only by the 
         case let .everySteps(n): due = step % n == 0; activateAt = step + 1 + lag
         case .everyEpoch: due = epochStep == 0; activateAt = step + lag
         }
-        guard due else { return }
+        guard due, !(frozen && step > 0) else { return }
         let snapshot = probe.snapshot(parameters, layers: layers)
         if lag == 0 {
             let p = try compute(snapshot, activateAt: activateAt)

@@ -50,6 +50,8 @@ public struct PolicyOptions: Sendable, Codable, Equatable {
         public static let scale = SettingRange<Double>(0, 10)
         public static let tau = SettingRange<Double>.positive(upTo: 1e6)
         public static let minEvals = SettingRange<Int>(2, 1_000_000_000)
+        /// The `uniform` control's one multiplier of η (the same range as `linear`'s ratios).
+        public static let uniformMultiplier = lrRatio
     }
 
     /// - Throws: `InvalidSetting` naming the setting by its JSON key (`lr_min_ratio`, …).

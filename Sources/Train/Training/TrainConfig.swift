@@ -1,9 +1,22 @@
 import PowerLaw
 import Settings
 
-/// Whether the learning rates follow TempBalance.
+/// Whether the learning rates follow TempBalance, or one of its two controls.
 public enum PolicyMode: String, Sendable, Codable, CaseIterable {
-    case none, tempbalance
+    /// Every parameter at the scheduled rate η.
+    case none
+    /// TempBalance: multipliers recomputed from the spectra in the loop.
+    case tempbalance
+    /// Control: TempBalance's first multipliers (from the spectra of the initial weights, at the
+    /// first recomputation) kept for the whole run; the spectra are never computed again.
+    case frozen = "tempbalance-frozen"
+    /// Control: one fixed multiplier (`uniformMultiplier`) on every layer TempBalance would
+    /// balance (routed as TempBalance routes: weight, bias, a following norm), all else η; no
+    /// spectra.
+    case uniform
+
+    /// Whether the multipliers come from spectra computed in the loop.
+    public var usesSpectra: Bool { self == .tempbalance || self == .frozen }
 }
 
 /// When TempBalance recomputes the spectra (`tempbalance-spec.md` §4, "When").
@@ -58,6 +71,9 @@ public struct TrainConfig: Sendable, Codable, Equatable {
     public var dataDir = ".cache/data"
     public var trainRatio: Double?
     public var perClass: Int?
+    /// Examples per class held out of the training pool as the validation split (the last ones
+    /// of each class in file order; 0 = none). Subsets are drawn from what remains.
+    public var validationPerClass = 0
     // Optimisation.
     public var epochs = 10
     /// Total optimizer steps; overrides `epochs` when set.
@@ -74,6 +90,8 @@ public struct TrainConfig: Sendable, Codable, Equatable {
     // Policy.
     public var policy: PolicyMode = .none
     public var policyOptions = PolicyOptions()
+    /// The multiplier of the balanced layers under `policy == .uniform`.
+    public var uniformMultiplier = 1.0
     public var balanceEvery: BalanceInterval = .auto
     /// Steps by which the multipliers from a recomputation take effect later than in the
     /// reference (0 = the reference's timing). With a lag L > 0 the spectra of the weights before
@@ -104,9 +122,9 @@ public struct TrainConfig: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case model, hidden, activation, layerNorm = "layer_norm", dropout, data, dataDir = "data_dir"
-        case trainRatio = "train_ratio", perClass = "per_class", epochs, steps, batchSize = "batch_size"
+        case trainRatio = "train_ratio", perClass = "per_class", validationPerClass = "validation_per_class", epochs, steps, batchSize = "batch_size"
         case optimizer, lr, schedule, warmupRatio = "warmup_ratio", stepSize = "step_size", gamma
-        case minLRRatio = "min_lr_ratio", clip, policy, policyOptions = "policy_options"
+        case minLRRatio = "min_lr_ratio", clip, policy, policyOptions = "policy_options", uniformMultiplier = "uniform_multiplier"
         case balanceEvery = "balance_every", balanceLag = "balance_lag", xminPos = "xmin_pos", filterZeros = "filter_zeros"
         case seed, out, logEvery = "log_every", initCheckpoint = "init", newHead = "new_head"
         case blasThreads = "blas_threads", analysisThreads = "analysis_threads", stopAfter = "stop_after", resume
@@ -131,6 +149,8 @@ public struct TrainConfig: Sendable, Codable, Equatable {
         public static let dropout = SettingRange<Double>(0, 1, upperOpen: true)
         public static let trainRatio = SettingRange<Double>.positive(upTo: 1)
         public static let count = SettingRange<Int>(1, 1_000_000_000)
+        /// Validation examples per class (0: no validation split).
+        public static let validationPerClass = SettingRange<Int>(0, 1_000_000_000)
         public static let epochs = SettingRange<Int>(1, 1_000_000)
         public static let batchSize = SettingRange<Int>(1, 100_000)
         public static let lr = SettingRange<Float>.positive(upTo: 10)
@@ -155,6 +175,7 @@ public struct TrainConfig: Sendable, Codable, Equatable {
         try Limits.dropout.check(dropout, "dropout")
         try Limits.trainRatio.check(trainRatio, "train_ratio")
         try Limits.count.check(perClass, "per_class")
+        try Limits.validationPerClass.check(validationPerClass, "validation_per_class")
         try Limits.epochs.check(epochs, "epochs")
         try Limits.count.check(steps, "steps")
         try Limits.batchSize.check(batchSize, "batch_size")
@@ -180,6 +201,7 @@ public struct TrainConfig: Sendable, Codable, Equatable {
         try Limits.threads.check(blasThreads, "blas_threads")
         try Limits.threads.check(analysisThreads, "analysis_threads")
         try Limits.count.check(stopAfter, "stop_after")
+        try PolicyOptions.Limits.uniformMultiplier.check(uniformMultiplier, "uniform_multiplier")
         try InvalidSetting.require(balanceLag == 0 || blasThreads == 1, "balance_lag", balanceLag,
                                    "0 unless blas_threads is 1 (the lag overlaps the analysis with training on another core)",
                                    related: ["blas_threads"])

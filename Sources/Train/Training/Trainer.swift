@@ -8,6 +8,8 @@ import Random
 public struct TrainOutcome: Sendable {
     public var steps: Int
     public var finished: Bool
+    /// The validation split at the last log step (nil without one).
+    public var validation: Evaluation?
     public var test: Evaluation?
     public var bestStep: Int?
     public var bestAccuracy: Double?
@@ -17,18 +19,23 @@ public struct TrainOutcome: Sendable {
     public var evalSeconds: Double
     public var examplesPerSecond: Double
     public var balancedLayers: [String]
+    /// The multipliers the policy applied (empty without a policy).
+    public var multipliers: MultiplierSummary
 }
 
 /// The training loop: an MLP classifier, an optimizer with per-tensor learning rates, a
 /// schedule, and (optionally) TempBalance recomputing the rates from the weights' spectra.
 ///
 /// Files in `config.out`: `log.jsonl` (see `TrainingLog`), `model.safetensors` (final
-/// weights), `best.safetensors` (best test accuracy at a log step), `resume.safetensors`
+/// weights), `best.safetensors` (best validation accuracy at a log step; best test accuracy
+/// when there is no validation split), `resume.safetensors`
 /// (weights + optimizer state + run state, written at every log step; `--resume` continues
 /// from it with the same result as an uninterrupted run).
 public final class Trainer {
     public let config: TrainConfig
     public let data: Dataset
+    /// The validation split (`config.validationPerClass` per class, held out of the pool).
+    public let validation: ValidationSplit
     public let model: MLP<Float>
     public internal(set) var optimizer: Optimizer
     public let totalSteps: Int
@@ -54,7 +61,9 @@ public final class Trainer {
     public init(config: TrainConfig, dataset: Dataset) throws {
         try config.validate()
         self.config = config
-        data = try dataset.subsample(ratio: config.trainRatio, perClass: config.perClass, seed: config.seed)
+        let split = try dataset.holdingOutValidation(perClass: config.validationPerClass)
+        validation = split.validation
+        data = try split.pool.subsample(ratio: config.trainRatio, perClass: config.perClass, seed: config.seed)
         guard data.trainCount > 0 else { throw TrainError.invalidOption("the training subset is empty") }
         let mlp = MLPConfig(inputs: data.inputs, hidden: config.hidden, classes: data.classes, activation: config.activation,
                             layerNorm: config.layerNorm, dropout: config.dropout)
@@ -83,7 +92,9 @@ public final class Trainer {
         probe = p
         balance = InLoopBalance(layers: model.config.linearNames, parameterNames: model.parameters.entries.map(\.name),
                                 policy: config.policyOptions, probe: p,
-                                timing: config.balanceEvery == .epoch ? .everyEpoch : .everySteps(balanceEvery), lag: config.balanceLag)
+                                timing: config.balanceEvery == .epoch ? .everyEpoch : .everySteps(balanceEvery), lag: config.balanceLag,
+                                frozen: config.policy == .frozen)
+        if config.policy == .uniform { balance.fixUniform(multiplier: config.uniformMultiplier, parameters: model.parameters) }
         if let path = config.initCheckpoint {
             let head = "fc\(config.hidden.count + 1)"
             keptOnInit = try CheckpointIO.load(into: model.parameters, from: path, replaceable: [head + ".weight", head + ".bias"])
@@ -123,7 +134,8 @@ public final class Trainer {
         var order: [Int] = []
         var orderEpoch = -1
         var lossSum = 0.0, seen = 0, correct = 0
-        var test: Evaluation?
+        var test: Evaluation?, val: Evaluation?
+        var bestValidation: Double?
         while step < totalSteps {
             if let s = config.stopAfter, step >= s { break }
             let epoch = step / stepsPerEpoch, b = step % stepsPerEpoch
@@ -132,13 +144,14 @@ public final class Trainer {
                 order = r.permutation(n)
                 orderEpoch = epoch
             }
-            if config.policy == .tempbalance {
+            if config.policy.usesSpectra {
                 let t0 = clock.now
                 try balance.update(step: step, epochStep: b, parameters: model.parameters)
                 analysisSeconds += clock.now - t0
             }
             let t0 = clock.now
             let eta = Double(schedule(step))
+            if config.policy != .none { balance.recordStep(eta: eta) }
             let rows = min(B, n - b * B)
             for r in 0..<rows {
                 let i = order[b * B + r]
@@ -161,13 +174,23 @@ public final class Trainer {
             if step % logEvery == 0 || step == totalSteps || step == config.stopAfter {
                 let t1 = clock.now
                 test = model.evaluate(x: data.testX, y: data.testY)
+                if validation.count > 0 {
+                    val = model.evaluate(x: validation.x, y: validation.y)
+                    if bestValidation == nil || val!.accuracy > bestValidation! {
+                        bestValidation = val!.accuracy
+                        try CheckpointIO.save(model.parameters, metadata: weightsMetadata(), to: config.out + "/best.safetensors")
+                    }
+                }
                 if bestAccuracy == nil || test!.accuracy > bestAccuracy! {
                     bestAccuracy = test!.accuracy
                     bestStep = step
-                    try CheckpointIO.save(model.parameters, metadata: weightsMetadata(), to: config.out + "/best.safetensors")
+                    if validation.count == 0 {
+                        try CheckpointIO.save(model.parameters, metadata: weightsMetadata(), to: config.out + "/best.safetensors")
+                    }
                 }
                 try log.write(try intervalLine(eta: eta, trainLoss: lossSum / Double(max(1, seen)),
-                                               trainAccuracy: Double(correct) / Double(max(1, seen)), test: test!, clock: clock))
+                                               trainAccuracy: Double(correct) / Double(max(1, seen)), test: test!,
+                                               validation: val, clock: clock))
                 try saveResume(clock: clock)
                 progress?(String(format: "step %d/%d  loss %.4f  test accuracy %.4f", step, totalSteps, lossSum / Double(max(1, seen)), test!.accuracy))
                 lossSum = 0; seen = 0; correct = 0
@@ -179,25 +202,28 @@ public final class Trainer {
             try CheckpointIO.save(model.parameters, metadata: weightsMetadata(), to: config.out + "/model.safetensors")
             let t = test ?? model.evaluate(x: data.testX, y: data.testY)
             test = t
+            if validation.count > 0 && val == nil { val = model.evaluate(x: validation.x, y: validation.y) }
+            var metrics: [TrainingLog.Value] = [.init("test_accuracy", t.accuracy), .init("test_loss", t.loss)]
+            if let v = val { metrics += [.init("val_accuracy", v.accuracy), .init("val_loss", v.loss)] }
             try log.write(TrainingLog.Final(
-                step: step, metrics: [.init("test_accuracy", t.accuracy), .init("test_loss", t.loss)],
+                step: step, metrics: metrics,
                 best: TrainingLog.Best(step: bestStep, metric: "test_accuracy", value: bestAccuracy),
                 timing: [.init("train", trainSeconds), .init("analysis", analysisSeconds), .init("eval", evalSeconds)],
                 seconds: elapsedBefore + clock.now))
         }
         let examples = Double(min(step, totalSteps)) * Double(config.batchSize)
-        return TrainOutcome(steps: step, finished: finished, test: test, bestStep: bestStep, bestAccuracy: bestAccuracy,
+        return TrainOutcome(steps: step, finished: finished, validation: val, test: test, bestStep: bestStep, bestAccuracy: bestAccuracy,
                             trainSeconds: trainSeconds, analysisSeconds: analysisSeconds, evalSeconds: evalSeconds,
                             examplesPerSecond: trainSeconds > 0 ? examples / trainSeconds : 0,
-                            balancedLayers: config.policy == .tempbalance ? balancedLayers : [])
+                            balancedLayers: config.policy != .none ? balancedLayers : [], multipliers: config.policy != .none ? balance.summary : MultiplierSummary(bounds: nil))
     }
 
     // MARK: log lines
 
     func runLine() throws -> TrainingLog.Run {
         let details = JSONValue.members([
-            "balanced_layers": .strings(config.policy == .tempbalance ? balancedLayers : []),
-            "train_examples": .int(data.trainCount), "test_examples": .int(data.testCount),
+            "balanced_layers": .strings(config.policy != .none ? balancedLayers : []),
+            "train_examples": .int(data.trainCount), "validation_examples": .int(validation.count), "test_examples": .int(data.testCount),
             "steps": .int(totalSteps), "steps_per_epoch": .int(stepsPerEpoch), "balance_every": .int(balanceEvery),
             "init_kept": .strings(keptOnInit),
         ])
@@ -206,7 +232,8 @@ public final class Trainer {
                                details: details.objectMembers ?? [])
     }
 
-    func intervalLine(eta: Double, trainLoss: Double, trainAccuracy: Double, test: Evaluation, clock: Clock) throws -> TrainingLog.Interval {
+    func intervalLine(eta: Double, trainLoss: Double, trainAccuracy: Double, test: Evaluation, validation: Evaluation?,
+                      clock: Clock) throws -> TrainingLog.Interval {
         var alphas: [String: Double] = [:]
         if config.policy == .tempbalance {
             for d in decisions { if let m = d.metric { alphas[d.name] = m } }
@@ -220,7 +247,8 @@ public final class Trainer {
         }
         return TrainingLog.Interval(
             step: step, epoch: Double(step) / Double(stepsPerEpoch), learningRate: eta, trainLoss: trainLoss,
-            metrics: [.init("train_accuracy", trainAccuracy), .init("test_accuracy", test.accuracy), .init("test_loss", test.loss)],
+            metrics: [.init("train_accuracy", trainAccuracy), .init("test_accuracy", test.accuracy), .init("test_loss", test.loss)]
+                + (validation.map { [.init("val_accuracy", $0.accuracy), .init("val_loss", $0.loss)] } ?? []),
             layers: layers, seconds: elapsedBefore + clock.now)
     }
 

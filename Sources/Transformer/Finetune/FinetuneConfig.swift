@@ -24,7 +24,10 @@ public struct FinetuneConfig: Sendable, Codable, Equatable {
     public var epsilon: Float = 1e-8
     /// Global gradient-norm clipping (nil = none).
     public var clip: Float? = 1
+    /// none, tempbalance, or a control: tempbalance-frozen (the multipliers of the first
+    /// recomputation kept), uniform (`uniformMultiplier` on every layer TempBalance balances).
     public var policy: PolicyMode = .none
+    public var uniformMultiplier = 1.0
     public var policyOptions: PolicyOptions = FinetuneConfig.defaultPolicy
     public var balanceEvery: BalanceInterval = .auto
     public var balanceLag = 0
@@ -37,6 +40,15 @@ public struct FinetuneConfig: Sendable, Codable, Equatable {
     public var stopAfter: Int?
     /// Continue from `<out>/resume/state.safetensors`; not part of the run's identity.
     public var resume = false
+    /// Evaluate the test split on the best epoch's weights at the end (false: an experiment that
+    /// evaluates only the configurations it chose, later, with `FinetuneTrainer.testBest`); not part of the identity.
+    public var testAtEnd = true
+    /// Write the resume state after every epoch (false: a run that is restarted, not resumed, when
+    /// interrupted — it saves 3 × the model's size of writing per epoch); not part of the identity.
+    public var resumable = true
+    /// Log every layer's α at every epoch also when the policy does not compute spectra (one
+    /// eigendecomposition per layer per epoch); not part of the identity.
+    public var logSpectra = true
 
     public init() {}
 
@@ -54,7 +66,8 @@ public struct FinetuneConfig: Sendable, Codable, Equatable {
         case weightDecay = "weight_decay", warmupRatio = "warmup_ratio", beta1, beta2, epsilon, clip
         case policy, policyOptions = "policy_options", balanceEvery = "balance_every", balanceLag = "balance_lag"
         case xminPos = "xmin_pos", seed, out, blasThreads = "blas_threads", analysisThreads = "analysis_threads"
-        case stopAfter = "stop_after", resume
+        case stopAfter = "stop_after", resume, uniformMultiplier = "uniform_multiplier"
+        case testAtEnd = "test_at_end", resumable, logSpectra = "log_spectra"
     }
 
     /// The settings that decide the weights (what a resumed run must share with the original).
@@ -62,6 +75,9 @@ public struct FinetuneConfig: Sendable, Codable, Equatable {
         var c = self
         c.stopAfter = nil
         c.resume = false
+        c.testAtEnd = true
+        c.resumable = true
+        c.logSpectra = true
         c.blasThreads = 1
         c.analysisThreads = 1
         c.out = ""
@@ -108,6 +124,7 @@ public struct FinetuneConfig: Sendable, Codable, Equatable {
         try loop.threads.check(blasThreads, "blas_threads")
         try loop.threads.check(analysisThreads, "analysis_threads")
         try loop.count.check(stopAfter, "stop_after")
+        try PolicyOptions.Limits.uniformMultiplier.check(uniformMultiplier, "uniform_multiplier")
         try InvalidSetting.require(balanceLag == 0 || blasThreads == 1, "balance_lag", balanceLag,
                                    "0 unless blas_threads is 1 (the lag overlaps the analysis with training on another core)",
                                    related: ["blas_threads"])

@@ -10,7 +10,7 @@ extension FinetuneTrainer {
             model: "bert", task: "classification", data: config.data.isEmpty ? data.name : config.data, seed: config.seed,
             policy: config.policy.rawValue, args: try TrainingLog.options(config), layers: model.config.linearNames,
             details: [
-                JSONMember(key: "balanced_layers", value: .strings(config.policy == .tempbalance ? balancedLayers : [])),
+                JSONMember(key: "balanced_layers", value: .strings(config.policy != .none ? balancedLayers : [])),
                 JSONMember(key: "pretrained", value: .string(pretrained.folder)),
                 JSONMember(key: "encoder", value: try TrainingLog.options(pretrained.config)),
                 JSONMember(key: "classes", value: .strings(data.classNames)),
@@ -30,6 +30,8 @@ extension FinetuneTrainer {
         let decisions: [LayerDecision]
         if config.policy == .tempbalance {
             decisions = balance.decisions
+        } else if !config.logSpectra {
+            decisions = []
         } else {
             decisions = TempBalance.decide(try probe.fits(model.parameters, layers: layerNames), options: config.policyOptions)
         }
@@ -55,10 +57,11 @@ extension FinetuneTrainer {
             layers: layers, seconds: seconds, details: [JSONMember(key: "blocks", value: .array(blocks))])
     }
 
-    func finalLine(test: Evaluation, seconds: Double) -> TrainingLog.Final {
+    /// The last line; `test` is nil when the run defers the test split (`FinetuneConfig.testAtEnd`).
+    func finalLine(test: Evaluation?, seconds: Double) -> TrainingLog.Final {
         TrainingLog.Final(
             step: step,
-            metrics: [TrainingLog.Value("test_accuracy", test.accuracy), TrainingLog.Value("test_loss", test.loss),
+            metrics: [TrainingLog.Value("test_accuracy", test?.accuracy), TrainingLog.Value("test_loss", test?.loss),
                       TrainingLog.Value("validation_accuracy", bestValidation?.accuracy),
                       TrainingLog.Value("validation_loss", bestValidation?.loss)],
             best: TrainingLog.Best(step: bestEpoch.map { $0 * stepsPerEpoch }, metric: "validation_accuracy", value: bestValidation?.accuracy),

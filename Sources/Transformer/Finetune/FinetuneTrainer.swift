@@ -30,6 +30,8 @@ public struct FinetuneOutcome: Sendable {
     /// Wall seconds in training steps, in the TempBalance work on the training thread, in evaluation.
     public var trainSeconds: Double, analysisSeconds: Double, evalSeconds: Double
     public var balancedLayers: [String]
+    /// The multipliers the policy applied (time averages, steps near a bound; empty without a policy).
+    public var multipliers: MultiplierSummary
 }
 
 /// Fine-tuning a pretrained BERT-family encoder with a classification head: AdamW (decoupled weight
@@ -110,7 +112,9 @@ public final class FinetuneTrainer {
         probe = p
         let names = model.parameters.entries.map(\.name)
         balance = InLoopBalance(layers: classifier.linearNames, parameterNames: names, policy: config.policyOptions, probe: p,
-                                timing: config.balanceEvery == .epoch ? .everyEpoch : .everySteps(balanceInterval), lag: config.balanceLag)
+                                timing: config.balanceEvery == .epoch ? .everyEpoch : .everySteps(balanceInterval), lag: config.balanceLag,
+                                frozen: config.policy == .frozen)
+        if config.policy == .uniform { balance.fixUniform(multiplier: config.uniformMultiplier, parameters: model.parameters) }
         fixedMultipliers = names.map { config.pooling == .mean && $0.hasPrefix(BertNames.pooler + ".") ? 0 : 1 }
         if config.resume {
             try restore()
@@ -158,11 +162,12 @@ public final class FinetuneTrainer {
                 order = r.permutation(n)
                 orderEpoch = epoch
             }
-            if config.policy == .tempbalance {
+            if config.policy.usesSpectra {
                 try balance.update(step: step, epochStep: b, parameters: model.parameters)
             }
             let t0 = now()
             let eta = Double(schedule(step))
+            if config.policy != .none { balance.recordStep(eta: eta) }
             let active = balance.active
             for k in multipliers.indices { multipliers[k] = active[k] * fixedMultipliers[k] }
             let (tokens, labels) = data.batch(data.train, order[(b * B)..<min(n, (b + 1) * B)])
@@ -191,7 +196,7 @@ public final class FinetuneTrainer {
                 var line = progressLine(epochEnd: validation.accuracy)
                 epochLoss = 0; epochSeen = 0; epochCorrect = 0
                 evalSeconds += now() - t1
-                try saveResume(elapsed: elapsedBefore + now())
+                if config.resumable { try saveResume(elapsed: elapsedBefore + now()) }
                 line.eta = progressLine(epochEnd: validation.accuracy).eta   // with this evaluation's time
                 progress?(line)
             } else if step % max(1, stepsPerEpoch / 20) == 0 || step == 1 {
@@ -200,7 +205,7 @@ public final class FinetuneTrainer {
             let stopHere = config.stopAfter.map { step >= $0 } ?? false
             if step < totalSteps && (stopHere || shouldStop()) {
                 analysisSeconds = analysisCarry + balance.seconds
-                if !endOfEpoch { try saveResume(elapsed: elapsedBefore + now()) }
+                if !endOfEpoch && config.resumable { try saveResume(elapsed: elapsedBefore + now()) }
                 break
             }
         }
@@ -209,17 +214,23 @@ public final class FinetuneTrainer {
         var test: Evaluation?
         if finished {
             let t1 = now()
-            // The best epoch's weights (the folder just written) on the test split.
-            var unused = SeededRNG(seed: 0)
-            let best = try PretrainedBert(config.out)
-            try best.load(into: model, rng: &unused)
-            test = try evaluate(data.test)
+            if config.testAtEnd { test = try testBest() }
             evalSeconds += now() - t1
-            try log.write(finalLine(test: test!, seconds: elapsedBefore + now()))
+            try log.write(finalLine(test: test, seconds: elapsedBefore + now()))
         }
         return FinetuneOutcome(steps: step, finished: finished, bestEpoch: bestEpoch, bestValidation: bestValidation, test: test,
                                trainSeconds: trainSeconds, analysisSeconds: analysisSeconds, evalSeconds: evalSeconds,
-                               balancedLayers: config.policy == .tempbalance ? balancedLayers : [])
+                               balancedLayers: config.policy != .none ? balancedLayers : [],
+                               multipliers: config.policy != .none ? balance.summary : MultiplierSummary(bounds: nil))
+    }
+
+    /// The test split on the best epoch's weights (the classifier folder in `config.out`, written
+    /// by a finished run). Replaces the model's weights.
+    public func testBest() throws -> Evaluation {
+        var unused = SeededRNG(seed: 0)
+        let best = try PretrainedBert(config.out)
+        try best.load(into: model, rng: &unused)
+        return try evaluate(data.test)
     }
 
     /// Analysis seconds of earlier sessions of a resumed run.
