@@ -98,7 +98,7 @@ public enum Analyzer {
         BLASThreads.set(1)
         defer { BLASThreads.set(callersThreads) }
         let costs = jobs.map { Scheduling.cost($0.matrices) }
-        let results = ResultSlots<[LayerReport]>(order: Scheduling.largestFirst(costs), costs: costs,
+        let results = JobQueue<[LayerReport]>(order: Scheduling.largestFirst(costs), costs: costs,
                                                  names: jobs.map(\.descriptor.name))
         let workers = max(1, min(workers ?? options.threads, jobs.count))
         let helpers = PanelHelpers()

@@ -223,7 +223,7 @@ extension Analyzer {
         let jobs = (try? planned.get().jobs) ?? []
         let costs = jobs.map { Scheduling.cost($0.matrices) }
         let order = Scheduling.largestFirst(costs)
-        let slots = ResultSlots<[LayerReport]>(order: order, costs: costs, names: jobs.map(\.descriptor.name))
+        let slots = JobQueue<[LayerReport]>(order: order, costs: costs, names: jobs.map(\.descriptor.name))
         let handedOut = { (_: Int) in
             _ = slots.claim()   // the same order: marks the item as running, for progress
             progress?(slots.progress)

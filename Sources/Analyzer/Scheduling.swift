@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import LinearAlgebra
 import Spectrum
 
@@ -126,24 +127,30 @@ public struct AnalysisProgress: Sendable, Equatable {
     }
 }
 
-/// Thread-safe result slots with a shared work counter, and the progress of the jobs.
-final class ResultSlots<T>: @unchecked Sendable {  // every field is guarded by `lock`
-    private let lock = NSLock()
-    private var slots: [T?]
+/// The analyzer's job queue: hands out jobs in a given order, keeps each job's result and the
+/// first error, and reports progress. All state sits behind one `Mutex` (a `Sendable` type
+/// without `@unchecked`); `Parallel.ResultSlots` is the plain result-slot type elsewhere — this
+/// one adds the order, the running jobs and their costs that the progress line shows.
+final class JobQueue<T: Sendable>: Sendable {
+    private struct State {
+        var slots: [T?]
+        var next = 0
+        var finished = 0
+        var finishedWork = 0.0
+        var running: [Int] = []
+        var firstError: (any Error)?
+    }
+
+    private let state: Mutex<State>
     private let order: [Int]
     private let costs: [Double]
     private let names: [String]
-    private var next = 0
-    private var finished = 0
-    private var finishedWork = 0.0
-    private var running: [Int] = []
-    private(set) var firstError: Error?
 
     /// - Parameters:
     ///   - order: the job indices in the order they are handed out.
     ///   - costs, names: per job, for progress.
     init(order: [Int], costs: [Double], names: [String]) {
-        slots = Array(repeating: nil, count: costs.count)
+        state = Mutex(State(slots: Array(repeating: nil, count: costs.count)))
         self.order = order
         self.costs = costs
         self.names = names
@@ -152,35 +159,50 @@ final class ResultSlots<T>: @unchecked Sendable {  // every field is guarded by 
     /// The next job index (in `order`), or nil when all are taken or one failed; `then` runs
     /// under the lock when a job is handed out (so nobody sees the queue empty before it).
     func claim(then: () -> Void = {}) -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard next < order.count, firstError == nil else { return nil }
-        next += 1
-        running.append(order[next - 1])
-        then()
-        return order[next - 1]
+        state.withLock { s in
+            guard s.next < order.count, s.firstError == nil else { return nil }
+            s.next += 1
+            s.running.append(order[s.next - 1])
+            then()
+            return order[s.next - 1]
+        }
     }
 
     /// Stores a job's result.
     func store(_ value: T, at i: Int) {
-        lock.lock(); defer { lock.unlock() }
-        slots[i] = value
-        finished += 1
-        finishedWork += costs[i]
-        running.removeAll { $0 == i }
+        state.withLock { s in
+            s.slots[i] = value
+            s.finished += 1
+            s.finishedWork += costs[i]
+            s.running.removeAll { $0 == i }
+        }
     }
 
     /// Records job `i`'s error (the first one is thrown); no job is handed out after it.
-    func fail(_ error: Error, at i: Int) {
-        lock.lock(); defer { lock.unlock() }
-        if firstError == nil { firstError = error }
-        running.removeAll { $0 == i }
+    func fail(_ error: any Error, at i: Int) {
+        state.withLock { s in
+            if s.firstError == nil { s.firstError = error }
+            s.running.removeAll { $0 == i }
+        }
     }
+
+    /// The first error recorded by `fail`.
+    var firstError: (any Error)? { state.withLock { $0.firstError } }
 
     var progress: AnalysisProgress {
-        lock.lock(); defer { lock.unlock() }
-        return AnalysisProgress(finished: finished, total: slots.count, running: running.map { names[$0] },
-                                finishedWork: finishedWork, totalWork: costs.reduce(0, +))
+        state.withLock { s in
+            AnalysisProgress(finished: s.finished, total: s.slots.count, running: s.running.map { names[$0] },
+                             finishedWork: s.finishedWork, totalWork: costs.reduce(0, +))
+        }
     }
 
-    func values() -> [T] { slots.map { $0! } }
+    /// Every job's result, in job order (call once all jobs are stored).
+    func values() -> [T] {
+        state.withLock { s in
+            s.slots.map { value in
+                guard let value else { preconditionFailure("values() before every job was stored") }
+                return value
+            }
+        }
+    }
 }
