@@ -60,7 +60,7 @@ public enum HDF5Isolation {
     public static let subcommand = "hdf5-worker"
 
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var current: Worker?
+    nonisolated(unsafe) private static var current: Worker?  // guarded by `lock`
 
     /// Reads HDF5 files through `worker` from now on (nil: in this process). Files already
     /// open keep the way they were opened.

@@ -39,7 +39,7 @@ public struct MemoryBudget: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var processBudget: MemoryBudget?
+    nonisolated(unsafe) private static var processBudget: MemoryBudget?  // guarded by `lock`
 
     /// The budget of this process: set once by the command line (`--max-memory`), `default`
     /// until then. Readers, the analyzer and the trainers check against it.

@@ -1,6 +1,7 @@
 import Checkpoint
 import Dispatch
 import Foundation
+import Synchronization
 import Settings
 import Train
 
@@ -104,8 +105,7 @@ public struct ProtocolPlan: Sendable {
 
 /// Runs a plan on a task: finished trials (a `result.json` with the same trial) are read back,
 /// the rest run `plan.jobs` at a time. The order of stages follows `ProtocolAnalysis`.
-public final class ProtocolRunner<Task: ProtocolTask>: @unchecked Sendable {
-    // @unchecked: `results` is only touched under `lock` while trials run on several threads.
+public final class ProtocolRunner<Task: ProtocolTask>: @unchecked Sendable {  // `results`, `firstError` only under `lock`
     public let plan: ProtocolPlan
     public let task: Task
     let progress: @Sendable (String) -> Void
@@ -309,12 +309,10 @@ public final class ProtocolRunner<Task: ProtocolTask>: @unchecked Sendable {
 }
 
 /// Hands out 0, 1, 2, … to the worker threads.
-final class Counter: @unchecked Sendable {
-    // @unchecked: `value` is only touched under `lock`.
-    let lock = NSLock()
-    var value = 0
+final class Counter: Sendable {
+    private let value = Mutex(0)
     func take(below n: Int) -> Int? {
-        lock.withLock {
+        value.withLock { value in
             guard value < n else { return nil }
             defer { value += 1 }
             return value
