@@ -17,6 +17,10 @@ enum HDF5Lock {
         lock.lock()
         defer { lock.unlock() }
         if !configured {
+            // No HDF5 file locks (unless the user asks for them): htsr writes to a temporary file
+            // renamed into place, and a lock held through a descriptor a concurrently started
+            // child process inherited made an unrelated open fail ("unable to lock file").
+            setenv("HDF5_USE_FILE_LOCKING", "FALSE", 0)
             _ = H5open()
             configured = true
         }
