@@ -19,6 +19,7 @@ public enum TemporaryFiles {
     private static let lock = NSRecursiveLock()
     nonisolated(unsafe) private static var paths: [Int: String] = [:]  // guarded by `lock`
     nonisolated(unsafe) private static var nextSlot = 0                 // guarded by `lock`
+    nonisolated(unsafe) private static var stoppers: [Int: @Sendable () -> Void] = [:]  // guarded by `lock`
     /// Whether the first signal is a request to stop (`deferInterrupts`), and the signal that
     /// requested it (0: none yet); guarded by `stopLock` (never `lock`, which a writer may hold).
     private static let stopLock = NSLock()
@@ -43,6 +44,22 @@ public enum TemporaryFiles {
         guard let slot else { return }
         lock.lock(); defer { lock.unlock() }
         paths[slot] = nil
+    }
+
+    /// Records `stop`, which ends a child process still writing into a registered path (e.g.
+    /// gnuplot drawing into a staged folder); an interrupt calls it before removing the paths,
+    /// so the child cannot write a file after the removal. Returns its slot.
+    public static func registerStopper(_ stop: @escaping @Sendable () -> Void) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        nextSlot += 1
+        stoppers[nextSlot] = stop
+        return nextSlot
+    }
+
+    /// Forgets the stopper in `slot` (its child has been reaped).
+    public static func unregisterStopper(_ slot: Int) {
+        lock.lock(); defer { lock.unlock() }
+        stoppers[slot] = nil
     }
 
     /// The paths registered now (for tests and diagnostics).
@@ -126,6 +143,7 @@ public enum TemporaryFiles {
     /// file a writer was creating as the first one ran.
     private static func cleanUp(exitStatus: Int32) -> Never {
         lock.lock()
+        for stop in stoppers.values { stop() }
         for pass in 0..<2 {
             if pass > 0 { usleep(20_000) }
             for path in paths.values { try? FileManager.default.removeItem(atPath: path) }

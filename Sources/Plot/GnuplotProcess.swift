@@ -1,4 +1,5 @@
 internal import CGnuplot
+import Checkpoint
 import Foundation
 
 /// Errors of plotting and reporting; each prints as one line naming the file and the problem.
@@ -67,6 +68,8 @@ final class GnuplotProcess {
     let executable: String
     let stderrPath: String
     private let watchdog: GnuplotWatchdog?
+    /// The interrupt clean-up's way to kill this gnuplot before it removes the staged figures.
+    private let stopper: Int
 
     /// Starts gnuplot with its standard error redirected to `stderrPath`; `figureTimeLimit`
     /// (seconds, nil: none) bounds each figure.
@@ -79,6 +82,8 @@ final class GnuplotProcess {
             throw PlotError.cannotStart(executable: executable, reason: String(cString: strerror(errorNumber)))
         }
         handle = h
+        let address = Int(bitPattern: h)
+        stopper = TemporaryFiles.registerStopper { htsr_gnuplot_kill(OpaquePointer(bitPattern: address)) }
         watchdog = figureTimeLimit.map { GnuplotWatchdog(handle: h, stderrPath: stderrPath, limit: $0) }
     }
 
@@ -119,6 +124,7 @@ final class GnuplotProcess {
         watchdog?.inputClosed()
         let status = htsr_gnuplot_close(h)
         watchdog?.end()
+        TemporaryFiles.unregisterStopper(stopper)  // before the handle is freed
         htsr_gnuplot_free(h)
         let messages = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
         return (status, messages)
