@@ -270,6 +270,10 @@ extension LayerReport: Codable {
         let layout = row["layout"]?.stringValue.flatMap(KernelLayout.init(rawValue:)) ?? .pytorch
         sliceIndex = row["slice_id"]?.intValue
         quantization = row["quantization"]?.stringValue
+        guard shape.count == WeightMatrices.rank(of: kind) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "layer '\(name)': a \(kind.rawValue) layer has \(WeightMatrices.rank(of: kind)) dimensions, its shape \(shape) has \(shape.count)"))
+        }
         let all = WeightMatrices(kind: kind, shape: shape, layout: layout)
         matrices = sliceIndex == nil ? all : all.singleSlice
         smallNFit = row["estimator"] != nil

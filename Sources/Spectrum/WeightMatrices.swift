@@ -27,6 +27,17 @@ public struct WeightMatrices: Sendable, Equatable {
     /// memory or streamed, its randomised ESD, its FARMS windows) is scaled by it.
     public func eigenvalueScale(convNorm: Double) -> Double { kind == .conv2d ? convNorm : 1 }
 
+    /// The number of dimensions a tensor of `kind` has (linear and embedding 2, conv1d 3,
+    /// conv2d 4): `init` needs exactly that many.
+    public static func rank(of kind: LayerKind) -> Int {
+        switch kind {
+        case .linear, .embedding: return 2
+        case .conv1d: return 3
+        case .conv2d: return 4
+        }
+    }
+
+    /// - Precondition: `shape.count == WeightMatrices.rank(of: kind)`.
     public init(kind: LayerKind, shape: [Int], layout: KernelLayout) {
         self.kind = kind
         self.shape = shape

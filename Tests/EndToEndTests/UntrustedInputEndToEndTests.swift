@@ -139,6 +139,18 @@ import Testing
                     file: "line.csv", problem: "exceeds the limit of 4194304 bytes, the memory budget (4.0 MiB)")
     }
 
+    /// A libFuzzer finding (fuzz-analysis-json): an analysis row whose shape has fewer dimensions
+    /// than its kind needs trapped (index out of range) while the row was decoded.
+    @Test func analysisRowShapeMustFitItsKind() throws {
+        let file = HTSRBinary.packageRoot.appendingPathComponent("fixtures/fuzz/analysis-json/shape-rank-mismatch.json").path
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanup() }
+        for args in [["policy", file, "-o", tmp.path("policy.json")], ["compare", file, file], ["plot", file, "--out", tmp.path("figures")]] {
+            expectClean(try HTSRBinary.run(args), file: "shape-rank-mismatch.json", problem: "a embedding layer has 2 dimensions, its shape [3] has 1")
+        }
+        #expect(tmp.contents.isEmpty)
+    }
+
     @Test func shardsMayNotLeaveTheirFolder() throws {
         let tmp = try TemporaryFolder()
         defer { tmp.cleanup() }
