@@ -46,15 +46,7 @@ public struct FNOTask: ProtocolTask {
         var c = base
         c.reducedBatch = pool / n
         c.poolOffset = Int(t.seed % UInt64(c.reducedBatch))
-        c.lr = Float(t.lr)
-        c.seed = t.seed
-        c.policy = t.arm.policy
-        c.uniformMultiplier = t.uniformMultiplier ?? 1
-        if let s = t.scale {
-            c.balance.policy.sMin = s
-            c.balance.policy.sMax = s
-        }
-        c.out = folder
+        c.apply(t, folder: folder)
         return c
     }
 

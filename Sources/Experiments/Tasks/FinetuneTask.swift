@@ -64,15 +64,7 @@ public struct FinetuneTask: ProtocolTask {
         var c = base
         c.data = "\(dataName) train \(n) validation \(Self.describe(validation))"
             + (test.count < officialTestCount ? " test \(test.count) of \(officialTestCount)" : "")
-        c.lr = Float(t.lr)
-        c.seed = t.seed
-        c.policy = t.arm.policy
-        c.uniformMultiplier = t.uniformMultiplier ?? 1
-        if let s = t.scale {
-            c.policyOptions.sMin = s
-            c.policyOptions.sMax = s
-        }
-        c.out = folder
+        c.apply(t, folder: folder)
         c.testAtEnd = false
         c.resumable = false
         c.logSpectra = false

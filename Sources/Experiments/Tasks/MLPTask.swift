@@ -34,15 +34,7 @@ public struct MLPTask: ProtocolTask {
         var c = base
         c.trainRatio = nil
         c.perClass = k
-        c.lr = Float(t.lr)
-        c.seed = t.seed
-        c.policy = t.arm.policy
-        c.uniformMultiplier = t.uniformMultiplier ?? 1
-        if let s = t.scale {
-            c.policyOptions.sMin = s
-            c.policyOptions.sMax = s
-        }
-        c.out = folder
+        c.apply(t, folder: folder)
         return c
     }
 
