@@ -24,9 +24,13 @@ extension AnalyzeCommand {
         }
         let targets = try outputTargets()
         if paths.count > 1 && (targets.isEmpty || targets.contains(where: { if case .folder = $0 { return false } else { return true } })) {
-            // Every rank stops here alike; rank 0 alone says why.
-            if mpi.rank != 0 { throw ExitCode(64) }
-            throw ValidationError("Under MPI, several checkpoints need every --output to be a FOLDER/ (each rank writes the files of the checkpoints it analyses).")
+            // Every rank stops here alike; rank 0 alone says why, and the others wait until it has
+            // (mpirun may end the job, rank 0 included, at the first non-zero exit).
+            guard mpi.rank == 0 else { throw ExitCode(try WorkList.awaitFinish(channel: mpi)) }
+            let error = ValidationError("Under MPI, several checkpoints need every --output to be a FOLDER/ (each rank writes the files of the checkpoints it analyses).")
+            FileHandle.standardError.write(Data((Self.fullMessage(for: error) + "\n").utf8))
+            try WorkList.finish(status: 64, channel: mpi)
+            throw ExitCode(64)
         }
         // Per working rank: the cores of the node shared among its working ranks, unless --threads is given.
         let threads = analysis.threads == defaultThreadCount ? max(1, defaultThreadCount / mpi.localWorkers) : analysis.threads
