@@ -93,6 +93,7 @@ let package = Package(
         .executableTarget(name: "BenchFNO", dependencies: ["FNO", "Train", "LinearAlgebra", "CStartup", "Random"],
                           path: "Benchmarks/BenchFNO"),
         .executableTarget(name: "BenchTokenize", dependencies: ["Text"], path: "Benchmarks/BenchTokenize"),
+        .executableTarget(name: "BenchHDF5", dependencies: ["Checkpoint"], path: "Benchmarks/BenchHDF5"),
 
         // Tests: one target per module, plus end-to-end runs of the built binary.
         .testTarget(name: "RandomTests", dependencies: ["Random"]),

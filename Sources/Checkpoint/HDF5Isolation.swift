@@ -27,11 +27,19 @@ public enum HDF5Isolation {
         public var executable: String
         public var arguments: [String]
         public var limits: Limits
+        /// Keep the process when a file read through it is closed, and open the next file in it
+        /// (one process for many files, one at a time). A crash, a timeout or an answer out of
+        /// protocol still ends the process, and the next file starts a new one. Off by default:
+        /// htsr starts one process per file, so that no two files share a libhdf5. The fuzzer's
+        /// harness turns it on (a process start per input would cost more than the input).
+        public var reuse: Bool
 
-        public init(executable: String, arguments: [String] = [HDF5Isolation.subcommand], limits: Limits = Limits()) {
+        public init(executable: String, arguments: [String] = [HDF5Isolation.subcommand], limits: Limits = Limits(),
+                    reuse: Bool = false) {
             self.executable = executable
             self.arguments = arguments
             self.limits = limits
+            self.reuse = reuse
         }
     }
 

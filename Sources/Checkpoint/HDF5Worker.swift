@@ -1,5 +1,6 @@
 internal import CHDF5
 import Foundation
+import Synchronization
 
 // The parent's and the worker's halves of `HDF5Isolation`, and the messages between them.
 //
@@ -136,9 +137,31 @@ final class HDF5WorkerFile: HDF5Reader, @unchecked Sendable {   // the channel a
     /// Largest error message accepted.
     static let maximumError = 1 << 16
 
+    /// A running worker process no file holds (`Worker.reuse`): how it was started, its
+    /// channel and process id.
+    private static let idle = Mutex<(worker: HDF5Isolation.Worker, fd: Int32, pid: Int32)?>(nil)
+
+    /// The process id of the kept process started as `worker`, if one is kept (for tests).
+    static func idleProcess(for worker: HDF5Isolation.Worker) -> Int32? {
+        idle.withLock { kept in kept.flatMap { $0.worker == worker ? $0.pid : nil } }
+    }
+
+    /// How the process was started; with `reuse`, it goes back to `idle` when this file is closed.
+    private let worker: HDF5Isolation.Worker
+
     private init(origin: HDF5Origin, worker: HDF5Isolation.Worker) throws {
         self.origin = origin
+        self.worker = worker
         limits = worker.limits
+        if worker.reuse, let kept = Self.idle.withLock({ kept -> (fd: Int32, pid: Int32)? in
+            guard let k = kept, k.worker == worker else { return nil }
+            kept = nil
+            return (k.fd, k.pid)
+        }) {
+            fd = kept.fd
+            pid = kept.pid
+            return
+        }
         let argv = [worker.executable] + worker.arguments
         var cArguments = argv.map { strdup($0) } + [nil]
         defer { for p in cArguments { free(p) } }
@@ -152,6 +175,20 @@ final class HDF5WorkerFile: HDF5Reader, @unchecked Sendable {   // the channel a
     }
 
     deinit {
+        // A healthy process is kept for the next file when asked to; one is kept at most, the
+        // latest (the one it replaces ends).
+        if worker.reuse, failure == nil, pid > 0, fd >= 0 {
+            let channel = (worker: worker, fd: fd, pid: pid)
+            if let replaced = Self.idle.withLock({ kept in defer { kept = channel }; return kept }) {
+                Self.end(pid: replaced.pid, fd: replaced.fd)
+            }
+            return
+        }
+        Self.end(pid: pid, fd: fd)
+    }
+
+    /// Kills and reaps a worker process (if any) and closes its channel (if open).
+    private static func end(pid: Int32, fd: Int32) {
         if pid > 0 {
             kill(pid, SIGKILL)
             var signal: Int32 = 0
@@ -320,7 +357,8 @@ final class HDF5WorkerFile: HDF5Reader, @unchecked Sendable {   // the channel a
 
 // MARK: - Worker
 
-/// The worker's side: one HDF5 file, opened by the first request, read by the others.
+/// The worker's side: one HDF5 file at a time, opened by an `open` request (which closes the
+/// file opened before, `Worker.reuse`), read by the requests after it.
 struct HDF5WorkerServer {
     let fd: Int32
     private var file: HDF5File?
@@ -344,6 +382,7 @@ struct HDF5WorkerServer {
                 case .open?:
                     let path = try r.string()
                     allowance = try r.int()
+                    file = nil
                     limitMemory(allowance, plus: 0)
                     let (loaded, opened) = try HDF5Loader.loadInProcess(path, origin: HDF5Origin(file: path))
                     file = opened

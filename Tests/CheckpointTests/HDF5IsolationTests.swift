@@ -74,4 +74,38 @@ import Testing
         let missing = checkpointError { _ = try HDF5WorkerFile.open("/nonexistent.h5", origin: HDF5Origin(file: "x.h5"), worker: worker) }
         #expect(missing?.kind == .notFound && missing?.description == "x.h5: no such file")
     }
+
+    /// With `reuse`, one process reads file after file (an error from a file keeps it, a crash
+    /// does not), and reads what the process itself reads.
+    @Test func aReusedWorkerReadsFileAfterFile() throws {
+        guard let htsr = Self.htsr else { return }
+        // Arguments no other test uses: the kept process is this test's own.
+        let worker = HDF5Isolation.Worker(executable: htsr, arguments: [HDF5Isolation.subcommand, "reuse-test"], reuse: true)
+        var pids: Set<Int32> = []
+        for fixture in ["keras2/weights.h5", "generic.h5", "keras3/model.weights.h5", "keras2/weights.h5"] {
+            let path = Fixtures.path(fixture)
+            do {
+                let isolated = Checkpoint(path: path, loaded: try HDF5WorkerFile.open(path, origin: HDF5Origin(file: path), worker: worker))
+                let local = try Checkpoint.open(path)
+                #expect(isolated.tensors == local.tensors)
+                for t in local.tensors { #expect(try isolated.readDoubles(t).map(\.bitPattern) == local.readDoubles(t).map(\.bitPattern)) }
+            }
+            let kept = try #require(HDF5WorkerFile.idleProcess(for: worker))
+            pids.insert(kept)
+            let missing = checkpointError { _ = try HDF5WorkerFile.open("/nonexistent.h5", origin: HDF5Origin(file: "x.h5"), worker: worker) }
+            #expect(missing?.kind == .notFound)
+            #expect(HDF5WorkerFile.idleProcess(for: worker) == kept)
+        }
+        #expect(pids.count == 1)
+        // A worker whose file was an error is kept; one that then crashes is not.
+        let errorFrame = "printf '\\145\\26\\0\\0\\0\\0\\0\\0\\0\\4\\0\\0\\0\\0\\0\\0\\0hdf5\\2\\0\\0\\0\\0\\0\\0\\0no' >&3"
+        let crashing = HDF5Isolation.Worker(executable: "/bin/sh", arguments: ["-c", "\(errorFrame); sleep 1; kill -SEGV $$"],
+                                            reuse: true)
+        let first = checkpointError { _ = try HDF5WorkerFile.open(Self.file, origin: HDF5Origin(file: "model.h5"), worker: crashing) }
+        #expect(first?.description == "model.h5: no")
+        #expect(HDF5WorkerFile.idleProcess(for: crashing) != nil && HDF5WorkerFile.idleProcess(for: worker) == nil)
+        let second = checkpointError { _ = try HDF5WorkerFile.open(Self.file, origin: HDF5Origin(file: "model.h5"), worker: crashing) }
+        #expect(second?.message.contains("signal 11") == true)
+        #expect(HDF5WorkerFile.idleProcess(for: crashing) == nil)
+    }
 }
