@@ -8,8 +8,8 @@
 // library before the executable that needs it, and a variable set from .preinit_array is
 // undone by libc's initialiser (startup.c) — so the choice is corrected after the fact with
 // OpenBLAS's own exported entry points: gotoblas_dynamic_quit() forgets the table and
-// gotoblas_dynamic_init() picks again, reading OPENBLAS_CORETYPE, which we set for that call
-// only (and unset, so child processes see the user's environment). Nothing has called BLAS
+// gotoblas_dynamic_init() picks again, reading OPENBLAS_CORETYPE, which we show it for that call
+// only (child processes see the user's environment). Nothing has called BLAS
 // yet and OpenBLAS's buffers have a fixed size for every core, so this is what
 // OPENBLAS_CORETYPE at load would have given, in microseconds (a re-exec with the variable set
 // costs a whole process start). The symbols are weak: a non-dynamic or non-OpenBLAS BLAS
@@ -55,16 +55,46 @@ static void copy(char *to, size_t size, const char *from) {
     snprintf(to, size, "%s", from ? from : "");
 }
 
-int htsr_blas_use_core(const char *core) {
-    if (!openblas_get_corename || !gotoblas_dynamic_init || !gotoblas_dynamic_quit) return 0;
-    char *user = getenv("OPENBLAS_CORETYPE");
-    char saved[64];
-    int hadUser = user != NULL;
-    if (hadUser) copy(saved, sizeof saved, user);
-    setenv("OPENBLAS_CORETYPE", core, 1);
+// OPENBLAS_CORETYPE is shown to OpenBLAS through a temporary environment array, never with
+// setenv: setenv reallocates `environ`, and the Swift runtime of a --static-swift-stdlib build
+// finds argv by walking back from the original `environ` (its argv grabber may run after this
+// constructor) — after a setenv it found none, and every command printed the top-level help.
+// The original array and pointer are put back untouched; nothing else runs meanwhile (start-up,
+// or `htsr doctor` on its only thread).
+extern char **environ;
+
+int htsr_with_environment_entry(const char *name, const char *value, void (*body)(void *), void *context) {
+    size_t n = 0, length = strlen(name);
+    while (environ && environ[n]) n++;
+    char **shown = malloc((n + 2) * sizeof *shown);
+    size_t size = length + strlen(value) + 2;
+    char *entry = malloc(size);
+    if (!shown || !entry) { free(shown); free(entry); return 0; }
+    snprintf(entry, size, "%s=%s", name, value);
+    size_t k = 0;
+    shown[k++] = entry;
+    for (size_t i = 0; i < n; i++) {
+        if (!(strncmp(environ[i], name, length) == 0 && environ[i][length] == '=')) shown[k++] = environ[i];
+    }
+    shown[k] = NULL;
+    char **original = environ;
+    environ = shown;
+    body(context);
+    environ = original;
+    free(shown);
+    free(entry);
+    return 1;
+}
+
+static void reinitialise(void *unused) {
+    (void)unused;
     gotoblas_dynamic_quit();
     gotoblas_dynamic_init();
-    if (hadUser) setenv("OPENBLAS_CORETYPE", saved, 1); else unsetenv("OPENBLAS_CORETYPE");
+}
+
+int htsr_blas_use_core(const char *core) {
+    if (!openblas_get_corename || !gotoblas_dynamic_init || !gotoblas_dynamic_quit) return 0;
+    if (!htsr_with_environment_entry("OPENBLAS_CORETYPE", core, reinitialise, NULL)) return 0;
     return strcasecmp(openblas_get_corename(), core) == 0;
 }
 

@@ -1,4 +1,5 @@
 import CStartup
+import Glibc
 import Testing
 
 /// The start-up's choice of OpenBLAS kernels (Sources/CStartup/blas_core.c), on described CPUs.
@@ -53,6 +54,29 @@ import Testing
     }
 
     /// This process's own start-up decision is consistent with what OpenBLAS reports.
+    /// OPENBLAS_CORETYPE is shown to OpenBLAS without setenv: `environ`, its entries and the
+    /// user's value are the same afterwards (a reallocated `environ` left a static build's Swift
+    /// runtime without argv: every command printed the top-level help).
+    @Test func theCoreIsShownWithoutTouchingTheEnvironment() {
+        let before = environ
+        var count = 0
+        while before[count] != nil { count += 1 }
+        let entries = (0..<count).map { before[$0] }
+        let user = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }
+        var seen: String? = "unset"
+        let ok = withUnsafeMutablePointer(to: &seen) { context in
+            htsr_with_environment_entry("OPENBLAS_CORETYPE", "SkylakeX", { context in
+                let seen = context!.assumingMemoryBound(to: String?.self)
+                seen.pointee = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }
+            }, context)
+        }
+        #expect(ok == 1)
+        #expect(seen == "SkylakeX")
+        #expect(environ == before)
+        #expect((0..<count).allSatisfy { environ[$0] == entries[$0] } && environ[count] == nil)
+        #expect(getenv("OPENBLAS_CORETYPE").map { String(cString: $0) } == user)
+    }
+
     @Test func startupDecisionIsRecorded() {
         let record = htsr_blas_core_choice().pointee
         var r = record

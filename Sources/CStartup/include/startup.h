@@ -28,8 +28,15 @@ int htsr_core_is_generic(const char *core);
 /// AVX2 and FMA (Zen on AMD and Hygon, Haswell otherwise).
 const char *htsr_core_for(const htsr_cpu *cpu, const char *openblasChoice);
 
-/// Makes OpenBLAS pick its kernels again as if OPENBLAS_CORETYPE were `core` (the variable
-/// itself is restored). Returns 1 if OpenBLAS then reports `core`, 0 otherwise (or when the
+/// Runs `body(context)` with `name=value` in the environment as getenv sees it, through a
+/// temporary array that `environ` points to meanwhile; the original array and pointer are put
+/// back untouched (setenv would reallocate `environ`, and a --static-swift-stdlib Swift runtime
+/// finds argv from the original one). Not for threaded use. Returns 0 if memory ran out (body
+/// not run), 1 otherwise.
+int htsr_with_environment_entry(const char *name, const char *value, void (*body)(void *), void *context);
+
+/// Makes OpenBLAS pick its kernels again as if OPENBLAS_CORETYPE were `core` (the environment
+/// itself is left as it was: `htsr_with_environment_entry`). Returns 1 if OpenBLAS then reports `core`, 0 otherwise (or when the
 /// library is not a DYNAMIC_ARCH OpenBLAS). Only safe before any BLAS call is running.
 int htsr_blas_use_core(const char *core);
 
