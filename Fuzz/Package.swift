@@ -17,6 +17,7 @@ let targets: [(product: String, target: String)] = [
     ("fuzz-analysis-json", "FuzzAnalysisJSON"),
     ("fuzz-tokenizer-json", "FuzzTokenizerJSON"),
     ("fuzz-hdf5", "FuzzHDF5"),
+    ("fuzz-hdf5-protocol", "FuzzHDF5Protocol"),
 ]
 
 let package = Package(

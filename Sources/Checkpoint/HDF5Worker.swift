@@ -174,6 +174,16 @@ final class HDF5WorkerFile: HDF5Reader, @unchecked Sendable {   // the channel a
         self.pid = pid
     }
 
+    /// A file whose worker's answers arrive on `channel`, with no process behind it: the
+    /// protocol fuzz target writes arbitrary answers there (the parent's side is all htsr's
+    /// own code that an HDF5 file can reach past the isolation). Owns and closes `channel`.
+    init(origin: HDF5Origin, channel: Int32, limits: HDF5Isolation.Limits) {
+        self.origin = origin
+        worker = HDF5Isolation.Worker(executable: "", limits: limits)
+        self.limits = limits
+        fd = channel
+    }
+
     deinit {
         // A healthy process is kept for the next file when asked to; one is kept at most, the
         // latest (the one it replaces ends).
@@ -200,12 +210,18 @@ final class HDF5WorkerFile: HDF5Reader, @unchecked Sendable {   // the channel a
     /// Starts a worker, has it open and walk `path`, and returns the tensors it found, each
     /// read through this worker.
     static func open(_ path: String, origin: HDF5Origin, worker: HDF5Isolation.Worker) throws -> LoadedCheckpoint {
-        let file = try HDF5WorkerFile(origin: origin, worker: worker)
+        try HDF5WorkerFile(origin: origin, worker: worker).listing(of: path)
+    }
+
+    /// Has the worker open and walk `path`, and decodes the tensor list it answers (each
+    /// tensor read through this file); an answer out of protocol ends the worker.
+    func listing(of path: String) throws -> LoadedCheckpoint {
+        let file = self
         var request = HDF5WireWriter()
         request.string(path)
-        request.int(worker.limits.memory)
-        let answer = try file.exchange(request.frame(.open), seconds: worker.limits.timeLimit(bytes: 0)) { length in
-            guard length <= maximumListing else { return nil }
+        request.int(limits.memory)
+        let answer = try exchange(request.frame(.open), seconds: limits.timeLimit(bytes: 0)) { length in
+            guard length <= Self.maximumListing else { return nil }
             return [UInt8](repeating: 0, count: length)
         }
         do {
@@ -221,7 +237,7 @@ final class HDF5WorkerFile: HDF5Reader, @unchecked Sendable {   // the channel a
                 let name = try r.string()
                 guard let dtype = DType(rawValue: try r.string()) else { throw HDF5WireReader.Malformed() }
                 let shape = try r.ints()
-                guard shape.allSatisfy({ $0 >= 0 }), product(shape) != nil,
+                guard shape.allSatisfy({ $0 >= 0 }), Self.product(shape) != nil,
                       let layout = TensorLayout(rawValue: try r.string()) else { throw HDF5WireReader.Malformed() }
                 let dataset = try r.string()
                 let unreadable = try r.u8() == 1 ? try r.string() : nil
@@ -386,7 +402,7 @@ struct HDF5WorkerServer {
                     limitMemory(allowance, plus: 0)
                     let (loaded, opened) = try HDF5Loader.loadInProcess(path, origin: HDF5Origin(file: path))
                     file = opened
-                    guard send(.ok, listing(loaded)) else { return }
+                    guard send(.ok, Self.listing(loaded)) else { return }
                 case .read?, .readRows?:
                     guard let file else { throw CheckpointError(.hdf5, file: "", message: "no file is open") }
                     let dataset = try r.string()
@@ -431,9 +447,9 @@ struct HDF5WorkerServer {
         }
     }
 
-    /// The tensor list, metadata and native order of a loaded file, as `HDF5WorkerFile.open`
+    /// The tensor list, metadata and native order of a loaded file, as `HDF5WorkerFile.listing`
     /// reads them.
-    private func listing(_ loaded: LoadedCheckpoint) -> HDF5WireWriter {
+    static func listing(_ loaded: LoadedCheckpoint) -> HDF5WireWriter {
         var w = HDF5WireWriter()
         w.string(loaded.format.rawValue)
         w.int(loaded.metadata.count)

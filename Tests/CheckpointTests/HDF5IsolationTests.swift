@@ -75,6 +75,45 @@ import Testing
         #expect(missing?.kind == .notFound && missing?.description == "x.h5: no such file")
     }
 
+    /// The parent's side decodes a worker's answers written to a channel (no process): the
+    /// answers a worker gives for a fixture give the fixture's tensors and values; the same
+    /// answers cut short anywhere, or with one byte changed in the listing, are clean errors or
+    /// a consistent listing, never a trap (what fuzz-hdf5-protocol does at scale).
+    @Test func theParentDecodesAnswersFromAChannel() throws {
+        let path = Fixtures.path("keras2/weights.h5")
+        let (loaded, _) = try HDF5Loader.loadInProcess(path, origin: HDF5Origin(file: path))
+        let local = Checkpoint(path: path, loaded: loaded)
+        let listing = HDF5WorkerServer.listing(loaded).frame(.ok)
+        var answers = listing
+        for t in local.tensors where t.unreadable == nil {
+            var w = HDF5WireWriter()
+            for d in try local.readDoubles(t) { w.u64(d.bitPattern) }
+            answers += w.frame(.ok)
+        }
+        func replay(_ bytes: [UInt8]) throws -> (Checkpoint, [[Double]]) {
+            var pair: [Int32] = [-1, -1]
+            #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+            defer { close(pair[1]) }
+            _ = bytes.withUnsafeBytes { write(pair[1], $0.baseAddress, $0.count) }
+            shutdown(pair[1], Int32(SHUT_WR))
+            let file = HDF5WorkerFile(origin: HDF5Origin(file: path), channel: pair[0], limits: HDF5Isolation.Limits(seconds: 5))
+            let checkpoint = Checkpoint(path: path, loaded: try file.listing(of: path))
+            return (checkpoint, try checkpoint.tensors.filter { $0.unreadable == nil }.map { try checkpoint.readDoubles($0) })
+        }
+        let (isolated, values) = try replay(answers)
+        #expect(isolated.tensors == local.tensors)
+        #expect(values == (try local.tensors.filter { $0.unreadable == nil }.map { try local.readDoubles($0) }))
+        for cut in stride(from: 0, to: answers.count, by: 37) {
+            let e = checkpointError { _ = try replay(Array(answers.prefix(cut))) }
+            #expect(e?.message.hasPrefix("unreadable HDF5") == true)
+        }
+        for at in stride(from: 9, to: listing.count, by: 5) {
+            var changed = answers
+            changed[at] ^= 0x5A
+            _ = try? replay(changed)   // an error or a listing; must not trap or hang
+        }
+    }
+
     /// With `reuse`, one process reads file after file (an error from a file keeps it, a crash
     /// does not), and reads what the process itself reads.
     @Test func aReusedWorkerReadsFileAfterFile() throws {

@@ -14,7 +14,7 @@ let path = FuzzSupport.namedFile("input.h5")
 /// a worker process (the built htsr, `HTSR_BIN` or ../.build/debug/htsr), so that libhdf5
 /// crashing or hanging is an error here, never a finding; findings are in htsr's own code
 /// (the protocol, the checks of what the worker says). One worker serves input after input
-/// (`Worker.reuse`; a new one after a crash or a 2-second timeout): a process start per input
+/// (`Worker.reuse`; a new one after a crash or a timeout of 0.25 s): a process start per input
 /// held the target at a few executions a second.
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     if HDF5Isolation.worker == nil { HDF5Isolation.use(FuzzSupport.hdf5Worker()) }

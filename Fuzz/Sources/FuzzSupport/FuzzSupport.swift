@@ -87,6 +87,6 @@ extension FuzzSupport {
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/htsr").path
         let executable = environment["HTSR_BIN"] ?? beside
         precondition(FileManager.default.isExecutableFile(atPath: executable), "no htsr at \(executable) (build it, or set HTSR_BIN)")
-        return HDF5Isolation.Worker(executable: executable, limits: HDF5Isolation.Limits(seconds: 2), reuse: true)
+        return HDF5Isolation.Worker(executable: executable, limits: HDF5Isolation.Limits(seconds: 0.25), reuse: true)
     }
 }
