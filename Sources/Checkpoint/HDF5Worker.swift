@@ -125,7 +125,6 @@ enum HDF5WireIO {
 /// One HDF5 file read by a worker process (see `HDF5Isolation`).
 final class HDF5WorkerFile: HDF5Reader, @unchecked Sendable {   // the channel and failure are used under `lock` only
     let origin: HDF5Origin
-    private let limits: HDF5Isolation.Limits
     private let lock = NSLock()
     private var fd: Int32 = -1
     private var pid: Int32 = 0
@@ -152,7 +151,6 @@ final class HDF5WorkerFile: HDF5Reader, @unchecked Sendable {   // the channel a
     private init(origin: HDF5Origin, worker: HDF5Isolation.Worker) throws {
         self.origin = origin
         self.worker = worker
-        limits = worker.limits
         if worker.reuse, let kept = Self.idle.withLock({ kept -> (fd: Int32, pid: Int32)? in
             guard let k = kept, k.worker == worker else { return nil }
             kept = nil
@@ -180,7 +178,6 @@ final class HDF5WorkerFile: HDF5Reader, @unchecked Sendable {   // the channel a
     init(origin: HDF5Origin, channel: Int32, limits: HDF5Isolation.Limits) {
         self.origin = origin
         worker = HDF5Isolation.Worker(executable: "", limits: limits)
-        self.limits = limits
         fd = channel
     }
 
@@ -216,11 +213,10 @@ final class HDF5WorkerFile: HDF5Reader, @unchecked Sendable {   // the channel a
     /// Has the worker open and walk `path`, and decodes the tensor list it answers (each
     /// tensor read through this file); an answer out of protocol ends the worker.
     func listing(of path: String) throws -> LoadedCheckpoint {
-        let file = self
         var request = HDF5WireWriter()
         request.string(path)
-        request.int(limits.memory)
-        let answer = try exchange(request.frame(.open), seconds: limits.timeLimit(bytes: 0)) { length in
+        request.int(worker.limits.memory)
+        let answer = try exchange(request.frame(.open), seconds: worker.limits.timeLimit(bytes: 0)) { length in
             guard length <= Self.maximumListing else { return nil }
             return [UInt8](repeating: 0, count: length)
         }
@@ -243,14 +239,14 @@ final class HDF5WorkerFile: HDF5Reader, @unchecked Sendable {   // the channel a
                 let unreadable = try r.u8() == 1 ? try r.string() : nil
                 var info = TensorInfo(name: name, dtype: dtype, shape: shape, file: origin.file, layout: layout)
                 info.unreadable = unreadable
-                tensors.append((info, .hdf5(file: file, dataset: dataset)))
+                tensors.append((info, .hdf5(file: self, dataset: dataset)))
             }
             // A native order is the tensors' own order (Keras 2 `layer_names`), with its note.
             let order = try r.u8() == 1 ? LayerOrder.native(tensors.map(\.info.name), note: try r.string()) : nil
             guard r.at == answer.count else { throw HDF5WireReader.Malformed() }
             return LoadedCheckpoint(format: format, tensors: tensors, metadata: metadata, nativeOrder: order)
         } catch is HDF5WireReader.Malformed {
-            throw file.fail(origin.error("unreadable HDF5 (the HDF5 reader process answered out of protocol)"))
+            throw fail(outOfProtocol)
         }
     }
 
@@ -275,7 +271,7 @@ final class HDF5WorkerFile: HDF5Reader, @unchecked Sendable {   // the channel a
 
     /// Sends a read request; the answer's payload must be exactly `buffer.count` bytes.
     private func receiveValues(_ frame: [UInt8], into buffer: UnsafeMutableRawBufferPointer) throws {
-        _ = try exchange(frame, seconds: limits.timeLimit(bytes: buffer.count), expecting: buffer)
+        _ = try exchange(frame, seconds: worker.limits.timeLimit(bytes: buffer.count), expecting: buffer)
     }
 
     /// Marks the worker failed with `error` (kills it if still running) and returns the error.
