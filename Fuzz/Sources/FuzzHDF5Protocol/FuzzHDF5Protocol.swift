@@ -14,7 +14,7 @@ func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<C
 /// error frames, a channel that ends early. This is all of htsr's own code that a hostile HDF5
 /// file can reach past the worker (libhdf5 crashing or hanging in the worker is contained by
 /// the process boundary, `fuzz-hdf5` and `Scripts/hostile-sweep`); in process, so thousands of
-/// inputs a second where the real worker manages tens.
+/// inputs a second where the real worker manages a few hundred.
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     var pair: [Int32] = [-1, -1]
     guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else { return 0 }
