@@ -464,6 +464,20 @@ struct HDF5WorkerServer {
         return w
     }
 
+    /// Everything a worker answers for `loaded` (a file read in this process) when it lists the
+    /// file and then each readable tensor is read whole as Float64, in order: the answers the
+    /// protocol's fuzz target starts from and its test replays.
+    static func answers(_ loaded: LoadedCheckpoint, path: String) throws -> [UInt8] {
+        var answers = listing(loaded).frame(.ok)
+        let checkpoint = Checkpoint(path: path, loaded: loaded)
+        for t in checkpoint.tensors where t.unreadable == nil {   // an unreadable tensor sends no request
+            var values = HDF5WireWriter()
+            for d in try checkpoint.readDoubles(t) { values.u64(d.bitPattern) }
+            answers += values.frame(.ok)
+        }
+        return answers
+    }
+
     private func send(_ tag: HDF5WireTag, _ payload: HDF5WireWriter) -> Bool {
         (try? payload.frame(tag).withUnsafeBytes { b in try HDF5WireIO.send(fd, b) }) != nil
     }

@@ -84,12 +84,7 @@ import Testing
         let (loaded, _) = try HDF5Loader.loadInProcess(path, origin: HDF5Origin(file: path))
         let local = Checkpoint(path: path, loaded: loaded)
         let listing = HDF5WorkerServer.listing(loaded).frame(.ok)
-        var answers = listing
-        for t in local.tensors where t.unreadable == nil {
-            var w = HDF5WireWriter()
-            for d in try local.readDoubles(t) { w.u64(d.bitPattern) }
-            answers += w.frame(.ok)
-        }
+        let answers = try HDF5WorkerServer.answers(loaded, path: path)
         func replay(_ bytes: [UInt8]) throws -> (Checkpoint, [[Double]]) {
             var pair: [Int32] = [-1, -1]
             #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)

@@ -49,21 +49,9 @@ func writeSeeds(to folder: String) {
     try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     for fixture in ["keras2/weights.h5", "keras2/full_model.h5", "keras3/model.weights.h5", "generic.h5"] {
         let path = root + "/checkpoints/" + fixture
-        guard let (loaded, _) = try? HDF5Loader.loadInProcess(path, origin: HDF5Origin(file: path)) else { continue }
-        var transcript = HDF5WorkerServer.listing(loaded).frame(.ok)
-        let checkpoint = Checkpoint(path: path, loaded: loaded)
-        for t in checkpoint.tensors where t.unreadable == nil {   // an unreadable tensor sends no request
-            var values = HDF5WireWriter()
-            if let doubles = try? checkpoint.readDoubles(t) {
-                for d in doubles { values.u64(d.bitPattern) }
-                transcript += values.frame(.ok)
-            } else {
-                values.string(CheckpointError.Kind.hdf5.rawValue)
-                values.string("unreadable")
-                transcript += values.frame(.error)
-            }
-        }
+        guard let (loaded, _) = try? HDF5Loader.loadInProcess(path, origin: HDF5Origin(file: path)),
+              let answers = try? HDF5WorkerServer.answers(loaded, path: path) else { continue }
         let name = fixture.replacingOccurrences(of: "/", with: "-") + ".answers"
-        FileManager.default.createFile(atPath: folder + "/" + name, contents: Data(transcript))
+        FileManager.default.createFile(atPath: folder + "/" + name, contents: Data(answers))
     }
 }
