@@ -4,7 +4,7 @@
 //
 //     BenchFinetune MODEL_DIR [--batch 16] [--length 128] [--classes 8] [--threads 1]
 //                   [--steps 5] [--warmup 2] [--no-dropout]
-//                   [--policy tempbalance [--balance-every 1] [--balance-lag 0] [--analysis-threads 1]]
+//                   [--policy tempbalance [--balance-every 1] [--balance-lag 0] [--analysis-threads 1] [--in-line]]
 //
 // One step = zero the gradients, forward (dropout on, as in training), backward, clip the global
 // norm to 1, AdamW (weight decay 0.1 on matrices) — what the PyTorch script times. Tokens are
@@ -38,6 +38,8 @@ let dropout = !args.contains("--no-dropout")
 let tempBalance = option("--policy", "none") == "tempbalance"
 let balanceEvery = Int(option("--balance-every", "1"))!, balanceLag = Int(option("--balance-lag", "0"))!
 let analysisThreads = Int(option("--analysis-threads", "1"))!
+/// The recomputation on the training thread, not overlapped with the step (htsr's trainers overlap it).
+let inLine = args.contains("--in-line")
 
 do {
     BLASThreads.set(threads)
@@ -66,7 +68,8 @@ do {
     probe.xminPos = 1.5
     probe.threads = analysisThreads
     let balance = InLoopBalance(layers: model.config.linearNames, parameterNames: model.parameters.entries.map(\.name),
-                                policy: policy, probe: probe, timing: .everySteps(balanceEvery), lag: balanceLag)
+                                policy: policy, probe: probe, timing: .everySteps(balanceEvery), lag: balanceLag,
+                                overlap: !inLine)
     var stepIndex: UInt64 = 0
     func step() throws -> Double {
         if tempBalance { try balance.update(step: Int(stepIndex), epochStep: Int(stepIndex), parameters: model.parameters) }
@@ -75,6 +78,7 @@ do {
         stepIndex += 1
         let loss = try model.forward(tokens, labels: labels, training: true, rng: &dropoutRNG)
         model.backward()
+        balance.weightsWillChange()
         optimizer.step(model.parameters, eta: 3e-5, multipliers: balance.active)
         return loss
     }
@@ -99,7 +103,7 @@ do {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     let seconds = times.reduce(0, +)
     let best = times.min()!
-    let policyField = tempBalance ? "tempbalance every \(balanceEvery) lag \(balanceLag) threads \(analysisThreads)" : "none"
+    let policyField = tempBalance ? "tempbalance every \(balanceEvery) lag \(balanceLag) threads \(analysisThreads)\(inLine ? " in-line" : "")" : "none"
     print("{\"impl\":\"htsr\",\"policy\":\"\(policyField)\",\"analysis_seconds\":\(analysis),\"batch\":\(batch),\"length\":\(length),\"threads\":\(threads),\"steps\":\(steps),\"dropout\":\(dropout),"
           + "\"seconds\":\(seconds),\"sequences_per_second\":\(Double(steps * batch) / seconds),"
           + "\"best_step_sequences_per_second\":\(Double(batch) / best),\"cpu_seconds\":\(cpu),"

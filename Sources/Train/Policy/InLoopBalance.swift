@@ -12,10 +12,19 @@ import Foundation
 ///   into per-parameter multipliers (`TempBalance.decide` + `route`, by name), active from step
 ///   `step + 1 + lag` (step-interval mode: step 0 trains with the uniform rate) or `step + lag`
 ///   (epoch mode).
-/// With `lag` 0 the work runs at once on the calling thread (the reference's timing). With `lag` > 0
-/// it runs on a background queue, one recomputation at a time in order, while training goes on; the
-/// result is applied at its fixed step (waiting if needed), so runs stay deterministic and
-/// resumable. Several recomputations may be in flight when `lag ≥ interval`.
+/// With `lag` 0 the result is applied at the reference's step. Without `overlap` the work runs at
+/// once on the calling thread; with `lag` > 0 it runs on a background queue, one recomputation at a
+/// time in order, while training goes on; the result is applied at its fixed step (waiting if
+/// needed), so runs stay deterministic and resumable. Several recomputations may be in flight when
+/// `lag ≥ interval`.
+///
+/// With `overlap` (step-interval mode) a recomputation whose multipliers are due at a later step —
+/// every one, lag 0 included — runs on the background queue from the live weights: it copies them
+/// there, and the caller calls `weightsWillChange()` before its optimizer changes them, which waits
+/// until the copy is taken (it is taken while the step's forward and backward passes run, which
+/// only read the weights). The copy and the spectra then cost the training thread nothing when a
+/// core is free, and the multipliers are bit for bit those of the in-line computation (the same
+/// copy, the same code). Epoch mode at lag 0 needs its multipliers at once and stays in line.
 ///
 /// The two controls of `docs/experiments.md` run through the same object: `frozen` keeps the
 /// multipliers of the first recomputation (step 0 in every timing) for the whole run, and
@@ -52,6 +61,8 @@ public final class InLoopBalance: @unchecked Sendable {  // mutated only by the 
     public let lag: Int
     /// Recompute only at step 0 and keep those multipliers (the frozen control).
     public let frozen: Bool
+    /// Recomputations due later run in the background from the live weights (see the type's summary).
+    public let overlap: Bool
     public private(set) var active: [Double]
     /// The multipliers applied so far (time averages, steps near a bound); not part of `State`:
     /// a resumed run summarises the steps since the resume.
@@ -70,11 +81,13 @@ public final class InLoopBalance: @unchecked Sendable {  // mutated only by the 
 
     /// - Parameters: layers: the linear layers (weights `<name>.weight` [out, in]) in forward order;
     ///   parameterNames: every parameter entry's name, in the parameter set's order.
-    ///   frozen: recompute only at step 0 (the frozen control).
+    ///   frozen: recompute only at step 0 (the frozen control). overlap: copy the weights on the
+    ///   background queue (the caller then calls `weightsWillChange()` before every weight update).
     public init(layers: [String], parameterNames: [String], policy: PolicyOptions, probe: SpectrumProbe, timing: Timing, lag: Int,
-                frozen: Bool = false) {
+                frozen: Bool = false, overlap: Bool = false) {
         self.layers = layers
         self.frozen = frozen
+        self.overlap = overlap
         summary = MultiplierSummary(bounds: policy)
         self.parameterNames = parameterNames
         self.policy = policy
@@ -136,6 +149,17 @@ public final class InLoopBalance: @unchecked Sendable {  // mutated only by the 
         case .everyEpoch: due = epochStep == 0; activateAt = step + lag
         }
         guard due, !(frozen && step > 0) else { return }
+        if overlap && activateAt > step {
+            let job = Job(activateAt: activateAt, copying: true)
+            let layers = layers
+            queue.async { [self] in
+                let snapshot = probe.snapshot(parameters, layers: layers)
+                job.copied()
+                job.finish(Result { try self.compute(snapshot, activateAt: activateAt) })
+            }
+            inFlight.append(job)
+            return
+        }
         let snapshot = probe.snapshot(parameters, layers: layers)
         if lag == 0 {
             let p = try compute(snapshot, activateAt: activateAt)
@@ -147,6 +171,15 @@ public final class InLoopBalance: @unchecked Sendable {  // mutated only by the 
         }
     }
 
+    /// Call before changing the weights (the optimizer's step) when `overlap` is on: waits until
+    /// the recomputations in flight have copied the weights they measure. Free otherwise.
+    public func weightsWillChange() {
+        guard overlap else { return }
+        let start = DispatchTime.now().uptimeNanoseconds
+        for job in inFlight { job.waitForCopy() }
+        seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
     /// The multipliers from the spectra of a snapshot.
     func compute(_ snapshot: SpectrumProbe.Snapshot, activateAt: Int) throws -> Pending {
         let fits = try probe.fits(snapshot)
@@ -155,10 +188,18 @@ public final class InLoopBalance: @unchecked Sendable {  // mutated only by the 
         return Pending(step: activateAt, multipliers: routed.map(\.multiplier), decisions: decisions)
     }
 
-    /// The state to save (waits for the recomputations in flight).
-    public func state() throws -> State {
+    /// Waits for the recomputations in flight (their results become pending); call when training
+    /// ends, so that none still reads the weights afterwards.
+    public func settle() throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         for job in inFlight { pending.append(try job.wait()) }
         inFlight.removeAll()
+    }
+
+    /// The state to save (waits for the recomputations in flight).
+    public func state() throws -> State {
+        try settle()
         return State(active: active, pending: pending, decisions: decisions)
     }
 
@@ -177,10 +218,27 @@ public final class InLoopBalance: @unchecked Sendable {  // mutated only by the 
     final class Job: @unchecked Sendable {  // `result` written once before `done` is signalled, read after waiting
         let activateAt: Int
         private let done = DispatchSemaphore(value: 0)
+        /// Signalled once the job has copied the live weights (jobs that copy them; nil otherwise).
+        private let copy: DispatchSemaphore?
+        private var copyTaken = false  // the training thread's own flag
         private var result: Result<Pending, Error>?
         private var taken: Pending?
 
-        init(activateAt: Int) { self.activateAt = activateAt }
+        init(activateAt: Int, copying: Bool = false) {
+            self.activateAt = activateAt
+            copy = copying ? DispatchSemaphore(value: 0) : nil
+            copyTaken = !copying
+        }
+
+        /// The background side: the weights are copied.
+        func copied() { copy?.signal() }
+
+        /// The training side: returns once the weights are copied.
+        func waitForCopy() {
+            guard !copyTaken, let copy else { return }
+            copy.wait()
+            copyTaken = true
+        }
 
         func finish(_ r: Result<Pending, Error>) { result = r; done.signal() }
 

@@ -93,7 +93,7 @@ public final class Trainer {
         balance = InLoopBalance(layers: model.config.linearNames, parameterNames: model.parameters.entries.map(\.name),
                                 policy: config.policyOptions, probe: p,
                                 timing: config.balanceEvery == .epoch ? .everyEpoch : .everySteps(balanceEvery), lag: config.balanceLag,
-                                frozen: config.policy == .frozen)
+                                frozen: config.policy == .frozen, overlap: true)
         if config.policy == .uniform { balance.fixUniform(multiplier: config.uniformMultiplier, parameters: model.parameters) }
         if let path = config.initCheckpoint {
             let head = "fc\(config.hidden.count + 1)"
@@ -166,11 +166,15 @@ public final class Trainer {
             guard loss.isFinite else { throw TrainError.diverged(step: step) }
             correct += yBatch.withUnsafeBufferPointer { MLP<Float>.countCorrect(model.probabilities, labels: $0.baseAddress!, batch: rows, classes: data.classes) }
             model.backward()
+            let w0 = clock.now
+            balance.weightsWillChange()   // a recomputation in flight has copied the weights
+            let waited = clock.now - w0
             optimizer.step(model.parameters, eta: eta, multipliers: active)
             lossSum += loss * Double(rows)
             seen += rows
             step += 1
-            trainSeconds += clock.now - t0
+            trainSeconds += clock.now - t0 - waited
+            analysisSeconds += waited
             if step % logEvery == 0 || step == totalSteps || step == config.stopAfter {
                 let t1 = clock.now
                 test = model.evaluate(x: data.testX, y: data.testY)
@@ -197,6 +201,9 @@ public final class Trainer {
                 evalSeconds += clock.now - t1
             }
         }
+        let t2 = clock.now
+        try balance.settle()   // nothing reads the weights after training
+        analysisSeconds += clock.now - t2
         let finished = step == totalSteps
         if finished {
             try CheckpointIO.save(model.parameters, metadata: weightsMetadata(), to: config.out + "/model.safetensors")

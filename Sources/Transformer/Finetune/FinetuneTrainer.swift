@@ -113,7 +113,7 @@ public final class FinetuneTrainer {
         let names = model.parameters.entries.map(\.name)
         balance = InLoopBalance(layers: classifier.linearNames, parameterNames: names, policy: config.policyOptions, probe: p,
                                 timing: config.balanceEvery == .epoch ? .everyEpoch : .everySteps(balanceInterval), lag: config.balanceLag,
-                                frozen: config.policy == .frozen)
+                                frozen: config.policy == .frozen, overlap: true)
         if config.policy == .uniform { balance.fixUniform(multiplier: config.uniformMultiplier, parameters: model.parameters) }
         fixedMultipliers = names.map { config.pooling == .mean && $0.hasPrefix(BertNames.pooler + ".") ? 0 : 1 }
         if config.resume {
@@ -177,11 +177,14 @@ public final class FinetuneTrainer {
             guard loss.isFinite else { throw TrainError.diverged(step: step) }
             epochCorrect += Self.countCorrect(model.logits, labels: labels, classes: model.config.classes)
             model.backward()
+            let w0 = now()
+            balance.weightsWillChange()   // a recomputation in flight has copied the weights (counted in balance.seconds)
+            let waited = now() - w0
             optimizer.step(model.parameters, eta: eta, multipliers: multipliers)   // clips first (--clip)
             epochLoss += loss * Double(labels.count)
             epochSeen += labels.count
             step += 1
-            trainSeconds += now() - t0
+            trainSeconds += now() - t0 - waited
             let endOfEpoch = step % stepsPerEpoch == 0 || step == totalSteps
             if endOfEpoch {
                 let t1 = now()
@@ -209,6 +212,7 @@ public final class FinetuneTrainer {
                 break
             }
         }
+        try balance.settle()   // nothing reads the weights after training
         analysisSeconds = analysisCarry + balance.seconds
         let finished = step == totalSteps
         var test: Evaluation?
