@@ -4,7 +4,13 @@
 //
 //     BenchFinetune MODEL_DIR [--batch 16] [--length 128] [--classes 8] [--threads 1]
 //                   [--steps 5] [--warmup 2] [--no-dropout]
-//                   [--policy tempbalance [--balance-every 1] [--balance-lag 0] [--analysis-threads 1] [--in-line]]
+//                   [--policy tempbalance [--balance-every 1] [--balance-lag 0] [--analysis-threads 1] [--in-line]
+//                                         [--interleave K]]
+//
+// --interleave K: the timed steps alternate K plain steps and K steps with TempBalance in one process
+// (each balanced block ends once its recomputations have finished), and the JSON line adds the
+// median time per step of each kind of block: the overhead measured without the variation
+// between processes.
 //
 // One step = zero the gradients, forward (dropout on, as in training), backward, clip the global
 // norm to 1, AdamW (weight decay 0.1 on matrices) — what the PyTorch script times. Tokens are
@@ -40,6 +46,7 @@ let balanceEvery = Int(option("--balance-every", "1"))!, balanceLag = Int(option
 let analysisThreads = Int(option("--analysis-threads", "1"))!
 /// The recomputation on the training thread, not overlapped with the step (htsr's trainers overlap it).
 let inLine = args.contains("--in-line")
+let interleave = Int(option("--interleave", "0"))!
 
 do {
     BLASThreads.set(threads)
@@ -71,8 +78,9 @@ do {
                                 policy: policy, probe: probe, timing: .everySteps(balanceEvery), lag: balanceLag,
                                 overlap: !inLine)
     var stepIndex: UInt64 = 0
+    var balanceOn = true
     func step() throws -> Double {
-        if tempBalance { try balance.update(step: Int(stepIndex), epochStep: Int(stepIndex), parameters: model.parameters) }
+        if tempBalance && balanceOn { try balance.update(step: Int(stepIndex), epochStep: Int(stepIndex), parameters: model.parameters) }
         model.parameters.grads.zero()
         var dropoutRNG = SeededRNG(seed: 1, stream: .dropout(step: Int(stepIndex)))
         stepIndex += 1
@@ -92,10 +100,34 @@ do {
     let cpu0 = cpuSeconds()
     var times: [Double] = []
     var last = 0.0
-    for _ in 0..<steps {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        last = try step()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    var blocks: (plain: [Double], balanced: [Double]) = ([], [])
+    if tempBalance && interleave > 0 {
+        try balance.settle()
+        var k = 0
+        while k < steps {
+            for on in [false, true] {
+                balanceOn = on
+                let n = min(interleave, steps - k)
+                guard n > 0 else { break }
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                for _ in 0..<n { last = try step() }
+                if on { try balance.settle() }
+                let perStep = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 / Double(n)
+                if on { blocks.balanced.append(perStep) } else { blocks.plain.append(perStep) }
+                times += Array(repeating: perStep, count: n)
+                k += n
+            }
+        }
+    } else {
+        for _ in 0..<steps {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            last = try step()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+    }
+    func median(_ v: [Double]) -> Double {
+        let s = v.sorted()
+        return s.isEmpty ? 0 : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
     let cpu = cpuSeconds() - cpu0
     let analysis = balance.seconds - analysis0
@@ -104,7 +136,8 @@ do {
     let seconds = times.reduce(0, +)
     let best = times.min()!
     let policyField = tempBalance ? "tempbalance every \(balanceEvery) lag \(balanceLag) threads \(analysisThreads)\(inLine ? " in-line" : "")" : "none"
-    print("{\"impl\":\"htsr\",\"policy\":\"\(policyField)\",\"analysis_seconds\":\(analysis),\"batch\":\(batch),\"length\":\(length),\"threads\":\(threads),\"steps\":\(steps),\"dropout\":\(dropout),"
+    let interleaved = blocks.plain.isEmpty ? "" : "\"interleaved_plain_step_seconds\":\(median(blocks.plain)),\"interleaved_balanced_step_seconds\":\(median(blocks.balanced)),\"interleaved_blocks\":\(blocks.plain.count),"
+    print("{\"impl\":\"htsr\",\"policy\":\"\(policyField)\"," + interleaved + "\"analysis_seconds\":\(analysis),\"batch\":\(batch),\"length\":\(length),\"threads\":\(threads),\"steps\":\(steps),\"dropout\":\(dropout),"
           + "\"seconds\":\(seconds),\"sequences_per_second\":\(Double(steps * batch) / seconds),"
           + "\"best_step_sequences_per_second\":\(Double(batch) / best),\"cpu_seconds\":\(cpu),"
           + "\"sequences_per_cpu_second\":\(Double(steps * batch) / cpu),\"loss\":\(last),"
