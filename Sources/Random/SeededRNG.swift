@@ -7,7 +7,7 @@
 /// per epoch, dropout per step; see `RandomStream`) that can be recreated at any step, which is
 /// what makes resuming exact.
 public struct SeededRNG: SeededGenerator {
-    private var s: (UInt64, UInt64, UInt64, UInt64)
+    @usableFromInline var s: (UInt64, UInt64, UInt64, UInt64)
 
     /// Stream `stream` of `seed`: the state is four outputs of
     /// `SplitMix64(seed · 0x9E3779B97F4A7C15 ⊕ (stream + 0x632BE59BD9B4E019) · 0xD1B54A32D192ED03)`
@@ -19,7 +19,7 @@ public struct SeededRNG: SeededGenerator {
     }
 
     /// The next word: `rotl(s₁ · 5, 7) · 9`, then the xoshiro256 state transition.
-    public mutating func next() -> UInt64 {
+    @inlinable public mutating func next() -> UInt64 {
         let result = rotl(s.1 &* 5, 7) &* 9
         let t = s.1 << 17
         s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
@@ -28,7 +28,7 @@ public struct SeededRNG: SeededGenerator {
         return result
     }
 
-    @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    @inlinable @inline(__always) func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// A standard normal draw by Box–Muller, one value per call: `u₁ = uniform()` redrawn while
     /// it is 0, then `√(−2 ln u₁) · cos(2π u₂)` (the pair's sine value is discarded, so the

@@ -64,4 +64,26 @@ import Testing
         #expect(mask.map { $0 > 0 } == Self.dropout, "\(mask.map { $0 > 0 })")
     }
     static let dropout: [Bool] = [true, true, true, true, true, false, true, true, false, true, true, true, false, true, true, true]
+
+    /// Dropout keeps an element when `uniform() ≥ p`, tested in integers as `next() >> 11 ≥
+    /// ⌈p · 2⁵³⌉`: the same decision for every draw at and around the threshold, for the usual
+    /// rates and awkward ones (not representable in binary, tiny, next to 1).
+    @Test(arguments: [0.1, 0.5, 0.3, 1.0 / 3, 1e-300, 0x1p-60, 1 - 0x1p-53, 0.9999999])
+    func dropoutsIntegerTestIsTheUniformTest(p: Double) {
+        let t = Dropout.keepThreshold(p)
+        var rng = SeededRNG(seed: 11)
+        let near = (0...8).map { t &+ UInt64($0) &- 4 }.filter { $0 < 1 << 53 }
+        let random = (0..<2_000).map { _ in rng.next() >> 11 }
+        for k in near + random {
+            #expect((k >= t) == (Double(k) * 0x1p-53 >= p), "p \(p), k \(k), threshold \(t)")
+        }
+        // And a mask drawn by forward is the one the uniform test gives on the same stream.
+        var a = SeededRNG(seed: 5, stream: .dropout(step: 2)), b = a
+        var y = [Float](repeating: 0, count: 512), mask = y
+        let x = [Float](repeating: 2, count: 512)
+        Dropout.forward(&y, mask: &mask, x, count: 512, p: p, rng: &a)
+        let scale = Float(1 / (1 - p))
+        #expect(mask == (0..<512).map { _ in b.uniform() >= p ? scale : 0 })
+        #expect(a.next() == b.next(), "the stream advanced once per element")
+    }
 }

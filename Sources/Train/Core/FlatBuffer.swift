@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One contiguous allocation of `count` elements, zero-initialised, freed with the object.
 ///
 /// Parameters, gradients, optimizer moments and activations each live in one `FlatBuffer`,
@@ -9,7 +15,13 @@ public final class FlatBuffer<T: TrainScalar>: @unchecked Sendable {  // raw sto
     public init(count: Int) {
         self.count = count
         pointer = .allocate(capacity: max(1, count))
-        pointer.initialize(repeating: 0, count: max(1, count))
+        Self.zeroBytes(pointer, max(1, count))
+    }
+
+    /// Zero in every `TrainScalar` (Float, Double) is all zero bytes: one memset, not a generic
+    /// element-by-element store (this class is generic across modules, so it is not specialised).
+    @inline(__always) static func zeroBytes(_ p: UnsafeMutablePointer<T>, _ n: Int) {
+        _ = memset(p, 0, n * MemoryLayout<T>.stride)   // trivial type: the bytes are the value; the binding stays T
     }
 
     public convenience init(_ values: [T]) {
@@ -36,7 +48,7 @@ public final class FlatBuffer<T: TrainScalar>: @unchecked Sendable {  // raw sto
         values.withUnsafeBufferPointer { (pointer + entry.offset).update(from: $0.baseAddress!, count: entry.count) }
     }
 
-    public func zero() { pointer.update(repeating: 0, count: count) }
+    public func zero() { Self.zeroBytes(pointer, count) }
 
     /// Copies all elements from `other` (same count).
     public func copy(from other: FlatBuffer<T>) {
