@@ -149,26 +149,21 @@ public final class InLoopBalance: @unchecked Sendable {  // mutated only by the 
         case .everyEpoch: due = epochStep == 0; activateAt = step + lag
         }
         guard due, !(frozen && step > 0) else { return }
-        if overlap && activateAt > step {
-            let job = Job(activateAt: activateAt, copying: true)
-            let layers = layers
-            queue.async { [self] in
-                let snapshot = probe.snapshot(parameters, layers: layers)
-                job.copied()
-                job.finish(Result { try self.compute(snapshot, activateAt: activateAt) })
-            }
-            inFlight.append(job)
+        guard activateAt > step && (lag > 0 || overlap) else {
+            let p = try compute(probe.snapshot(parameters, layers: layers), activateAt: activateAt)
+            if activateAt <= step { active = p.multipliers; decisions = p.decisions } else { pending.append(p) }
             return
         }
-        let snapshot = probe.snapshot(parameters, layers: layers)
-        if lag == 0 {
-            let p = try compute(snapshot, activateAt: activateAt)
-            if activateAt <= step { active = p.multipliers; decisions = p.decisions } else { pending.append(p) }
-        } else {
-            let job = Job(activateAt: activateAt)
-            queue.async { [self] in job.finish(Result { try self.compute(snapshot, activateAt: activateAt) }) }
-            inFlight.append(job)
+        // In the background; the weights are copied there with `overlap`, here without.
+        let job = Job(activateAt: activateAt, copying: overlap)
+        let taken = overlap ? nil : probe.snapshot(parameters, layers: layers)
+        let layers = layers
+        queue.async { [self] in
+            let snapshot = taken ?? probe.snapshot(parameters, layers: layers)
+            job.copied()
+            job.finish(Result { try self.compute(snapshot, activateAt: activateAt) })
         }
+        inFlight.append(job)
     }
 
     /// Call before changing the weights (the optimizer's step) when `overlap` is on: waits until
