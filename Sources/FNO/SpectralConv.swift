@@ -14,16 +14,19 @@ import Train
 ///     Z = 0 elsewhere,                 y = irfftn(Z) = c2r(Z) / N   (N = ∏ S, PyTorch's "backward" norm)
 ///
 /// Per retained mode k this is one complex matrix product [B × I]·[I × O] (`?gemm`, the
-/// einsum `bixy,ioxy->boxy`). Backward, with G = ∂L/∂Re + i ∂L/∂Im (see `docs/fno.md`):
+/// einsum `bixy,ioxy->boxy`). The transforms are `TruncatedDFT`'s: the DFT on the retained modes
+/// only, as two gemms (the values of FFTW's full transform on the corners, and of its
+/// complex-to-real inverse of the zero-filled half spectrum). Backward, with
+/// G = ∂L/∂Re + i ∂L/∂Im (see `docs/fno.md`):
 ///
-///     G_Z[k] = (w_k / N) · rfftn(∂L/∂y)[k]                    (the adjoint of c2r / N)
+///     G_Z = irfftnᵀ(∂L/∂y) = (w_k / N) · rfftn(∂L/∂y)[k]      (`TruncatedDFT.inverseAdjoint`)
 ///     ∂L/∂W[k] += X[k]ᴴ · G_Z[k]                               ([I × B]·[B × O])
-///     ∂L/∂x = c2r( (G_Z · W ᴴ) / w ) = c2r( rfftn(∂L/∂y)/N · Wᴴ )   (the adjoint of rfftn)
+///     ∂L/∂x = rfftnᵀ(G_Z · Wᴴ)                                  (`TruncatedDFT.forwardAdjoint`)
 ///
 /// where w_k = 2 for a frequency in the interior of the last axis (it stands for a conjugate
-/// pair) and 1 at the self-conjugate ones (0 and n/2). The weighting cancels in ∂L/∂x but not
-/// in ∂L/∂W. The c2r transform ignores the anti-Hermitian part of the self-conjugate entries,
-/// exactly as `torch.fft.irfftn` does, so the formulas hold for the non-Hermitian Z an FNO makes.
+/// pair) and 1 at the self-conjugate ones (0 and n/2). The inverse ignores the anti-Hermitian
+/// part of the self-conjugate entries, exactly as `torch.fft.irfftn` does, so the formulas hold
+/// for the non-Hermitian Z an FNO makes.
 ///
 /// The layer owns scratch sized for `maxBatch`; the input's corner blocks that backward needs
 /// are kept by the caller (one per forward pass, see `blockCount`). Not thread-safe.
@@ -41,18 +44,14 @@ public final class SpectralConv<T: FNOScalar> {
     /// The shape of one corner's weight tensor as stored: [I, O, m…, 2].
     public var weightShape: [Int] { [inChannels, outChannels] + modes + [2] }
 
-    let specCount: Int
-    let realCount: Int
-    /// Per retained mode: w_k (1 or 2, see above).
-    let pairWeight: [T]
-    let spectrum: UnsafeMutablePointer<Complex<T>>
     let outBlocks: UnsafeMutablePointer<Complex<T>>
     let gradBlocks: UnsafeMutablePointer<Complex<T>>
     let wt: UnsafeMutablePointer<Complex<T>>
     let dwt: UnsafeMutablePointer<Complex<T>>
+    let transform: TruncatedDFT<T>
 
-    /// - Throws: `FFTError` when the modes do not fit the shape (`2m ≤ n` on leading axes,
-    ///   `m ≤ n/2 + 1` on the last) or FFTW cannot plan the transforms.
+    /// - Throws: `FFTError.invalidModes` when the modes do not fit the shape (`2m ≤ n` on the
+    ///   first axis, `m ≤ n/2 + 1` on the last) or the shape is not 1-D or 2-D.
     public init(shape: [Int], modes: [Int], inChannels: Int, outChannels: Int, maxBatch: Int) throws {
         precondition(inChannels > 0 && outChannels > 0 && maxBatch > 0)
         self.shape = shape
@@ -61,28 +60,20 @@ public final class SpectralConv<T: FNOScalar> {
         self.outChannels = outChannels
         self.maxBatch = maxBatch
         corners = try SpectralCorners(shape: shape, modes: modes)
-        specCount = corners.spectrumCount
-        realCount = shape.reduce(1, *)
-        let n = shape.last!, h = n / 2 + 1
-        pairWeight = corners.offsets.map { o in
-            let k = o % h
-            return (k == 0 || (n % 2 == 0 && k == n / 2)) ? 1 : 2
+        guard shape.count <= 2 else {
+            throw FFTError.invalidModes(shape: shape, modes: modes, reason: "spectral layers are 1-D or 2-D")
         }
         let C = max(inChannels, outChannels), M = corners.count
-        spectrum = .allocate(capacity: maxBatch * C * specCount)
         outBlocks = .allocate(capacity: M * maxBatch * C)
         gradBlocks = .allocate(capacity: M * maxBatch * C)
         wt = .allocate(capacity: M * inChannels * outChannels)
         dwt = .allocate(capacity: M * inChannels * outChannels)
-        _ = try fft(channels: inChannels, batch: maxBatch)
-        _ = try fft(channels: outChannels, batch: maxBatch)
+        transform = TruncatedDFT(corners: corners, maxCount: maxBatch * C)
     }
 
     deinit {
-        spectrum.deallocate(); outBlocks.deallocate(); gradBlocks.deallocate(); wt.deallocate(); dwt.deallocate()
+        outBlocks.deallocate(); gradBlocks.deallocate(); wt.deallocate(); dwt.deallocate()
     }
-
-    func fft(channels: Int, batch: Int) throws -> RealFFT<T> { try RealFFT<T>(shape: shape, batch: batch * channels) }
 
     /// Copies the corner weights [I, O, m…] (one pointer per corner) into mode-major
     /// matrices wt[k] [I × O].
@@ -100,25 +91,17 @@ public final class SpectralConv<T: FNOScalar> {
         }
     }
 
-    /// The channel mixing of every retained mode and its scatter into a zeroed half spectrum:
-    /// Z[k] = X[k]·W[k] [B × O] (forward), or Z[k] = G[k]·W[k]ᴴ [B × I] (`adjoint`, the input
-    /// gradient), one complex gemm per mode; Z goes to `spectrum` [B, C_out, n] at the corner
-    /// offsets, everything else 0.
+    /// The channel mixing of every retained mode into `outBlocks` [M][B][C_out]: Z[k] = X[k]·W[k]
+    /// [B × O] (forward), or Z[k] = G[k]·W[k]ᴴ [B × I] (`adjoint`, the input gradient), one
+    /// complex gemm per mode.
     /// - Parameter blocks: mode-major blocks [M][B][C_in] (C_in = I, or O when `adjoint`).
-    func mixAndScatter(_ blocks: UnsafePointer<Complex<T>>, batch B: Int, adjoint: Bool) {
-        let M = corners.count, offsets = corners.offsets, n = specCount
+    func mix(_ blocks: UnsafePointer<Complex<T>>, batch B: Int, adjoint: Bool) {
+        let M = corners.count
         let cin = adjoint ? outChannels : inChannels, cout = adjoint ? inChannels : outChannels
         for k in 0..<M {
             T.complexGemm(.plain, adjoint ? .adjoint : .plain, m: B, n: cout, k: cin, a: blocks + k * B * cin, lda: cin,
                           b: wt + k * inChannels * outChannels, ldb: outChannels, c: outBlocks + k * B * cout, ldc: cout,
                           accumulate: false)
-        }
-        spectrum.update(repeating: .zero, count: B * cout * n)
-        for b in 0..<B {
-            for c in 0..<cout {
-                let s = spectrum + (b * cout + c) * n
-                for k in 0..<M { s[offsets[k]] = outBlocks[(k * B + b) * cout + c] }
-            }
         }
     }
 
@@ -126,19 +109,10 @@ public final class SpectralConv<T: FNOScalar> {
     public func forward(_ x: UnsafePointer<T>, batch B: Int, weights: [UnsafePointer<T>], into y: UnsafeMutablePointer<T>,
                         saving saved: UnsafeMutablePointer<Complex<T>>) throws {
         precondition(B > 0 && B <= maxBatch)
-        let I = inChannels, O = outChannels, M = corners.count, offsets = corners.offsets, n = specCount
         gatherWeights(weights)
-        try fft(channels: I, batch: B).forward(x, into: spectrum)
-        for b in 0..<B {
-            for i in 0..<I {
-                let s = spectrum + (b * I + i) * n
-                for k in 0..<M { saved[(k * B + b) * I + i] = s[offsets[k]] }
-            }
-        }
-        mixAndScatter(saved, batch: B, adjoint: false)
-        try fft(channels: O, batch: B).inverse(destroying: spectrum, into: y)
-        let scale = 1 / T(realCount), total = B * O * realCount
-        for j in 0..<total { y[j] *= scale }
+        transform.forward(x, count: B * inChannels, into: saved)
+        mix(saved, batch: B, adjoint: false)
+        transform.inverse(outBlocks, count: B * outChannels, into: y)
     }
 
     /// dx [B, I, S…] = ∂L/∂x (overwritten); dWeights (one per corner, [I, O, m…, 2]) += ∂L/∂W,
@@ -146,17 +120,10 @@ public final class SpectralConv<T: FNOScalar> {
     public func backward(dy: UnsafePointer<T>, batch B: Int, weights: [UnsafePointer<T>], saved: UnsafePointer<Complex<T>>,
                          dx: UnsafeMutablePointer<T>?, dWeights: [UnsafeMutablePointer<T>]) throws {
         precondition(B > 0 && B <= maxBatch)
-        let I = inChannels, O = outChannels, M = corners.count, Mc = corners.modesPerCorner, offsets = corners.offsets, n = specCount
+        let I = inChannels, O = outChannels, M = corners.count, Mc = corners.modesPerCorner
         gatherWeights(weights)
-        try fft(channels: O, batch: B).forward(dy, into: spectrum)
-        let invN = 1 / T(realCount)
-        for b in 0..<B {
-            for o in 0..<O {
-                let s = spectrum + (b * O + o) * n
-                for k in 0..<M { gradBlocks[(k * B + b) * O + o] = s[offsets[k]] * invN }
-            }
-        }
-        // ∂L/∂W[k] = X[k]ᴴ · (w_k · gradBlocks[k]).
+        transform.inverseAdjoint(dy, count: B * O, into: gradBlocks)
+        // ∂L/∂W[k] = X[k]ᴴ · G_Z[k].
         for k in 0..<M {
             T.complexGemm(.adjoint, .plain, m: I, n: O, k: B, a: saved + k * B * I, lda: I, b: gradBlocks + k * B * O, ldb: O,
                           c: dwt + k * I * O, ldc: O, accumulate: false)
@@ -166,16 +133,13 @@ public final class SpectralConv<T: FNOScalar> {
             for i in 0..<I {
                 for o in 0..<O {
                     let dst = dwc + (i * O + o) * Mc
-                    for q in 0..<Mc {
-                        let k = c * Mc + q
-                        dst[q] += dwt[(k * I + i) * O + o] * pairWeight[k]
-                    }
+                    for q in 0..<Mc { dst[q] += dwt[((c * Mc + q) * I + i) * O + o] }
                 }
             }
         }
         guard let dx else { return }
-        // ∂L/∂x = c2r(scatter(gradBlocks · Wᴴ)).
-        mixAndScatter(gradBlocks, batch: B, adjoint: true)
-        try fft(channels: I, batch: B).inverse(destroying: spectrum, into: dx)
+        // ∂L/∂x = rfftnᵀ(G_Z · Wᴴ).
+        mix(gradBlocks, batch: B, adjoint: true)
+        transform.forwardAdjoint(outBlocks, count: B * I, into: dx)
     }
 }

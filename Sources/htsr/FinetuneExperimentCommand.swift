@@ -48,8 +48,6 @@ struct FinetuneExperimentCommand: ParsableCommand, NamesSettings {
     @Option(help: "Clip gradients to this global norm; \(L.clip).") var clip: Float = 1
     @Option(help: "cls or mean pooling.") var pooling: Pooling = .cls
     @Option(help: "Hill's xmin position for the in-loop fits; \(Hill.xminPosRange).") var xminPos: Double = 1.5
-    @Option(help: "Grid searches on the first K seeds; all seeds at the chosen rates (default: all seeds everywhere); \(P.selectionSeeds), at most the number of --seeds.")
-    var selectionSeeds: Int?
     @Flag(help: "Train nothing: write the report from the runs finished so far (an experiment in progress or stopped).")
     var reportOnly = false
     @OptionGroup var policyArguments: PolicyArguments
@@ -87,10 +85,7 @@ struct FinetuneExperimentCommand: ParsableCommand, NamesSettings {
     }
 
     func plan() throws -> ProtocolPlan {
-        var p = try protocolOptions.plan(cells: FinetuneTask.cells(trainCounts: try counts()))
-        p.selectionSeeds = selectionSeeds
-        try validated(Self.flagNames) { try p.validate() }
-        return p
+        try protocolOptions.plan(cells: FinetuneTask.cells(trainCounts: try counts()))
     }
 
     func validate() throws {
@@ -125,7 +120,7 @@ struct FinetuneExperimentCommand: ParsableCommand, NamesSettings {
 
     func setup(_ c: FinetuneConfig, plan: ProtocolPlan, task: FinetuneTask) -> String {
         let o = c.policyOptions
-        let selection = plan.selectionSeeds.map { "the learning-rate grids on seeds \(ProtocolArguments.seedList(Array(plan.seeds.prefix($0)))), then every arm on all seeds at its chosen rate" } ?? "every grid point on every seed"
+        let selection = ProtocolArguments.selection(plan)
         return """
         Full fine-tuning of `\(c.model)` with a new classification head (\(c.pooling.rawValue) pooling): AdamW (β 0.9/0.999, decoupled weight decay \(String(format: "%g", c.weightDecay)) on weights only), linear warmup over \(String(format: "%g", 100 * c.warmupRatio)) % of the steps then linear decay, clipping at global norm \(c.clip.map { String(format: "%g", $0) } ?? "none"), batch \(c.batchSize), \(c.epochs) epochs, sequences truncated to \(c.maxLength) tokens, dropout as the model's config; the best epoch by validation accuracy. TempBalance: block-wise sigmoid (blocks encoder.layer.<i>; s_min = s_max = \(String(format: "%g", o.sMin)), τ = \(String(format: "%g", o.tau))), Hill α (xmin_pos \(String(format: "%g", c.xminPos))) of each block's linear layers (the first layer and the head excluded, layers with fewer than \(o.minEvals) eigenvalues excluded), recomputed every min(100, max(1, batches per epoch / 10)) steps, the rates changed after each step; embeddings, pooler and head keep η. Data: \(task.dataName); validation = \(FinetuneTask.describe(task.validation)) examples of the training pool (fixed, stratified, the same for every seed and size); the training subsets are drawn stratified from the rest by the seed; the test split is the official one, \(task.test.count < task.officialTestCount ? "**a fixed stratified subset of \(task.test.count) of its \(task.officialTestCount) examples** (the same for every run)" : "all \(task.test.count) examples"), evaluated only on the runs each arm chose. Seeds \(ProtocolArguments.seedList(plan.seeds)): training subset, head initialisation, example order and dropout, the same for every arm; \(selection). Metric: accuracy; hyperparameters chosen on the mean validation accuracy (of the best epoch), test accuracy reported.
         """

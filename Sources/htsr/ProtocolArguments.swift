@@ -1,7 +1,7 @@
 import ArgumentParser
 import Experiments
 
-/// The options of the experiment protocol, shared by `htsr experiment` and `htsr fno experiment`.
+/// The options of the experiment protocol, shared by `htsr experiment`, `htsr fno experiment` and `htsr finetune-experiment`.
 struct ProtocolArguments: ParsableArguments {
     private typealias L = ProtocolPlan.Limits
     static let flagNames = FlagNames(overrides: ["learning_rates": "--lrs"])
@@ -15,6 +15,8 @@ struct ProtocolArguments: ParsableArguments {
     @Option(help: "TempBalance's scale sweep (the sigmoid's s), comma-separated, each in \(L.scale); \(L.gridPoints) values, or empty for none.")
     var scales: String = ""
     @Option(help: "Steps added beyond each end of the scale sweep while the choice sits on it; \(L.extensions).") var maxScaleExtensions: Int = 1
+    @Option(help: "Grid searches on the first K seeds; all seeds at the chosen rates (default: all seeds everywhere); \(L.selectionSeeds), at most the number of --seeds.")
+    var selectionSeeds: Int?
     @Option(help: "Runs at a time (one thread each); \(L.jobs).") var jobs: Int = 2
     @Option(help: "Folder for the runs.") var runs: String
     @Option(help: "Folder for the report.") var reports: String
@@ -27,6 +29,7 @@ struct ProtocolArguments: ParsableArguments {
         p.scales = scales.isEmpty ? [] : try commaSeparated(scales, option: "scales") { Double($0) }
         p.maxScaleExtensions = maxScaleExtensions
         p.jobs = jobs
+        p.selectionSeeds = selectionSeeds
         try validated(Self.flagNames) { try p.validate() }
         return p
     }
@@ -37,6 +40,12 @@ struct ProtocolArguments: ParsableArguments {
         try inputs.check(folder: runs, option: "--runs", replaces: false)
         try inputs.check(folder: reports, option: "--reports", replaces: false)
         try inputs.check(folder: runs + "/" + name, option: "--runs", replaces: true)
+    }
+
+    /// How the plan's grid searches use the seeds, for a report's set-up paragraph.
+    static func selection(_ plan: ProtocolPlan) -> String {
+        plan.selectionSeeds.map { "the learning-rate grids on seeds \(seedList(Array(plan.seeds.prefix($0)))), then every arm on all seeds at its chosen rate" }
+            ?? "every grid point on every seed"
     }
 
     /// "1–8" for consecutive seeds, else the list.
