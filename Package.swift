@@ -15,7 +15,7 @@ import PackageDescription
 ///
 /// Train, FNO, PDE and Transformer never import Plot; each C shim is imported (`internal import`)
 /// only by its wrapper module (CLapack: LinearAlgebra; CHDF5, CZlib: Checkpoint; CFFTW: PDE;
-/// CGnuplot: Plot; CStartup: htsr and the benchmarks). Swift 6 language mode throughout.
+/// CGnuplot: Plot; CKernels: Train; CStartup: htsr and the benchmarks). Swift 6 language mode throughout.
 let package = Package(
     name: "htsr",
     platforms: [.macOS(.v15)],
@@ -45,6 +45,9 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3",
                        providers: [.apt(["libfftw3-dev"])]),
         .target(name: "CStartup"),
+        // Element-wise float kernels cloned per x86-64 level (AVX-512, AVX2, baseline) and picked at
+        // load time; optimised in debug builds too (the tests train models).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "mpi-c", providers: [.apt(["libopenmpi-dev"])]),
         .target(name: "CGnuplot",
                 cxxSettings: [.unsafeFlags(["-std=c++17"])],
@@ -67,7 +70,7 @@ let package = Package(
         .target(name: "Spectrum", dependencies: ["LinearAlgebra", "Random"]),
         .target(name: "Analyzer", dependencies: ["Checkpoint", "LinearAlgebra", "Spectrum", "PowerLaw", "Settings"]),
         .target(name: "Plot", dependencies: ["CGnuplot", "Analyzer", "Checkpoint", "Parallel", "PowerLaw", "Spectrum"]),
-        .target(name: "Train", dependencies: ["LinearAlgebra", "Analyzer", "Checkpoint", "Parallel", "Spectrum", "PowerLaw", "Random", "Settings"]),
+        .target(name: "Train", dependencies: ["CKernels", "LinearAlgebra", "Analyzer", "Checkpoint", "Parallel", "Spectrum", "PowerLaw", "Random", "Settings"]),
         .target(name: "PDE", dependencies: ["CFFTW", "Checkpoint", "ComplexNumbers", "Parallel", "Random", "Settings"]),
         .target(name: "FNO", dependencies: ["Train", "PDE", "LinearAlgebra", "Checkpoint", "ComplexNumbers", "PowerLaw", "Random", "Settings"]),
         // Experiment runners and their reports, above the trainers and Plot.

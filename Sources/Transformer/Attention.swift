@@ -93,7 +93,7 @@ public struct Attention<T: TrainScalar> {
             while j < n { if mf[j] != 0 { mx = Swift.max(mx, xf[j]) }; j += 1 }
             // Masked entries go to −100, whose FastMath.exp is exactly 0; no branch in the exp loop.
             for j in 0..<n { xf[j] = mf[j] != 0 ? xf[j] - mx : -100 }
-            for j in 0..<n { xf[j] = FastMath.exp(xf[j]) }
+            FastMath.exp(xf, count: n)
             var s8 = SIMD8<Float>()
             j = 0
             while j + 8 <= n { s8 += SIMD8<Float>(UnsafeBufferPointer(start: xf + j, count: 8)); j += 8 }

@@ -1,3 +1,5 @@
+internal import CKernels
+
 /// Element-wise activations: forward `y = f(x)`, backward `dx = dy · f'(x)` (n elements).
 public enum ReLU {
     /// y = max(0, x).
@@ -15,15 +17,15 @@ public enum ReLU {
 
 /// GELU, exact form (PyTorch's `nn.GELU()` default): `y = x · Φ(x)`, Φ(x) = ½(1 + erf(x/√2)).
 /// Derivative: `Φ(x) + x · φ(x)`, φ(x) = exp(−x²/2)/√(2π).
-/// In Float, erf and exp are `FastMath`'s vectorisable polynomials (erf within 5e-7); in Double
-/// (the gradient checks) the C library's.
+/// In Float, erf and exp are `FastMath`'s polynomials (erf within 5e-7), run by the CKernels loops
+/// (cloned per x86-64 level, so AVX-512 or AVX2 where the CPU has it: Swift builds for the
+/// baseline's 4 lanes); in Double (the gradient checks) the C library's.
 public enum GELU {
     @_specialize(exported: true, where T == Float)
     public static func forward<T: TrainScalar>(_ y: UnsafeMutablePointer<T>, _ x: UnsafePointer<T>, count n: Int) {
         if T.self == Float.self {
-            let yf = UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)
-            let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
-            for i in 0..<n { let v = xf[i]; yf[i] = v * 0.5 * (1 + FastMath.erf(v * 0.707_106_781)) }
+            htsr_gelu_forward_f32(UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self),
+                                  UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), n)
             return
         }
         let invSqrt2 = T(0.70710678118654752440)
@@ -33,14 +35,9 @@ public enum GELU {
     @_specialize(exported: true, where T == Float)
     public static func backward<T: TrainScalar>(_ dx: UnsafeMutablePointer<T>, dy: UnsafePointer<T>, x: UnsafePointer<T>, count n: Int) {
         if T.self == Float.self {
-            let dxf = UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self)
-            let dyf = UnsafeRawPointer(dy).assumingMemoryBound(to: Float.self)
-            let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
-            for i in 0..<n {
-                let v = xf[i]
-                let cdf = 0.5 * (1 + FastMath.erf(v * 0.707_106_781))
-                dxf[i] = dyf[i] * (cdf + v * 0.398_942_280 * FastMath.exp(-0.5 * v * v))
-            }
+            htsr_gelu_backward_f32(UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self),
+                                   UnsafeRawPointer(dy).assumingMemoryBound(to: Float.self),
+                                   UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), n)
             return
         }
         let invSqrt2 = T(0.70710678118654752440)

@@ -1,3 +1,5 @@
+internal import CKernels
+
 /// Single-precision `exp` and `erf` written as branch-free polynomials, so that element-wise
 /// loops over them (GELU) vectorise; the library functions (`expf`, `erff`) are scalar calls
 /// and made GELU the FNO's most expensive layer.
@@ -48,5 +50,11 @@ public enum FastMath {
         q = q * x2 - 7.373_329_167_204_68e-03
         q = q * x2 - 1.426_473_905_141_89e-02
         return p / q
+    }
+
+    /// x[i] = exp(x[i]) for i < n: `exp` above in a CKernels loop (cloned per x86-64 level, so
+    /// 16 or 8 lanes where the CPU has AVX-512 or AVX2; Swift code is built for the baseline's 4).
+    public static func exp(_ x: UnsafeMutablePointer<Float>, count n: Int) {
+        htsr_exp_f32(x, n)
     }
 }
