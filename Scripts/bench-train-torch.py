@@ -3,7 +3,7 @@
 init), SGD momentum 0.9, one fixed random batch; times zero_grad + forward + cross-entropy +
 backward + step on the CPU with the given threads. Prints one JSON line.
 
-Needs torch (not part of set-up or CI): python3 -m venv /work/torch-venv && /work/torch-venv/bin/pip install torch
+Needs torch (not part of set-up or CI): Scripts/bench-train installs it into .cache/venv (Scripts/python-env).
 """
 import argparse, json, time
 
