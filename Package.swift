@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "CStartup"),
         // Element-wise float kernels cloned per x86-64 level (AVX-512, AVX2, baseline) and picked at
         // load time; optimised in debug builds too (the tests train models).
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2", "-fno-math-errno", "-ffp-contract=off"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "mpi-c", providers: [.apt(["libopenmpi-dev"])]),
         .target(name: "CGnuplot",
                 cxxSettings: [.unsafeFlags(["-std=c++17"])],

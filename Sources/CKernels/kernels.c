@@ -73,3 +73,24 @@ HTSR_CLONES
 void htsr_exp_f32(float *x, long n) {
     for (long i = 0; i < n; i++) x[i] = fast_exp(x[i]);
 }
+
+/// The Adam element step on g (see the header).
+static inline void adam_step(float *p, float g, float *m, float *v, float beta1, float beta2, float c1, float c2,
+                             float lr, float eps) {
+    float mi = beta1 * *m + (1.0f - beta1) * g;
+    float vi = beta2 * *v + (1.0f - beta2) * g * g;
+    *m = mi;
+    *v = vi;
+    *p -= lr * (mi / c1) / (__builtin_sqrtf(vi / c2) + eps);
+}
+
+HTSR_CLONES
+void htsr_adam_f32(float *restrict p, const float *restrict grad, float *restrict m, float *restrict v, long n, float l2, float beta1, float beta2,
+                   float c1, float c2, float lr, float eps) {
+    // Two loops, so that without decay p is not read into g (0·∞ would be NaN).
+    if (l2 != 0.0f) {
+        for (long i = 0; i < n; i++) adam_step(p + i, grad[i] + l2 * p[i], m + i, v + i, beta1, beta2, c1, c2, lr, eps);
+    } else {
+        for (long i = 0; i < n; i++) adam_step(p + i, grad[i], m + i, v + i, beta1, beta2, c1, c2, lr, eps);
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+internal import CKernels
 
 /// Adam, PyTorch's `torch.optim.Adam` (weight decay is L2: g = ∇ + λ·p,
 /// `TensorStep.forEachGradient`). With t the step number (from 1):
@@ -24,13 +25,9 @@ public struct Adam: UpdateRule {
     public func update(_ t: TensorStep) {
         let s = Double(t.step)
         let c1 = Float(1 - pow(Double(beta1), s)), c2 = Float(1 - pow(Double(beta2), s))
-        let p = t.values, m = t.state(0), v = t.state(1)
-        let b1 = beta1, b2 = beta2, eps = epsilon, lr = t.rate
-        t.forEachGradient { i, gi in
-            m[i] = b1 * m[i] + (1 - b1) * gi
-            v[i] = b2 * v[i] + (1 - b2) * gi * gi
-            p[i] -= lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
-        }
+        // The element loop runs in CKernels (cloned per x86-64 level: AVX-512 or AVX2 where the CPU
+        // has it); the gradient is ∇ + λ·p under L2 decay (`TensorStep.forEachGradient`'s rule).
+        htsr_adam_f32(t.values, t.gradients, t.state(0), t.state(1), t.count, t.l2 ?? 0, beta1, beta2, c1, c2, t.rate, epsilon)
     }
 }
 
