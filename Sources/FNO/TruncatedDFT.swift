@@ -132,58 +132,56 @@ final class TruncatedDFT<T: FNOScalar> {
         }
     }
 
-    /// blocks[k·P + p] = rfftn(x_p)[mode k] (unnormalised), for P arrays `x` [P][rows][n].
-    func forward(_ x: UnsafePointer<T>, count P: Int, into out: UnsafeMutablePointer<Complex<T>>) {
+    /// Real arrays [P][rows][n] → blocks [k][P]: the last axis through `last` ([n × 2m], or a
+    /// [2m × n] matrix used transposed), then the first axis' forward DFT.
+    private func toBlocks(_ x: UnsafePointer<T>, count P: Int, last: UnsafePointer<T>, transposed: Bool,
+                          into out: UnsafeMutablePointer<Complex<T>>) {
         precondition(P > 0 && P <= maxCount)
-        T.gemm(transA: false, transB: false, m: P * rows, n: 2 * m, k: n, alpha: 1, a: x, lda: n, b: lastForward, ldb: 2 * m,
-               beta: 0, c: real(stageA), ldc: 2 * m)
+        T.gemm(transA: false, transB: transposed, m: P * rows, n: 2 * m, k: n, alpha: 1, a: x, lda: n, b: last,
+               ldb: transposed ? n : 2 * m, beta: 0, c: real(stageA), ldc: 2 * m)
         if rows > 1 {
             transpose(count: P, toRowMajor: true)
             T.complexGemm(.plain, .plain, m: R, n: P * m, k: rows, a: firstForward, lda: rows, b: stageT, ldb: P * m,
                           c: stageR, ldc: P * m, accumulate: false)
         }
         blocks(out, count: P, gather: true)
+    }
+
+    /// Blocks [k][P] → real arrays [P][rows][n]: the first axis' conjugate-transposed DFT, then
+    /// the last axis through `last` ([2m × n], or an [n × 2m] matrix used transposed).
+    private func fromBlocks(_ input: UnsafePointer<Complex<T>>, count P: Int, last: UnsafePointer<T>, transposed: Bool,
+                            into y: UnsafeMutablePointer<T>) {
+        precondition(P > 0 && P <= maxCount)
+        blocks(UnsafeMutablePointer(mutating: input), count: P, gather: false)
+        if rows > 1 {
+            T.complexGemm(.adjoint, .plain, m: rows, n: P * m, k: R, a: firstForward, lda: rows, b: stageR, ldb: P * m,
+                          c: stageT, ldc: P * m, accumulate: false)
+            transpose(count: P, toRowMajor: false)
+        }
+        T.gemm(transA: false, transB: transposed, m: P * rows, n: n, k: 2 * m, alpha: 1, a: real(stageA), lda: 2 * m,
+               b: last, ldb: transposed ? 2 * m : n, beta: 0, c: y, ldc: n)
+    }
+
+    /// blocks[k·P + p] = rfftn(x_p)[mode k] (unnormalised), for P arrays `x` [P][rows][n].
+    func forward(_ x: UnsafePointer<T>, count P: Int, into out: UnsafeMutablePointer<Complex<T>>) {
+        toBlocks(x, count: P, last: lastForward, transposed: false, into: out)
     }
 
     /// y_p = irfftn(the half spectrum with blocks on the corners and 0 elsewhere) (normalised
     /// by 1/N, c2r semantics), for P arrays y [P][rows][n].
     func inverse(_ input: UnsafePointer<Complex<T>>, count P: Int, into y: UnsafeMutablePointer<T>) {
-        precondition(P > 0 && P <= maxCount)
-        blocks(UnsafeMutablePointer(mutating: input), count: P, gather: false)
-        if rows > 1 {
-            T.complexGemm(.adjoint, .plain, m: rows, n: P * m, k: R, a: firstForward, lda: rows, b: stageR, ldb: P * m,
-                          c: stageT, ldc: P * m, accumulate: false)
-            transpose(count: P, toRowMajor: false)
-        }
-        T.gemm(transA: false, transB: false, m: P * rows, n: n, k: 2 * m, alpha: 1, a: real(stageA), lda: 2 * m,
-               b: lastInverse, ldb: n, beta: 0, c: y, ldc: n)
+        fromBlocks(input, count: P, last: lastInverse, transposed: false, into: y)
     }
 
     /// The transpose of `inverse`: given ∂L/∂y, the blocks G = ∂L/∂Re Z + i ∂L/∂Im Z
     /// (= (w/N)·rfftn(∂L/∂y) on the corners).
     func inverseAdjoint(_ dy: UnsafePointer<T>, count P: Int, into out: UnsafeMutablePointer<Complex<T>>) {
-        precondition(P > 0 && P <= maxCount)
-        T.gemm(transA: false, transB: true, m: P * rows, n: 2 * m, k: n, alpha: 1, a: dy, lda: n, b: lastInverse, ldb: n,
-               beta: 0, c: real(stageA), ldc: 2 * m)
-        if rows > 1 {
-            transpose(count: P, toRowMajor: true)
-            T.complexGemm(.plain, .plain, m: R, n: P * m, k: rows, a: firstForward, lda: rows, b: stageT, ldb: P * m,
-                          c: stageR, ldc: P * m, accumulate: false)
-        }
-        blocks(out, count: P, gather: true)
+        toBlocks(dy, count: P, last: lastInverse, transposed: true, into: out)
     }
 
     /// The transpose of `forward`: given G = ∂L/∂Re X + i ∂L/∂Im X on the blocks,
     /// dx_p[j] = Re Σ_k G_k · e^{+2πi j·k/n} (the retained half-spectrum modes only).
     func forwardAdjoint(_ input: UnsafePointer<Complex<T>>, count P: Int, into dx: UnsafeMutablePointer<T>) {
-        precondition(P > 0 && P <= maxCount)
-        blocks(UnsafeMutablePointer(mutating: input), count: P, gather: false)
-        if rows > 1 {
-            T.complexGemm(.adjoint, .plain, m: rows, n: P * m, k: R, a: firstForward, lda: rows, b: stageR, ldb: P * m,
-                          c: stageT, ldc: P * m, accumulate: false)
-            transpose(count: P, toRowMajor: false)
-        }
-        T.gemm(transA: false, transB: true, m: P * rows, n: n, k: 2 * m, alpha: 1, a: real(stageA), lda: 2 * m,
-               b: lastForward, ldb: 2 * m, beta: 0, c: dx, ldc: n)
+        fromBlocks(input, count: P, last: lastForward, transposed: true, into: dx)
     }
 }
