@@ -48,7 +48,9 @@ import Testing
                                  (["--train-samples", "0"], "--train-samples"),
                                  (["--seeds", "1"], "--seeds has 1 values; their number must be an integer in [2, 1000]"),
                                  (["--scales", "0.25,0.5,1", "--reference-scales", "2"], "reference scale"),
-                                 (["--evaluations", "0"], "--evaluations")] {
+                                 (["--evaluations", "0"], "--evaluations"),
+                                 (["--selection-seeds", "1"], "--selection-seeds"),
+                                 (["--seeds", "1,2,3", "--selection-seeds", "4"], "--selection-seeds")] {
             let r = try HTSRBinary.run(["fno", "experiment", "--data", tmp.path("none.h5"), "--name", "x", "--validation-samples", "2",
                                         "--lrs", "0.001,0.002,0.004", "--runs", tmp.path("runs"), "--reports", tmp.path("reports")] + args)
             #expect(r.status == 64, "\(args): \(r.status) \(r.stderr)")
