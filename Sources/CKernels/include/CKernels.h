@@ -1,6 +1,13 @@
 #ifndef HTSR_CKERNELS_H
 #define HTSR_CKERNELS_H
 
+#include <stdint.h>
+#include <string.h>
+
+// The scalar formulas below are also called from Swift (`FastMath.exp`, `FastMath.erf`); no FMA
+// contraction where the header is compiled either, so Swift's scalar calls and the loops agree.
+#pragma STDC FP_CONTRACT OFF
+
 /// Element-wise single-precision kernels, compiled once per x86-64 level (v4: AVX-512, v3: AVX2 +
 /// FMA, baseline SSE2) and chosen at load time (GCC/Clang `target_clones`, an ifunc), so that the
 /// same binary runs everywhere and uses the widest vectors the CPU has. Swift code is built for the
@@ -8,6 +15,50 @@
 /// expf; the Eigen/XLA rational erf), `GELU` (exact form) and `Adam`, operation for operation and
 /// compiled without FMA contraction (-ffp-contract=off), so every clone gives the bits the Swift
 /// loops gave (the optimizer pins hold). Reached only through Train (`internal import CKernels`).
+
+/// e^x: Cephes' expf, Train's `FastMath.exp`: n = round(x·log₂e) by the 1.5·2²³
+/// trick, r = x − n·ln 2 in two parts, a degree-7 polynomial, 2^n into the exponent bits.
+static inline float htsr_fast_exp(float x) {
+    float xc = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
+    float t = xc * 1.44269504f + 12582912.0f;
+    float n = t - 12582912.0f;
+    float r = xc - n * 0.693359375f + n * 2.12194440e-4f;
+    float r2 = r * r;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    float e = p * r2 + r + 1.0f;
+    int32_t tb;
+    memcpy(&tb, &t, sizeof tb);
+    int32_t sb = (int32_t)(((uint32_t)tb - 0x4B400000u + 127u) << 23);
+    float s;
+    memcpy(&s, &sb, sizeof s);
+    float v = e * s;
+    return x < -87.3f ? 0.0f : (x > 88.7f ? __builtin_inff() : v);
+}
+
+/// erf(x): the rational approximation Eigen and XLA use for float, on x clamped to [−4, 4].
+static inline float htsr_fast_erf(float x) {
+    x = x < -4.0f ? -4.0f : (x > 4.0f ? 4.0f : x);
+    float x2 = x * x;
+    float p = -2.72614225801306e-10f;
+    p = p * x2 + 2.77068142495902e-08f;
+    p = p * x2 - 2.10102402082508e-06f;
+    p = p * x2 - 5.69250639462346e-05f;
+    p = p * x2 - 7.34990630326855e-04f;
+    p = p * x2 - 2.95459980854025e-03f;
+    p = p * x2 - 1.60960333262415e-02f;
+    p *= x;
+    float q = -1.45660718464996e-05f;
+    q = q * x2 - 2.13374055278905e-04f;
+    q = q * x2 - 1.68282697438203e-03f;
+    q = q * x2 - 7.37332916720468e-03f;
+    q = q * x2 - 1.42647390514189e-02f;
+    return p / q;
+}
 
 /// y[i] = x[i] · ½(1 + erf(x[i]/√2)), i < n. y may be x.
 void htsr_gelu_forward_f32(float *y, const float *x, long n);
