@@ -98,6 +98,12 @@ public final class FFTPlanCache: Sendable {
         plans.withLock { $0.count }
     }
 
+    /// Number of plans whose key satisfies `matching` (lets a test count its own shape's plans
+    /// while other tests plan concurrently).
+    func planCount(matching: (Key) -> Bool) -> Int {
+        plans.withLock { $0.keys.filter(matching).count }
+    }
+
     /// The plan for `key`, made on first use.
     /// - Throws: `FFTError.planningFailed` when FFTW returns no plan.
     func plan(_ key: Key) throws -> FFTWPlan {
