@@ -10,7 +10,9 @@ import Train
 /// Adam (through `Rollout.trainStep`, the trainer's path) — the unit `Scripts/bench-fno-torch.py` times — and the cost of one TempBalance
 /// recomputation (fc0, w0…w3, fc1, fc2: ESD in Double + Hill).
 ///
-/// Prints `htsr_samples_per_second V`, `tempbalance_seconds V`, `step_seconds V`.
+/// Prints `htsr_samples_per_second V`, `tempbalance_seconds V`, `step_seconds V`, and the four
+/// spectral layers' ESDs (`spectral_esd_seconds V`, its real-embedding baseline
+/// `spectral_esd_embedding_seconds V`, their largest difference relative to λmax).
 /// Usage: BenchFNO [--threads 1] [--size 64] [--batch 20] [--width 20] [--modes 12] [--channels 4]
 ///        [--initial-step 10] [--steps 10] [--repeats 3]
 var options: [String: Int] = ["threads": 1, "size": 64, "batch": 20, "width": 20, "modes": 12, "channels": 4,
@@ -62,6 +64,48 @@ for _ in 0..<o["repeats"]! {
     _ = FNOBalance.decide(spectra, parameterNames: model.parameters.entries.map(\.name), options: balance)
     balanceBest = min(balanceBest, now() - t0)
 }
+// With the spectral layers balanced (`--include-spectral`), their pooled complex ESDs: through
+// `HermitianEigen` (zherk + zheevd on each retained mode's I × O matrix), against the real
+// embedding [[Re W, −Im W], [Im W, Re W]] (dsyrk + dsyevd, every eigenvalue twice; what htsr did
+// before) as the baseline, on the same weights.
+let spectralTensors = (0..<4).map { l in
+    model.parameters.entries.filter { $0.module == "conv\(l)" }
+        .map { (shape: $0.shape, values: model.parameters.values.array($0).map(Double.init)) }
+}
+func embeddingBaseline(_ tensors: [(shape: [Int], values: [Double])]) throws -> [Double] {
+    var all: [Double] = []
+    for t in tensors {
+        let I = t.shape[0], O = t.shape[1], M = t.shape.dropFirst(2).dropLast().reduce(1, *)
+        var e = [Double](repeating: 0, count: 4 * I * O)
+        for k in 0..<M {
+            for i in 0..<I {
+                for j in 0..<O {
+                    let at = ((i * O + j) * M + k) * 2, re = t.values[at], im = t.values[at + 1]
+                    e[i * 2 * O + j] = re; e[i * 2 * O + O + j] = -im
+                    e[(I + i) * 2 * O + j] = im; e[(I + i) * 2 * O + O + j] = re
+                }
+            }
+            let pairs = try SymmetricEigen.gramEigenvalues(e, rows: 2 * I, cols: 2 * O)
+            for j in stride(from: 1, to: pairs.count, by: 2) { all.append(pairs[j]) }
+        }
+    }
+    return all.sorted()
+}
+var spectralBest = Double.infinity, embeddingBest = Double.infinity, spectralDifference = 0.0
+for _ in 0..<o["repeats"]! {
+    var t0 = now()
+    let ours = try spectralTensors.map { try FNOBalance.spectralEigenvalues($0) }
+    spectralBest = min(spectralBest, now() - t0)
+    t0 = now()
+    let baseline = try spectralTensors.map { try embeddingBaseline($0) }
+    embeddingBest = min(embeddingBest, now() - t0)
+    for (a, b) in zip(ours, baseline) {
+        spectralDifference = max(spectralDifference, zip(a, b).map { abs($0 - $1) }.max()! / b.last!)
+    }
+}
 print(String(format: "htsr_samples_per_second %.3f", Double(B * o["steps"]!) / best))
 print(String(format: "step_seconds %.5f", best / Double(o["steps"]!)))
 print(String(format: "tempbalance_seconds %.5f", balanceBest))
+print(String(format: "spectral_esd_seconds %.5f", spectralBest))
+print(String(format: "spectral_esd_embedding_seconds %.5f", embeddingBest))
+print(String(format: "spectral_esd_max_relative_difference %.3e", spectralDifference))

@@ -1,3 +1,4 @@
+import ComplexNumbers
 import Foundation
 import LinearAlgebra
 import PowerLaw
@@ -81,29 +82,19 @@ public enum FNOBalance {
 
     /// The pooled ESD of a spectral layer: for every corner tensor [I, O, m…, 2] and every
     /// retained mode k, the eigenvalues of W_kᴴW_k of the complex I × O matrix W_k[i, o]
-    /// (the squared singular values, min(I, O) per mode), all modes together, ascending.
-    ///
-    /// Computed through the real embedding E = [[Re W, −Im W], [Im W, Re W]] (2I × 2O), whose
-    /// singular values are those of W, each twice: the Gram eigenvalues of E come in equal
-    /// pairs and every second one is kept.
+    /// (the squared singular values, min(I, O) per mode; `HermitianEigen`), all modes
+    /// together, ascending.
     public static func spectralEigenvalues(_ tensors: [(shape: [Int], values: [Double])]) throws -> [Double] {
         var all: [Double] = []
         for t in tensors {
             let I = t.shape[0], O = t.shape[1], M = t.shape.dropFirst(2).dropLast().reduce(1, *)
-            var e = [Double](repeating: 0, count: 4 * I * O)
+            var mode = [Complex<Double>](repeating: .zero, count: I * O)
             for k in 0..<M {
-                for i in 0..<I {
-                    for o in 0..<O {
-                        let at = ((i * O + o) * M + k) * 2
-                        let re = t.values[at], im = t.values[at + 1]
-                        e[i * 2 * O + o] = re
-                        e[i * 2 * O + O + o] = -im
-                        e[(I + i) * 2 * O + o] = im
-                        e[(I + i) * 2 * O + O + o] = re
-                    }
+                for io in 0..<(I * O) {
+                    let at = (io * M + k) * 2
+                    mode[io] = Complex(t.values[at], t.values[at + 1])
                 }
-                let pairs = try SymmetricEigen.gramEigenvalues(e, rows: 2 * I, cols: 2 * O)
-                for j in stride(from: 1, to: pairs.count, by: 2) { all.append(pairs[j]) }
+                all += try HermitianEigen.gramEigenvalues(mode, rows: I, cols: O)
             }
         }
         return all.sorted()
