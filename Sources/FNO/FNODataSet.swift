@@ -32,6 +32,9 @@ public struct FNODataSet: Sendable {
     public let spatialShape: [Int]
     public let frames: Int
     public let channels: Int
+    /// The field each channel holds (`density`, `Vx`, …, `pressure` for compressible flow;
+    /// `tensor` for the one-field layouts).
+    public let channelNames: [String]
     /// Grid coordinates, [S…, d] row-major (the model's appended inputs).
     public let grid: [Double]
     public let train: FNOSamples
@@ -77,6 +80,7 @@ public struct FNODataSet: Sendable {
         let fullFrames = file.layout == .darcy ? 2 : file.timeSteps
         frames = file.layout == .darcy ? 2 : (fullFrames + reducedResolutionT - 1) / reducedResolutionT
         channels = file.layout == .cfd ? file.fields.count : 1
+        channelNames = file.layout == .cfd ? file.fields : ["tensor"]
         guard frames >= 2 else { throw bad("has \(frames) time step(s) after striding; at least 2 are needed") }
         // Grid: the file's coordinates, strided.
         let axes = file.axes.map { a in stride(from: 0, to: a.count, by: reducedResolution).map { a[$0] } }

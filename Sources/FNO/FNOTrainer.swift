@@ -13,6 +13,9 @@ public struct FNOOutcome: Sendable {
     public var finalTrainLoss: Double
     public var validation: RegressionMetrics?
     public var test: RegressionMetrics
+    /// The test set scored by the persistence reference (the last context frame held;
+    /// `RegressionMetrics.persistence`); nil for Darcy, whose one step maps a to u.
+    public var testPersistence: RegressionMetrics?
     public var trainSeconds: Double
     public var analysisSeconds: Double
     public var evalSeconds: Double
@@ -175,6 +178,14 @@ public final class FNOTrainer {
         var final: [TrainingLog.Value] = [.init("test_nrmse", test.nrmse), .init("test_rmse", test.rmse),
                                           .init("train_loss_per_batch", lastLoss)]
         if let v = validation { final += [.init("val_nrmse", v.nrmse), .init("val_rmse", v.rmse)] }
+        if data.channels > 1 {
+            for (name, value) in zip(data.channelNames, test.channelNRMSE) { final.append(.init("test_nrmse_\(name)", value)) }
+        }
+        let persistence = data.layout == .darcy ? nil : data.test.values.withUnsafeBufferPointer {
+            RegressionMetrics.persistence($0.baseAddress!, count: data.test.count, points: data.points, frames: data.frames,
+                                          channels: data.channels, initialStep: initialStep)
+        }
+        if let p = persistence { final.append(.init("test_nrmse_persistence", p.nrmse)) }
         let samplesPerSecond = trainSeconds > 0 ? Double(n * config.epochs) / trainSeconds : 0
         try log.write(TrainingLog.Final(
             step: step, metrics: final, best: TrainingLog.Best(step: bestStep, metric: "val_nrmse", value: bestValidation),
@@ -182,6 +193,7 @@ public final class FNOTrainer {
                      .init("samples_per_second", samplesPerSecond)],
             seconds: now()))
         return FNOOutcome(epochs: config.epochs, steps: step, finalTrainLoss: lastLoss, validation: validation, test: test,
+                          testPersistence: persistence,
                           trainSeconds: trainSeconds, analysisSeconds: analysisSeconds, evalSeconds: evalSeconds,
                           samplesPerSecond: samplesPerSecond, multipliers: summary)
     }

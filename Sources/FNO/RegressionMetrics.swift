@@ -13,6 +13,12 @@ public struct RegressionMetrics: Sendable, Equatable {
     private var terms = 0
     /// Frames whose target is zero everywhere (nRMSE undefined there; they count in RMSE only).
     public private(set) var zeroTargets = 0
+    /// The same sums per channel (index c), so a field whose scale dwarfs the others' (the
+    /// pressure of compressible flow) cannot hide how the rest are predicted.
+    private var channelRMSESums: [Double] = []
+    private var channelNRMSESums: [Double] = []
+    private var channelTerms: [Int] = []
+    private var channelZeroTargets: [Int] = []
 
     public init() {}
 
@@ -21,6 +27,13 @@ public struct RegressionMetrics: Sendable, Equatable {
     public mutating func add(prediction p: UnsafePointer<Float>, target y: UnsafePointer<Float>, count: Int, points S: Int,
                              frames T: Int, channels C: Int, initialStep: Int) {
         precondition(initialStep < T)
+        precondition(channelTerms.isEmpty || channelTerms.count == C, "channel count changed between batches")
+        if channelTerms.isEmpty {
+            channelRMSESums = .init(repeating: 0, count: C)
+            channelNRMSESums = .init(repeating: 0, count: C)
+            channelTerms = .init(repeating: 0, count: C)
+            channelZeroTargets = .init(repeating: 0, count: C)
+        }
         for n in 0..<count {
             for t in initialStep..<T {
                 for c in 0..<C {
@@ -33,8 +46,16 @@ public struct RegressionMetrics: Sendable, Equatable {
                     }
                     let e = (err / Double(S)).squareRoot(), r = (norm / Double(S)).squareRoot()
                     sumRMSE += e
-                    if r > 0 { sumNRMSE += e / r } else { zeroTargets += 1 }
+                    channelRMSESums[c] += e
+                    if r > 0 {
+                        sumNRMSE += e / r
+                        channelNRMSESums[c] += e / r
+                    } else {
+                        zeroTargets += 1
+                        channelZeroTargets[c] += 1
+                    }
                     terms += 1
+                    channelTerms[c] += 1
                 }
             }
         }
@@ -44,4 +65,37 @@ public struct RegressionMetrics: Sendable, Equatable {
     /// nil before any sample, or when every scored frame had a zero target.
     public var rmse: Double? { terms > 0 ? sumRMSE / Double(terms) : nil }
     public var nrmse: Double? { terms > zeroTargets ? sumNRMSE / Double(terms - zeroTargets) : nil }
+
+    /// RMSE per channel (empty before any sample).
+    public var channelRMSE: [Double?] {
+        channelTerms.indices.map { c in channelTerms[c] > 0 ? channelRMSESums[c] / Double(channelTerms[c]) : nil }
+    }
+
+    /// nRMSE per channel (empty before any sample; nil where every scored frame of the channel
+    /// had a zero target). With equal counts per channel, `nrmse` is their mean.
+    public var channelNRMSE: [Double?] {
+        channelTerms.indices.map { c in
+            channelTerms[c] > channelZeroTargets[c] ? channelNRMSESums[c] / Double(channelTerms[c] - channelZeroTargets[c]) : nil
+        }
+    }
+
+    /// The persistence reference of an autoregressive forecast: every scored frame t ≥
+    /// `initialStep` predicted as the last context frame `initialStep − 1`, scored like a model.
+    /// A model above it has learnt less than "nothing changes". `samples` is [N, S, T, C].
+    public static func persistence(_ samples: UnsafePointer<Float>, count: Int, points S: Int, frames T: Int, channels C: Int,
+                                   initialStep K: Int) -> RegressionMetrics {
+        precondition(K >= 1 && K < T)
+        var metrics = RegressionMetrics()
+        var held = [Float](repeating: 0, count: S * T * C)
+        for n in 0..<count {
+            let y = samples + n * S * T * C
+            for s in 0..<S {
+                for t in 0..<T {
+                    for c in 0..<C { held[(s * T + t) * C + c] = y[(s * T + min(t, K - 1)) * C + c] }
+                }
+            }
+            metrics.add(prediction: held, target: y, count: 1, points: S, frames: T, channels: C, initialStep: K)
+        }
+        return metrics
+    }
 }

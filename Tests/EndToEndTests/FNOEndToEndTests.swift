@@ -21,6 +21,34 @@ import Testing
         #expect(try Checkpoint.open(out + "/model.safetensors").tensors.contains { $0.name == "conv3.weights2" })
     }
 
+    /// Compressible flow (four fields): the summary and the log's final line give the test nRMSE
+    /// per field and the persistence reference (the last context frame held); Darcy has neither.
+    @Test func multiFieldRunsReportEachFieldAndPersistence() throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanup() }
+        let data = tmp.path("cfd.h5")
+        let g = try HTSRBinary.run(["data", "cfd", "--samples", "8", "--resolution", "8", "--steps", "5", "--seed", "1", "--out", data])
+        #expect(g.status == 0, "\(g.stderr)")
+        let out = tmp.path("run")
+        let r = try HTSRBinary.run(["fno", "train", "--data", data, "--test-samples", "2", "--validation-samples", "2",
+                                    "--initial-step", "2", "--width", "4", "--modes", "3", "--projection", "8", "--epochs", "2",
+                                    "--batch-size", "2", "--quiet", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let perField = r.stdout.split(separator: "\n").first { $0.hasPrefix("test nRMSE per field: ") }
+        #expect(perField?.contains("density ") == true && perField?.contains("Vx ") == true && perField?.contains("pressure ") == true,
+                "\(r.stdout)")
+        #expect(r.stdout.contains("persistence reference (the last context frame held): test nRMSE "))
+        let final = try String(contentsOfFile: out + "/log.jsonl", encoding: .utf8).split(separator: "\n").last ?? ""
+        #expect(final.contains("\"test_nrmse_pressure\"") && final.contains("\"test_nrmse_persistence\""), "\(final)")
+
+        let darcy = tmp.path("darcy.h5")
+        #expect(try HTSRBinary.run(["data", "darcy", "--samples", "8", "--resolution", "8", "--seed", "1", "--out", darcy]).status == 0)
+        let d = try HTSRBinary.run(["fno", "train", "--data", darcy, "--test-samples", "2", "--validation-samples", "2",
+                                    "--width", "4", "--modes", "3", "--projection", "8", "--epochs", "1", "--batch-size", "2",
+                                    "--quiet", "--out", tmp.path("darcy-run")])
+        #expect(d.status == 0 && !d.stdout.contains("per field") && !d.stdout.contains("persistence"), "\(d.stdout)\(d.stderr)")
+    }
+
     /// A data file of the wrong layout: exit 1, one line naming the file, no output folder.
     @Test func wrongLayoutFails() throws {
         let tmp = try TemporaryFolder()

@@ -106,5 +106,30 @@ import Train
         m.add(prediction: p, target: y, count: 1, points: 2, frames: 2, channels: 2, initialStep: 1)
         #expect(abs(m.nrmse! - 0.5) < 1e-12)
         #expect(abs(m.rmse! - (0 + (10_000.0 / 2).squareRoot()) / 2) < 1e-9)
+        #expect(m.channelNRMSE.count == 2 && abs(m.channelNRMSE[0]! - 0) < 1e-12 && abs(m.channelNRMSE[1]! - 1) < 1e-12)
+        #expect(m.channelRMSE.count == 2 && abs(m.channelRMSE[1]! - (10_000.0 / 2).squareRoot()) < 1e-9)
+        #expect(RegressionMetrics().channelNRMSE.isEmpty)
+        // A channel whose targets are all zero has no nRMSE; the other keeps its own.
+        var z = RegressionMetrics()
+        z.add(prediction: p, target: [0, 0, 1, 0, 0, 0, 1, 0], count: 1, points: 2, frames: 2, channels: 2, initialStep: 1)
+        #expect(z.channelNRMSE[0] == 0 && z.channelNRMSE[1] == nil && z.nrmse == 0)
+    }
+
+    /// Persistence holds the last context frame: [S=2, T=3, C=1] with frames 0, 1 context
+    /// (K = 2) and frame 2 scored. Frame 1 = [3, 4], frame 2 = [6, 8] = 2 · frame 1: the held
+    /// prediction is off by frame 1 itself, so nRMSE = ‖[3, 4]‖ / ‖[6, 8]‖ = 0.5 and
+    /// RMSE = √(25/2). Frame 0 (not the last context frame) does not enter.
+    @Test func persistenceHoldsTheLastContextFrame() {
+        let y: [Float] = [100, 3, 6, -100, 4, 8] // point-major: [s][t]
+        let m = y.withUnsafeBufferPointer {
+            RegressionMetrics.persistence($0.baseAddress!, count: 1, points: 2, frames: 3, channels: 1, initialStep: 2)
+        }
+        #expect(abs(m.nrmse! - 0.5) < 1e-12)
+        #expect(abs(m.rmse! - (25.0 / 2).squareRoot()) < 1e-9)
+        // Two samples, the second constant in time: its persistence error is 0, the mean 0.25.
+        let two = (y + [1, 5, 5, 2, 7, 7]).withUnsafeBufferPointer {
+            RegressionMetrics.persistence($0.baseAddress!, count: 2, points: 2, frames: 3, channels: 1, initialStep: 2)
+        }
+        #expect(two.samples == 2 && abs(two.nrmse! - 0.25) < 1e-12)
     }
 }
