@@ -142,7 +142,7 @@ public final class FNOModel<T: FNOScalar>: @unchecked Sendable {  // scratch buf
         pads.pad(lifted, into: t.hidden[0].pointer, batch: B, channels: W)
         for k in 0..<c.layers {
             let out = k < c.layers - 1 ? t.preActivation[k].pointer : lastOutput.pointer
-            try spectral.forward(t.hidden[k].pointer, batch: B, weights: weights(k), into: out, saving: t.blocks[k])
+            spectral.forward(t.hidden[k].pointer, batch: B, weights: weights(k), into: out, saving: t.blocks[k])
             PointwiseConv.forward(out, t.hidden[k].pointer, weight: param("w\(k).weight"), bias: param("w\(k).bias"),
                                   batch: B, inputs: W, outputs: W, points: Sp, accumulate: true)
             if k < c.layers - 1 { GELU.forward(t.hidden[k + 1].pointer, out, count: B * W * Sp) }
@@ -168,7 +168,7 @@ public final class FNOModel<T: FNOScalar>: @unchecked Sendable {  // scratch buf
         pads.pad(dProjected.pointer, into: dPre.pointer, batch: B, channels: W)
         for k in stride(from: c.layers - 1, through: 0, by: -1) {
             // dPre = ∂L/∂(conv_k(h_k) + w_k(h_k)); dHidden = ∂L/∂h_k.
-            try spectral.backward(dy: dPre.pointer, batch: B, weights: weights(k), saved: t.blocks[k], dx: dHidden.pointer,
+            spectral.backward(dy: dPre.pointer, batch: B, weights: weights(k), saved: t.blocks[k], dx: dHidden.pointer,
                                   dWeights: weightGrads(k))
             PointwiseConv.backward(dx: dHidden.pointer, dWeight: grad("w\(k).weight"), dBias: grad("w\(k).bias"), dy: dPre.pointer,
                                    x: t.hidden[k].pointer, weight: param("w\(k).weight"), batch: B, inputs: W, outputs: W,

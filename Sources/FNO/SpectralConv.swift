@@ -107,7 +107,7 @@ public final class SpectralConv<T: FNOScalar> {
 
     /// y [B, O, S…] = irfftn(corners(rfftn(x)) · W); saves x's corner blocks [M][B][I] in `saved`.
     public func forward(_ x: UnsafePointer<T>, batch B: Int, weights: [UnsafePointer<T>], into y: UnsafeMutablePointer<T>,
-                        saving saved: UnsafeMutablePointer<Complex<T>>) throws {
+                        saving saved: UnsafeMutablePointer<Complex<T>>) {
         precondition(B > 0 && B <= maxBatch)
         gatherWeights(weights)
         transform.forward(x, count: B * inChannels, into: saved)
@@ -118,7 +118,7 @@ public final class SpectralConv<T: FNOScalar> {
     /// dx [B, I, S…] = ∂L/∂x (overwritten); dWeights (one per corner, [I, O, m…, 2]) += ∂L/∂W,
     /// from dy = ∂L/∂y and the blocks `saved` by the forward pass on the same weights.
     public func backward(dy: UnsafePointer<T>, batch B: Int, weights: [UnsafePointer<T>], saved: UnsafePointer<Complex<T>>,
-                         dx: UnsafeMutablePointer<T>?, dWeights: [UnsafeMutablePointer<T>]) throws {
+                         dx: UnsafeMutablePointer<T>?, dWeights: [UnsafeMutablePointer<T>]) {
         precondition(B > 0 && B <= maxBatch)
         let I = inChannels, O = outChannels, M = corners.count, Mc = corners.modesPerCorner
         gatherWeights(weights)

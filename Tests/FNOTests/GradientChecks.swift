@@ -38,7 +38,7 @@ import Train
                 let p = UnsafeMutablePointer<Double>.allocate(capacity: w.count); p.initialize(from: w, count: w.count); return p
             }
             defer { pointers.forEach { $0.deallocate() } }
-            try! conv.forward(x, batch: B, weights: pointers.map { UnsafePointer($0) }, into: &y, saving: saved)
+            conv.forward(x, batch: B, weights: pointers.map { UnsafePointer($0) }, into: &y, saving: saved)
             return FiniteDifferences.dot(y, r)
         }
         // Analytic.
@@ -52,8 +52,8 @@ import Train
             let p = UnsafeMutablePointer<Double>.allocate(capacity: w.count); p.initialize(repeating: 0, count: w.count); return p
         }
         defer { (wp + dwp).forEach { $0.deallocate() } }
-        try conv.forward(x, batch: B, weights: wp.map { UnsafePointer($0) }, into: &y, saving: saved)
-        try conv.backward(dy: r, batch: B, weights: wp.map { UnsafePointer($0) }, saved: saved, dx: &dx, dWeights: dwp)
+        conv.forward(x, batch: B, weights: wp.map { UnsafePointer($0) }, into: &y, saving: saved)
+        conv.backward(dy: r, batch: B, weights: wp.map { UnsafePointer($0) }, saved: saved, dx: &dx, dWeights: dwp)
         FiniteDifferences.expectClose(dx, FiniteDifferences.numerical(&x) { loss($0, ws) }, "spectral conv \(shape) dx")
         for c in 0..<corners {
             let analytic = Array(UnsafeBufferPointer(start: dwp[c], count: wCount))

@@ -40,7 +40,7 @@ import Train
                 let p = UnsafeMutablePointer<Double>.allocate(capacity: w.count); p.initialize(from: w, count: w.count); return p
             }
             defer { pointers.forEach { $0.deallocate() } }
-            try conv.forward(x, batch: 1, weights: pointers.map { UnsafePointer($0) }, into: &y, saving: saved)
+            conv.forward(x, batch: 1, weights: pointers.map { UnsafePointer($0) }, into: &y, saving: saved)
             let worst0 = (0..<S).map { abs(y[$0] - x[$0]) }.max()!
             let worst1 = (0..<S).map { s -> Double in let (a, b) = point(s); return abs(y[S + s] - 2 * c.inside(a, b)) }.max()!
             #expect(worst0 < 1e-12, "\(c.shape): band-limited input changed by \(worst0)")
