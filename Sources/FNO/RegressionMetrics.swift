@@ -8,13 +8,9 @@
 /// The sums accumulate over batches (`add`), so the means are over samples, not batches.
 public struct RegressionMetrics: Sendable, Equatable {
     public private(set) var samples = 0
-    private var sumRMSE = 0.0
-    private var sumNRMSE = 0.0
-    private var terms = 0
-    /// Frames whose target is zero everywhere (nRMSE undefined there; they count in RMSE only).
-    public private(set) var zeroTargets = 0
-    /// The same sums per channel (index c), so a field whose scale dwarfs the others' (the
-    /// pressure of compressible flow) cannot hide how the rest are predicted.
+    /// The sums per channel (index c), so a field whose scale dwarfs the others' (the pressure
+    /// of compressible flow) cannot hide how the rest are predicted; the overall means are
+    /// their totals.
     private var channelRMSESums: [Double] = []
     private var channelNRMSESums: [Double] = []
     private var channelTerms: [Int] = []
@@ -45,16 +41,8 @@ public struct RegressionMetrics: Sendable, Equatable {
                         norm += Double(y[i]) * Double(y[i])
                     }
                     let e = (err / Double(S)).squareRoot(), r = (norm / Double(S)).squareRoot()
-                    sumRMSE += e
                     channelRMSESums[c] += e
-                    if r > 0 {
-                        sumNRMSE += e / r
-                        channelNRMSESums[c] += e / r
-                    } else {
-                        zeroTargets += 1
-                        channelZeroTargets[c] += 1
-                    }
-                    terms += 1
+                    if r > 0 { channelNRMSESums[c] += e / r } else { channelZeroTargets[c] += 1 }
                     channelTerms[c] += 1
                 }
             }
@@ -62,9 +50,18 @@ public struct RegressionMetrics: Sendable, Equatable {
         samples += count
     }
 
+    /// Frames whose target is zero everywhere (nRMSE undefined there; they count in RMSE only).
+    public var zeroTargets: Int { channelZeroTargets.reduce(0, +) }
+
     /// nil before any sample, or when every scored frame had a zero target.
-    public var rmse: Double? { terms > 0 ? sumRMSE / Double(terms) : nil }
-    public var nrmse: Double? { terms > zeroTargets ? sumNRMSE / Double(terms - zeroTargets) : nil }
+    public var rmse: Double? {
+        let terms = channelTerms.reduce(0, +)
+        return terms > 0 ? channelRMSESums.reduce(0, +) / Double(terms) : nil
+    }
+    public var nrmse: Double? {
+        let scored = channelTerms.reduce(0, +) - zeroTargets
+        return scored > 0 ? channelNRMSESums.reduce(0, +) / Double(scored) : nil
+    }
 
     /// RMSE per channel (empty before any sample).
     public var channelRMSE: [Double?] {
