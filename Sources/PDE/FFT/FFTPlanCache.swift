@@ -93,11 +93,6 @@ public final class FFTPlanCache: Sendable {
 
     private let plans = Mutex<[Key: FFTWPlan]>([:])
 
-    /// Number of distinct plans made so far (each key is planned once).
-    public var planCount: Int {
-        plans.withLock { $0.count }
-    }
-
     /// Number of plans whose key satisfies `matching` (lets a test count its own shape's plans
     /// while other tests plan concurrently).
     func planCount(matching: (Key) -> Bool) -> Int {
